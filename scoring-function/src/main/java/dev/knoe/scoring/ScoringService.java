@@ -1,0 +1,219 @@
+package dev.knoe.scoring;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.knoe.scoring.batch.Batcher;
+import dev.knoe.scoring.batch.Direct;
+import dev.knoe.scoring.batch.Inference;
+import dev.knoe.scoring.batch.Observer;
+import dev.knoe.scoring.codec.ScoreCodec;
+import dev.knoe.scoring.codec.V2Codec;
+import dev.knoe.scoring.config.ScoringConfig;
+import dev.knoe.scoring.handler.HandlerModel;
+import dev.knoe.scoring.handler.Handlers;
+import dev.knoe.scoring.model.DevicePlan;
+import dev.knoe.scoring.model.NativeLibraries;
+import dev.knoe.scoring.model.OnnxModel;
+import dev.knoe.scoring.model.Signature;
+import dev.knoe.spi.HandlerContext;
+import dev.knoe.spi.Model;
+import dev.knoe.spi.ScoringHandler;
+import dev.knoe.spi.ScoringRequest;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.jboss.logging.Logger;
+
+/**
+ * Loads the model (and the custom handler, if any) once at start, warms it up, and only then
+ * reports ready; scores requests through the batcher or one run per request.
+ */
+@ApplicationScoped
+public class ScoringService {
+
+  private static final Logger LOG = Logger.getLogger(ScoringService.class);
+
+  @Inject ScoringConfig config;
+  @Inject ObjectMapper mapper;
+  @Inject Metrics metrics;
+
+  private volatile boolean ready;
+  private OnnxModel model;
+  private String modelName;
+  private Inference inference;
+  private ScoringHandler handler;
+  private ExecutorService handlerPool;
+
+  void start(@Observes StartupEvent event) throws Exception {
+    long start = System.nanoTime();
+    Optional<Path> dir = config.modelDir()
+        .or(() -> ConfigProvider.getConfig().getOptionalValue("azureml.model-dir", String.class))
+        .map(Path::of);
+    if (dir.isEmpty() && config.handlerClass().isEmpty()) {
+      throw new IllegalStateException("set KNOE_MODEL_DIR (or AZUREML_MODEL_DIR) to the model folder or .onnx file");
+    }
+    modelName = config.modelName().orElseGet(() -> dir.map(ModelFiles::defaultName).orElse("handler"));
+    if (dir.isPresent()) {
+      Path file = ModelFiles.find(dir.get());
+      DevicePlan plan = DevicePlan.choose(config.device(), gpuPresent());
+      Path nativeDir = config.nativeDir().map(Path::of).orElseGet(() -> NativeLibraries.defaultDir(version()));
+      model = OnnxModel.load(file, plan, config.cudaDeviceId(), config.intraOpThreads(), nativeDir);
+      model.warmUp();
+      inference = inference(model.signature());
+    }
+    if (config.handlerClass().isPresent()) {
+      handler = loadHandler(dir);
+    }
+    ready = true;
+    LOG.infof("Model '%s' ready in %d ms%s", modelName, (System.nanoTime() - start) / 1_000_000,
+        handler == null ? "" : " with handler " + config.handlerClass().get());
+  }
+
+  private Inference inference(Signature signature) {
+    Observer observer = metrics.inferenceObserver();
+    int workers = Math.max(1, config.batch().workers());
+    if (config.batch().maxSize() > 1 && signature.batchable()) {
+      LOG.infof("Dynamic batching on: up to %d rows, waiting at most %d ms under load, %d concurrent run(s)",
+          config.batch().maxSize(), config.batch().maxDelayMs(), workers);
+      Inference b = new Batcher(model::run, config.batch().maxSize(), config.batch().maxDelayMs(), workers,
+          pool("knoe-infer", workers), observer);
+      metrics.queueDepth(b::queueDepth);
+      return b;
+    }
+    LOG.infof("Dynamic batching off (%s)", config.batch().maxSize() <= 1
+        ? "KNOE_BATCH_MAX_SIZE=" + config.batch().maxSize()
+        : "the model's inputs and outputs do not all have a dynamic first dimension");
+    Inference d = new Direct(model::run, pool("knoe-infer", Runtime.getRuntime().availableProcessors()), observer);
+    metrics.queueDepth(d::queueDepth);
+    return d;
+  }
+
+  private ScoringHandler loadHandler(Optional<Path> dir) throws Exception {
+    Path path = config.handlerPath().map(Path::of)
+        .orElseThrow(() -> new IllegalStateException("KNOE_HANDLER_CLASS is set but KNOE_HANDLER_PATH is not"));
+    ScoringHandler h = Handlers.load(path, config.handlerClass().get());
+    Model handlerModel = model == null ? null : new HandlerModel(model);
+    h.init(new HandlerContext() {
+      @Override
+      public Path modelDir() {
+        return dir.orElse(null);
+      }
+
+      @Override
+      public String modelName() {
+        return modelName;
+      }
+
+      @Override
+      public Model model() {
+        if (handlerModel == null) {
+          throw new IllegalStateException("no model: KNOE_MODEL_DIR is not set");
+        }
+        return handlerModel;
+      }
+
+      @Override
+      public Map<String, String> environment() {
+        return System.getenv();
+      }
+    });
+    handlerPool = pool("knoe-handler", Math.max(8, 4 * Runtime.getRuntime().availableProcessors()));
+    return h;
+  }
+
+  private static ExecutorService pool(String name, int threads) {
+    AtomicInteger n = new AtomicInteger();
+    return Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  private static boolean gpuPresent() {
+    return Files.exists(Path.of("/dev/nvidiactl")) || Files.exists(Path.of("/proc/driver/nvidia/version"));
+  }
+
+  private static String version() {
+    String v = ai.onnxruntime.OrtEnvironment.class.getPackage().getImplementationVersion();
+    return v == null ? "1.29.0" : v;
+  }
+
+  void stop(@Observes ShutdownEvent event) {
+    if (inference != null) {
+      inference.close();
+    }
+    if (handlerPool != null) {
+      handlerPool.shutdown();
+    }
+    if (model != null) {
+      model.close();
+    }
+  }
+
+  public boolean ready() {
+    return ready;
+  }
+
+  public String modelName() {
+    return modelName;
+  }
+
+  public Optional<Signature> signature() {
+    return Optional.ofNullable(model).map(OnnxModel::signature);
+  }
+
+  private OnnxModel requireModel() {
+    if (!ready) {
+      throw new ScoringException(ScoringException.Kind.NOT_READY, "the model is still loading");
+    }
+    if (model == null) {
+      throw new ScoringException(ScoringException.Kind.NOT_FOUND, "this deployment has a scoring handler but no ONNX model");
+    }
+    return model;
+  }
+
+  /** {@code POST /score}: the custom handler when there is one, else the model. */
+  public CompletableFuture<byte[]> score(byte[] body, String contentType, Map<String, String> headers) {
+    if (handler != null) {
+      return CompletableFuture.supplyAsync(() -> runHandler(new ScoringRequest(body, contentType, headers)), handlerPool);
+    }
+    var inputs = ScoreCodec.decode(body, requireModel().signature());
+    return inference.submit(inputs).thenApply(ScoreCodec::encode);
+  }
+
+  /** {@code POST /v2/models/{m}/infer}. */
+  public CompletableFuture<byte[]> infer(byte[] body) {
+    V2Codec.Request request = V2Codec.decode(body, requireModel().signature());
+    return inference.submit(request.inputs())
+        .thenApply(out -> V2Codec.encode(modelName, request.id(), out, request.outputs()));
+  }
+
+  private byte[] runHandler(ScoringRequest request) {
+    Object result;
+    try {
+      result = handler.run(request);
+    } catch (ScoringException e) {
+      throw e;
+    } catch (Exception | LinkageError e) {
+      throw new ScoringException(ScoringException.Kind.HANDLER_FAILED,
+          "the scoring handler failed: " + (e.getMessage() == null ? e.getClass().getName() : e.getMessage()), e);
+    }
+    try {
+      return result instanceof byte[] raw ? raw : mapper.writeValueAsBytes(result);
+    } catch (Exception e) {
+      throw new ScoringException(ScoringException.Kind.HANDLER_FAILED,
+          "the scoring handler returned a value that cannot be written as JSON: " + e.getMessage(), e);
+    }
+  }
+}

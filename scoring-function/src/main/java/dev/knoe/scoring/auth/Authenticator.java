@@ -1,0 +1,115 @@
+package dev.knoe.scoring.auth;
+
+import io.smallrye.jwt.auth.principal.DefaultJWTParser;
+import io.smallrye.jwt.auth.principal.JWTAuthContextInfo;
+import io.smallrye.jwt.auth.principal.ParseException;
+import io.smallrye.jwt.algorithm.SignatureAlgorithm;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyFactory;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.PublicKey;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.LongSupplier;
+
+/**
+ * Checks {@code Authorization: Bearer <credential>}: one of the keys in the keys file, or an RS256
+ * JWT signed by the key in the public key file, not expired, for the expected audience. Keys are
+ * held only as SHA-256 digests and every digest is compared in constant time, whatever matches.
+ */
+public final class Authenticator {
+
+  private static final long RELOAD_CHECK_NANOS = 200_000_000L;
+
+  private final WatchedFile<List<byte[]>> keys;
+  private final WatchedFile<PublicKey> tokenKey;
+  private final String audience;
+
+  public Authenticator(Optional<Path> keysFile, Optional<Path> publicKeyFile, String audience, LongSupplier nanoClock) {
+    if (keysFile.isEmpty() && publicKeyFile.isEmpty()) {
+      throw new IllegalStateException("KNOE_AUTH=required needs KNOE_KEYS_FILE or KNOE_JWT_PUBLIC_KEY_FILE");
+    }
+    this.keys = keysFile.map(p -> new WatchedFile<>(p, Authenticator::digests, nanoClock, RELOAD_CHECK_NANOS)).orElse(null);
+    this.tokenKey = publicKeyFile.map(p -> new WatchedFile<>(p, Authenticator::publicKey, nanoClock, RELOAD_CHECK_NANOS)).orElse(null);
+    this.audience = audience;
+  }
+
+  /** Empty when the header carries a valid credential, else why not (never echoing the credential). */
+  public Optional<String> check(String authorization) {
+    if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return Optional.of("missing credential: send 'Authorization: Bearer <key or token>'");
+    }
+    String credential = authorization.substring(7).trim();
+    if (keys != null && matchesKey(credential, keys.get())) {
+      return Optional.empty();
+    }
+    if (tokenKey != null && credential.chars().filter(c -> c == '.').count() == 2) {
+      try {
+        JWTAuthContextInfo info = new JWTAuthContextInfo(tokenKey.get(), null);
+        info.setSignatureAlgorithm(Set.of(SignatureAlgorithm.RS256));
+        info.setExpectedAudience(Set.of(audience));
+        new DefaultJWTParser(info).parse(credential);
+        return Optional.empty();
+      } catch (ParseException e) {
+        return Optional.of("invalid token: " + reason(e));
+      }
+    }
+    return Optional.of("invalid credential: the key or token is not accepted");
+  }
+
+  private static String reason(ParseException e) {
+    Throwable root = e;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    String msg = String.valueOf(root.getMessage()).toLowerCase();
+    if (msg.contains("expir")) {
+      return "expired";
+    }
+    if (msg.contains("audience") || msg.contains("aud")) {
+      return "wrong audience";
+    }
+    return "signature or claims not valid";
+  }
+
+  private static boolean matchesKey(String credential, List<byte[]> digests) {
+    byte[] presented = sha256(credential.getBytes(StandardCharsets.UTF_8));
+    boolean match = false;
+    for (byte[] d : digests) {
+      match |= MessageDigest.isEqual(d, presented); // no early exit: time does not tell which key
+    }
+    return match;
+  }
+
+  private static List<byte[]> digests(byte[] content) {
+    List<byte[]> out = new ArrayList<>();
+    for (String line : new String(content, StandardCharsets.UTF_8).split("\n")) {
+      String key = line.trim();
+      if (!key.isEmpty() && !key.startsWith("#")) {
+        out.add(sha256(key.getBytes(StandardCharsets.UTF_8)));
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  static PublicKey publicKey(byte[] pem) throws Exception {
+    String text = new String(pem, StandardCharsets.US_ASCII)
+        .replaceAll("-----(BEGIN|END) PUBLIC KEY-----", "")
+        .replaceAll("\\s", "");
+    return KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(text)));
+  }
+
+  private static byte[] sha256(byte[] b) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(b);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

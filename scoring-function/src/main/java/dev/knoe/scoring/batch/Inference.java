@@ -1,0 +1,18 @@
+package dev.knoe.scoring.batch;
+
+import dev.knoe.scoring.tensor.Tensor;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/** Runs the model for one request, off the caller's thread. */
+public interface Inference extends AutoCloseable {
+
+  /** Completes with every output, or with a {@code ScoringException}. */
+  CompletableFuture<Map<String, Tensor>> submit(Map<String, Tensor> inputs);
+
+  /** Requests waiting for a run. */
+  int queueDepth();
+
+  @Override
+  void close();
+}

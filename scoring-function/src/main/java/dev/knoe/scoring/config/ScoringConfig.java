@@ -1,0 +1,92 @@
+package dev.knoe.scoring.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+import java.util.Optional;
+
+/**
+ * Every knob of the scoring function. Property {@code knoe.model-dir} is environment variable
+ * {@code KNOE_MODEL_DIR}, {@code knoe.batch.max-size} is {@code KNOE_BATCH_MAX_SIZE}, and so on.
+ */
+@ConfigMapping(prefix = "knoe")
+public interface ScoringConfig {
+
+  /** Folder (or .onnx file) of the model; falls back to {@code AZUREML_MODEL_DIR}. */
+  Optional<String> modelDir();
+
+  /** Name in the V2 protocol; default: the model folder's name. */
+  Optional<String> modelName();
+
+  /** Which execution provider to use. */
+  @WithDefault("auto")
+  Device device();
+
+  /** CUDA device ordinal when running on a GPU. */
+  @WithDefault("0")
+  int cudaDeviceId();
+
+  /** Threads ONNX Runtime uses inside one run; 0 = one per core. */
+  @WithDefault("0")
+  int intraOpThreads();
+
+  /** A jar or class folder holding a custom scoring handler. */
+  Optional<String> handlerPath();
+
+  /** The class implementing {@code dev.knoe.spi.ScoringHandler}. */
+  Optional<String> handlerClass();
+
+  Batch batch();
+
+  /** Requests with a larger body are refused with 413. */
+  @WithDefault("10485760")
+  long maxBodyBytes();
+
+  @WithDefault("none")
+  AuthMode auth();
+
+  /** One key per line; blank lines and lines starting with # are ignored. Reloaded on change. */
+  Optional<String> keysFile();
+
+  /** PEM RS256 public key that verifies tokens. Reloaded on change. */
+  Optional<String> jwtPublicKeyFile();
+
+  /** The audience a token must carry; default: the endpoint name, else the model name. */
+  Optional<String> jwtAudience();
+
+  /** Endpoint this instance serves (for token audience and logs). */
+  Optional<String> endpointName();
+
+  /** Deployment this instance serves; echoed in the {@code azureml-model-deployment} header. */
+  Optional<String> deploymentName();
+
+  /** Folder where ONNX Runtime's native libraries are extracted once and reused by later starts. */
+  Optional<String> nativeDir();
+
+  /** Dynamic batching settings. */
+  interface Batch {
+    /** Largest merged batch in rows; 1 turns batching off. */
+    @WithDefault("32")
+    int maxSize();
+
+    /** How long a forming batch may wait for more requests once there is concurrent load. */
+    @WithName("max-delay-ms")
+    @WithDefault("2")
+    int maxDelayMs();
+
+    /** Merged batches run at once (each uses the intra-op threads). */
+    @WithDefault("1")
+    int workers();
+  }
+
+  enum Device {
+    auto,
+    cpu,
+    cuda
+  }
+
+  enum AuthMode {
+    none,
+    required
+  }
+}

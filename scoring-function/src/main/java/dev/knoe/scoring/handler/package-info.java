@@ -1,0 +1,2 @@
+/** Custom Java scoring handlers ({@code dev.knoe.spi.ScoringHandler}) loaded from a jar or class folder. */
+package dev.knoe.scoring.handler;

@@ -1,0 +1,217 @@
+package dev.knoe.scoring.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.knoe.scoring.Metrics;
+import dev.knoe.scoring.ScoringException;
+import dev.knoe.scoring.ScoringService;
+import dev.knoe.scoring.auth.Authenticator;
+import dev.knoe.scoring.config.ScoringConfig;
+import dev.knoe.scoring.model.Signature;
+import dev.knoe.scoring.model.TensorSpec;
+import dev.knoe.scoring.openapi.OpenApi;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
+
+/**
+ * The data plane's HTTP surface on Vert.x routes (no JAX-RS on the hot path). Bodies are parsed on
+ * the event loop, which is cheap and bounded by the body limit; model runs happen elsewhere and
+ * the answer is written back on the request's event loop.
+ */
+@ApplicationScoped
+public class ScoringRoutes {
+
+  private static final Logger LOG = Logger.getLogger(ScoringRoutes.class);
+  private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+  static final String REQUEST_ID = "x-request-id";
+  static final String START = "knoe.start";
+
+  @Inject ScoringService service;
+  @Inject ScoringConfig config;
+  @Inject Metrics metrics;
+  @Inject ObjectMapper mapper;
+
+  private Authenticator authenticator;
+
+  void routes(@Observes Router router) {
+    if (config.auth() == ScoringConfig.AuthMode.required) {
+      authenticator = new Authenticator(config.keysFile().map(Path::of), config.jwtPublicKeyFile().map(Path::of),
+          config.jwtAudience().or(config::endpointName).orElseGet(this::modelNameFromConfig), System::nanoTime);
+    }
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
+
+    router.route().order(-100).handler(this::common);
+    router.get("/v2/health/live").handler(ctx -> json(ctx, 200, "{\"live\":true}"));
+    router.get("/v2/health/ready").handler(ctx -> json(ctx, service.ready() ? 200 : 503,
+        "{\"ready\":" + service.ready() + "}"));
+    router.get("/v2").handler(ctx -> json(ctx, 200,
+        "{\"name\":\"knoe-scoring-function\",\"version\":\"0.1.0\",\"extensions\":[]}"));
+    router.get("/v2/models/:model").handler(ctx -> withModel(ctx, m -> metadata()));
+    router.get("/v2/models/:model/versions/:version").handler(ctx -> withModel(ctx, m -> metadata()));
+    router.get("/v2/models/:model/ready").handler(ctx -> withModel(ctx, m -> "{\"name\":\"" + m + "\",\"ready\":" + service.ready() + "}"));
+    router.post("/score").handler(body).handler(ctx -> answer(ctx, "score",
+        service.score(bytes(ctx), ctx.request().getHeader(HttpHeaders.CONTENT_TYPE), headers(ctx.request()))));
+    for (String path : List.of("/v2/models/:model/infer", "/v2/models/:model/versions/:version/infer")) {
+      router.post(path).handler(body).handler(ctx -> {
+        model(ctx);
+        answer(ctx, "infer", service.infer(bytes(ctx)));
+      });
+    }
+    for (String path : List.of("/openapi.json", "/swagger.json")) {
+      router.get(path).handler(ctx -> json(ctx, 200, openApi()));
+    }
+    router.route().order(-100).failureHandler(this::failure);
+  }
+
+  private String modelNameFromConfig() {
+    return config.modelName().orElse("knoe");
+  }
+
+  /** Request id on every response, and the credential check for everything but health. */
+  private void common(RoutingContext ctx) {
+    ctx.put(START, System.nanoTime());
+    String id = ctx.request().getHeader(REQUEST_ID);
+    if (id == null || !SAFE_ID.matcher(id).matches()) {
+      id = Long.toHexString(ThreadLocalRandom.current().nextLong()) + Long.toHexString(ThreadLocalRandom.current().nextLong());
+    }
+    ctx.response().putHeader(REQUEST_ID, id);
+    config.deploymentName().ifPresent(d -> ctx.response().putHeader("azureml-model-deployment", d));
+    if (authenticator != null && !ctx.request().path().startsWith("/v2/health/")) {
+      var denied = authenticator.check(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
+      if (denied.isPresent()) {
+        ctx.response().putHeader("WWW-Authenticate", "Bearer");
+        error(ctx, new ScoringException(ScoringException.Kind.UNAUTHORIZED, denied.get()));
+        return;
+      }
+    }
+    ctx.next();
+  }
+
+  private static byte[] bytes(RoutingContext ctx) {
+    Buffer b = ctx.body().buffer();
+    return b == null ? new byte[0] : b.getBytes();
+  }
+
+  private static Map<String, String> headers(HttpServerRequest request) {
+    Map<String, String> h = new HashMap<>();
+    request.headers().forEach(e -> {
+      if (!e.getKey().equalsIgnoreCase("authorization")) {
+        h.put(e.getKey().toLowerCase(), e.getValue());
+      }
+    });
+    return h;
+  }
+
+  private String model(RoutingContext ctx) {
+    String asked = ctx.pathParam("model");
+    if (!asked.equals(service.modelName())) {
+      throw new ScoringException(ScoringException.Kind.NOT_FOUND,
+          "unknown model '" + asked + "'; this server serves '" + service.modelName() + "'");
+    }
+    return asked;
+  }
+
+  private void withModel(RoutingContext ctx, Function<String, String> body) {
+    json(ctx, 200, body.apply(model(ctx)));
+  }
+
+  private String metadata() {
+    Signature s = service.signature().orElseThrow(() -> new ScoringException(ScoringException.Kind.NOT_FOUND,
+        "this deployment has a scoring handler but no ONNX model"));
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("name", service.modelName());
+    m.put("versions", List.of("1"));
+    m.put("platform", "onnxruntime_onnx");
+    m.put("inputs", s.inputs().stream().map(ScoringRoutes::spec).toList());
+    m.put("outputs", s.outputs().stream().map(ScoringRoutes::spec).toList());
+    return write(m);
+  }
+
+  private static Map<String, Object> spec(TensorSpec t) {
+    return Map.of("name", t.name(), "datatype", t.type().name(), "shape", t.shape());
+  }
+
+  private String openApi() {
+    return write(OpenApi.document(service.modelName(), service.signature().orElseThrow(
+        () -> new ScoringException(ScoringException.Kind.NOT_FOUND, "this deployment has a scoring handler but no ONNX model"))));
+  }
+
+  private String write(Object o) {
+    try {
+      return mapper.writeValueAsString(o);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private void answer(RoutingContext ctx, String route, CompletableFuture<byte[]> result) {
+    var context = io.vertx.core.Vertx.currentContext();
+    result.whenComplete((bytes, failure) -> context.runOnContext(v -> {
+      if (failure != null) {
+        error(ctx, failure instanceof CompletionException ? failure.getCause() : failure);
+      } else {
+        ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(Buffer.buffer(bytes));
+        metrics.request(route, 200, System.nanoTime() - (long) ctx.get(START));
+      }
+    }));
+  }
+
+  private void failure(RoutingContext ctx) {
+    Throwable t = ctx.failure();
+    if (t == null) {
+      int status = ctx.statusCode();
+      t = new ScoringException(status == 413 ? ScoringException.Kind.TOO_LARGE : ScoringException.Kind.BAD_INPUT,
+          status == 413 ? "the request body is larger than the limit of " + config.maxBodyBytes()
+              + " bytes (KNOE_MAX_BODY_BYTES)" : "bad request (HTTP " + status + ")");
+    }
+    error(ctx, t);
+  }
+
+  private void error(RoutingContext ctx, Throwable t) {
+    int status;
+    String message;
+    if (t instanceof ScoringException e) {
+      status = e.status();
+      message = e.getMessage();
+    } else {
+      status = 500;
+      message = "internal error: " + t;
+      LOG.error("unexpected failure", t);
+    }
+    if (ctx.response().ended()) {
+      return;
+    }
+    String id = ctx.response().headers().get(REQUEST_ID);
+    String line = String.format("%s %s -> %d: %s [request %s]", ctx.request().method(), ctx.request().path(), status, message, id);
+    if (status >= 500 || status == 424) {
+      LOG.warn(line);
+    } else {
+      LOG.info(line);
+    }
+    json(ctx, status, write(Map.of("error", message)));
+    Long start = ctx.get(START);
+    metrics.request(ctx.request().path().startsWith("/v2") ? "infer" : "score", status,
+        start == null ? 0 : System.nanoTime() - start);
+  }
+
+  private static void json(RoutingContext ctx, int status, String body) {
+    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body);
+  }
+}

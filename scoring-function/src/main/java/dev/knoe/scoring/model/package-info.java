@@ -1,0 +1,2 @@
+/** Loading an ONNX model into ONNX Runtime on the right execution provider, and running it. */
+package dev.knoe.scoring.model;
