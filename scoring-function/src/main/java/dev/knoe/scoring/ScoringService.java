@@ -9,6 +9,7 @@ import dev.knoe.scoring.codec.ScoreCodec;
 import dev.knoe.scoring.codec.V2Codec;
 import dev.knoe.scoring.config.ScoringConfig;
 import dev.knoe.scoring.handler.HandlerModel;
+import dev.knoe.scoring.handler.HandlerRequest;
 import dev.knoe.scoring.handler.Handlers;
 import dev.knoe.scoring.model.DevicePlan;
 import dev.knoe.scoring.model.NativeLibraries;
@@ -186,7 +187,7 @@ public class ScoringService {
   /** {@code POST /score}: the custom handler when there is one, else the model. */
   public CompletableFuture<byte[]> score(byte[] body, String contentType, Map<String, String> headers) {
     if (handler != null) {
-      return CompletableFuture.supplyAsync(() -> runHandler(new ScoringRequest(body, contentType, headers)), handlerPool);
+      return CompletableFuture.supplyAsync(() -> runHandler(new HandlerRequest(body, contentType, headers, mapper)), handlerPool);
     }
     var inputs = ScoreCodec.decode(body, requireModel().signature());
     return inference.submit(inputs).thenApply(ScoreCodec::encode);

@@ -11,8 +11,8 @@ public interface ScoringHandler {
 
   /**
    * Scores one request. The returned value is written as JSON (maps, lists, arrays, records,
-   * strings and numbers). An exception becomes HTTP 424 with its message; the process keeps
-   * serving.
+   * strings and numbers); a {@code byte[]} is sent as it is, as already-encoded JSON. An exception
+   * becomes HTTP 424 with its message; the process keeps serving.
    */
   Object run(ScoringRequest request) throws Exception;
 }

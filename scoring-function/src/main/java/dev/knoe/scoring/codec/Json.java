@@ -34,7 +34,9 @@ public final class Json {
   /** Turns a Jackson syntax error into a 400 with the position. */
   static ScoringException malformed(IOException e) {
     if (e instanceof JsonParseException || e instanceof StreamConstraintsException) {
-      String msg = e.getMessage().replaceAll(" \\(start marker at \\[Source[^)]*\\)\\)?", "");
+      String msg = e.getMessage();
+      int marker = msg.indexOf(" (start marker");
+      msg = marker > 0 ? msg.substring(0, marker) : msg;
       int nl = msg.indexOf('\n');
       String where = e instanceof JsonParseException jpe && jpe.getLocation() != null
           ? " (line " + jpe.getLocation().getLineNr() + ", column " + jpe.getLocation().getColumnNr() + ")" : "";

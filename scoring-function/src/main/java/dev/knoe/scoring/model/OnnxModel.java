@@ -49,29 +49,37 @@ public final class OnnxModel implements AutoCloseable {
   public static OnnxModel load(Path file, DevicePlan plan, int cudaDevice, int intraOpThreads, Path nativeDir) {
     NativeLibraries.prepare(nativeDir, NativeLibraries.CPU);
     OrtEnvironment env = OrtEnvironment.getEnvironment();
-    String provider = "CPU";
-    OrtSession.SessionOptions options = options(intraOpThreads);
     if (plan.tryCuda()) {
-      try {
+      // The CUDA provider can load (CUDA libraries installed) and still fail at session creation
+      // (no device, driver too old), so the whole session is the unit that falls back.
+      try (OrtSession.SessionOptions options = options(intraOpThreads)) {
         NativeLibraries.prepare(nativeDir, NativeLibraries.CUDA);
         options.addCUDA(cudaDevice);
-        provider = "CUDA:" + cudaDevice;
+        return open(env, file, options, "CUDA:" + cudaDevice, plan.reason());
       } catch (OrtException | RuntimeException | LinkageError e) {
-        LOG.warnf("CUDA execution provider unavailable (%s): %s; falling back to CPU", plan.reason(), e.getMessage());
-        options.close();
-        options = options(intraOpThreads);
+        LOG.warnf("CUDA execution provider unavailable (%s): %s; falling back to CPU", plan.reason(), firstLine(e));
       }
     }
-    try (OrtSession.SessionOptions opts = options) {
-      OrtSession session = env.createSession(file.toString(), opts);
-      Signature signature = new Signature(specs(session.getInputInfo()), specs(session.getOutputInfo()));
-      String why = plan.tryCuda() && provider.equals("CPU") ? "CUDA unavailable, see the warning above" : plan.reason();
-      LOG.infof("Model %s runs on the %s execution provider (%s); inputs %s, outputs %s",
-          file, provider, why, signature.inputs(), signature.outputs());
-      return new OnnxModel(env, session, signature, provider);
+    try (OrtSession.SessionOptions options = options(intraOpThreads)) {
+      return open(env, file, options, "CPU", plan.tryCuda() ? "CUDA unavailable, see the warning above" : plan.reason());
     } catch (OrtException e) {
-      throw new IllegalStateException("cannot load ONNX model " + file + ": " + e.getMessage(), e);
+      throw new IllegalStateException("cannot load ONNX model " + file + ": " + firstLine(e), e);
     }
+  }
+
+  private static OnnxModel open(OrtEnvironment env, Path file, OrtSession.SessionOptions options, String provider, String why)
+      throws OrtException {
+    OrtSession session = env.createSession(file.toString(), options);
+    Signature signature = new Signature(specs(session.getInputInfo()), specs(session.getOutputInfo()));
+    LOG.infof("Model %s runs on the %s execution provider (%s); inputs %s, outputs %s",
+        file, provider, why, signature.inputs(), signature.outputs());
+    return new OnnxModel(env, session, signature, provider);
+  }
+
+  private static String firstLine(Throwable e) {
+    String m = String.valueOf(e.getMessage());
+    int nl = m.indexOf('\n');
+    return nl > 0 ? m.substring(0, nl) : m;
   }
 
   private static OrtSession.SessionOptions options(int intraOpThreads) {
