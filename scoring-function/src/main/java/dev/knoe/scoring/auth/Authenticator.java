@@ -26,10 +26,13 @@ import java.util.function.LongSupplier;
 public final class Authenticator {
 
   private static final long RELOAD_CHECK_NANOS = 200_000_000L;
+  /** Tolerated difference between the issuer's clock and ours; a token 5 s past expiry fails. */
+  private static final int CLOCK_SKEW_SECONDS = 5;
 
   private final WatchedFile<List<byte[]>> keys;
   private final WatchedFile<PublicKey> tokenKey;
   private final String audience;
+  private volatile Verifier verifier;
 
   public Authenticator(Optional<Path> keysFile, Optional<Path> publicKeyFile, String audience, LongSupplier nanoClock) {
     if (keysFile.isEmpty() && publicKeyFile.isEmpty()) {
@@ -51,10 +54,7 @@ public final class Authenticator {
     }
     if (tokenKey != null && credential.chars().filter(c -> c == '.').count() == 2) {
       try {
-        JWTAuthContextInfo info = new JWTAuthContextInfo(tokenKey.get(), null);
-        info.setSignatureAlgorithm(Set.of(SignatureAlgorithm.RS256));
-        info.setExpectedAudience(Set.of(audience));
-        new DefaultJWTParser(info).parse(credential);
+        parser(tokenKey.get()).parse(credential);
         return Optional.empty();
       } catch (ParseException e) {
         return Optional.of("invalid token: " + reason(e));
@@ -62,6 +62,24 @@ public final class Authenticator {
     }
     return Optional.of("invalid credential: the key or token is not accepted");
   }
+
+  /** The parser for the current verification key, rebuilt only when the key file changed. */
+  private DefaultJWTParser parser(PublicKey key) {
+    Verifier v = verifier;
+    if (v == null || v.key != key) {
+      JWTAuthContextInfo info = new JWTAuthContextInfo(key, null);
+      info.setSignatureAlgorithm(Set.of(SignatureAlgorithm.RS256));
+      info.setExpectedAudience(Set.of(audience));
+      info.setRequireNamedPrincipal(false);
+      info.setClockSkew(CLOCK_SKEW_SECONDS);
+      info.setExpGracePeriodSecs(0);
+      v = new Verifier(key, new DefaultJWTParser(info));
+      verifier = v;
+    }
+    return v.parser;
+  }
+
+  private record Verifier(PublicKey key, DefaultJWTParser parser) {}
 
   private static String reason(ParseException e) {
     Throwable root = e;
