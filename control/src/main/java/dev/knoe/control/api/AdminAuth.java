@@ -1,0 +1,31 @@
+package dev.knoe.control.api;
+
+import dev.knoe.control.serve.Platform;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.Map;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+
+/** Every {@code /api} call needs the admin credential: nothing is open by default. */
+public class AdminAuth {
+
+  @Inject Platform platform;
+
+  @ServerRequestFilter(preMatching = true)
+  public Response check(ContainerRequestContext ctx) {
+    String path = ctx.getUriInfo().getPath();
+    if (!path.startsWith("/api")) {
+      return null;
+    }
+    String header = ctx.getHeaderString("Authorization");
+    if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) && platform.isAdmin(header.substring(7).trim())) {
+      return null;
+    }
+    return Response.status(401).type(MediaType.APPLICATION_JSON).header("WWW-Authenticate", "Bearer")
+        .entity(Map.of("error", "the control API needs the admin credential: 'Authorization: Bearer <admin key>' "
+            + "(printed by the first 'knoe serve', kept in <data dir>/admin-key and in the CLI config)"))
+        .build();
+  }
+}

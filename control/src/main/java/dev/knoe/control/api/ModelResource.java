@@ -1,0 +1,64 @@
+package dev.knoe.control.api;
+
+import dev.knoe.control.endpoint.ControlPlane;
+import dev.knoe.control.model.ModelRegistry;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Map;
+
+/** {@code /api/v1/models}: register (upload) a version, list, show, delete. */
+@Path("/api/v1/models")
+@Produces(MediaType.APPLICATION_JSON)
+public class ModelResource {
+
+  @Inject ModelRegistry models;
+  @Inject ControlPlane control;
+
+  @GET
+  public List<Map<String, Object>> list() {
+    return models.names().stream().flatMap(n -> models.latest(n).stream()).map(Views::model).toList();
+  }
+
+  @GET
+  @Path("{name}")
+  public List<Map<String, Object>> versions(@PathParam("name") String name) {
+    var all = models.versions(name);
+    if (all.isEmpty()) {
+      throw ApiException.notFound("no model '" + name + "'");
+    }
+    return all.stream().map(Views::model).toList();
+  }
+
+  @GET
+  @Path("{name}/versions/{version}")
+  public Map<String, Object> show(@PathParam("name") String name, @PathParam("version") int version) {
+    return Views.model(models.find(name, version).orElseThrow(() -> ApiException.notFound("no model " + name + ":" + version)));
+  }
+
+  /** The body is the .onnx file; the registry assigns the next version. */
+  @POST
+  @Path("{name}/versions")
+  @Consumes(MediaType.WILDCARD)
+  public Response register(@PathParam("name") String name, @QueryParam("description") String description, InputStream body) {
+    var v = models.register(name, body, description, false);
+    return Response.status(201).entity(Views.model(v)).build();
+  }
+
+  @DELETE
+  @Path("{name}/versions/{version}")
+  public Response delete(@PathParam("name") String name, @PathParam("version") int version) {
+    models.delete(name, version, control::inUse);
+    return Response.noContent().build();
+  }
+}

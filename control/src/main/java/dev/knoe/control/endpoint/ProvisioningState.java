@@ -1,0 +1,14 @@
+package dev.knoe.control.endpoint;
+
+/** Azure's provisioning states, with Azure's spelling. */
+public enum ProvisioningState {
+  Creating,
+  Updating,
+  Succeeded,
+  Failed,
+  Deleting;
+
+  public boolean settled() {
+    return this == Succeeded || this == Failed;
+  }
+}

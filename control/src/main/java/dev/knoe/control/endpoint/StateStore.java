@@ -1,0 +1,121 @@
+package dev.knoe.control.endpoint;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.knoe.control.state.AtomicFiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.jboss.logging.Logger;
+
+/**
+ * Endpoints and deployments under {@code <data>/endpoints/<name>/}: {@code endpoint.json} (owner-only:
+ * it holds the keys) and {@code deployments/<name>.json}, each written atomically.
+ */
+public final class StateStore {
+
+  private static final Logger LOG = Logger.getLogger(StateStore.class);
+
+  private final Path root;
+  private final ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
+      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  public StateStore(Path dataDir) {
+    this.root = dataDir.resolve("endpoints");
+    try {
+      AtomicFiles.ownerOnlyDirectory(root);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + root, e);
+    }
+  }
+
+  public void save(EndpointState e) {
+    write(root.resolve(e.name()).resolve("endpoint.json"), e, true);
+  }
+
+  public void save(DeploymentState d) {
+    write(root.resolve(d.endpoint()).resolve("deployments").resolve(d.name() + ".json"), d, false);
+  }
+
+  public void deleteDeployment(String endpoint, String deployment) {
+    try {
+      AtomicFiles.delete(root.resolve(endpoint).resolve("deployments").resolve(deployment + ".json"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public void deleteEndpoint(String endpoint) {
+    Path dir = root.resolve(endpoint);
+    try {
+      // The endpoint file goes first: once it is gone, a restart does not bring the endpoint back.
+      AtomicFiles.delete(dir.resolve("endpoint.json"));
+      try (Stream<Path> files = Files.walk(dir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public List<EndpointState> endpoints() {
+    List<EndpointState> out = new ArrayList<>();
+    for (Path dir : list(root)) {
+      Path file = dir.resolve("endpoint.json");
+      if (Files.exists(file)) {
+        read(file, EndpointState.class, out);
+      }
+    }
+    return out;
+  }
+
+  public List<DeploymentState> deployments(String endpoint) {
+    List<DeploymentState> out = new ArrayList<>();
+    for (Path file : list(root.resolve(endpoint).resolve("deployments"))) {
+      if (file.toString().endsWith(".json")) {
+        read(file, DeploymentState.class, out);
+      }
+    }
+    return out;
+  }
+
+  private <T> void read(Path file, Class<T> type, List<T> into) {
+    try {
+      into.add(json.readValue(file.toFile(), type));
+    } catch (IOException e) {
+      // Atomic writes make this a file edited by hand or a newer format: say so and go on.
+      LOG.errorf("cannot read %s (%s); skipping it", file, e.getMessage());
+    }
+  }
+
+  private void write(Path file, Object value, boolean secret) {
+    try {
+      byte[] bytes = json.writerWithDefaultPrettyPrinter().writeValueAsBytes(value);
+      if (secret) {
+        AtomicFiles.writeSecret(file, bytes);
+      } else {
+        AtomicFiles.write(file, bytes);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+
+  private static List<Path> list(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

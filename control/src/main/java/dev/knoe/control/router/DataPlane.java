@@ -1,0 +1,373 @@
+package dev.knoe.control.router;
+
+import dev.knoe.control.credentials.Secrets;
+import dev.knoe.control.credentials.TokenIssuer;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.ext.web.RoutingContext;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
+
+/**
+ * Routes {@code /endpoints/<name>/...} to an instance of one of the endpoint's deployments. Bodies
+ * stream through (the request is paused until an instance is connected, so a request whose
+ * connection failed before any byte was sent can be retried on another instance); only mirrored
+ * requests are buffered, since they are sent twice.
+ */
+public final class DataPlane {
+
+  private static final Logger LOG = Logger.getLogger(DataPlane.class);
+  public static final String DEPLOYMENT_HEADER = "azureml-model-deployment";
+  public static final String DEPLOYMENT_HEADER_ALIAS = "knoe-deployment";
+  private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+  private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
+      "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host", "authorization",
+      DEPLOYMENT_HEADER, DEPLOYMENT_HEADER_ALIAS);
+  private static final int MAX_MIRRORED_BODY = 16 << 20;
+
+  private final Vertx vertx;
+  private final HttpClient client;
+  private final TokenIssuer tokens;
+  private final Observer observer;
+  private final ConcurrentHashMap<String, RouteTable> tables = new ConcurrentHashMap<>();
+
+  /** What the router reports (metrics; in-flight counts for the autoscaler). */
+  public interface Observer {
+    void served(String endpoint, String deployment, int status, long nanos);
+
+    Observer NONE = (e, d, s, n) -> {};
+  }
+
+  public DataPlane(Vertx vertx, TokenIssuer tokens, Observer observer) {
+    this.vertx = vertx;
+    this.tokens = tokens;
+    this.observer = observer;
+    this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
+        .setKeepAliveTimeout(60).setConnectTimeout(2000), new PoolOptions().setHttp1MaxSize(256));
+  }
+
+  public void publish(RouteTable table) {
+    tables.put(table.endpoint(), table);
+  }
+
+  public void remove(String endpoint) {
+    tables.remove(endpoint);
+  }
+
+  public Optional<RouteTable> table(String endpoint) {
+    return Optional.ofNullable(tables.get(endpoint));
+  }
+
+  /** Handles {@code /endpoints/:endpoint} and everything under it. */
+  public void handle(RoutingContext ctx) {
+    HttpServerRequest req = ctx.request();
+    req.pause();
+    long start = System.nanoTime();
+    String id = req.getHeader("x-request-id");
+    if (id == null || !SAFE_ID.matcher(id).matches()) {
+      id = Long.toHexString(ThreadLocalRandom.current().nextLong()) + Long.toHexString(ThreadLocalRandom.current().nextLong());
+    }
+    HttpServerResponse resp = ctx.response();
+    resp.putHeader("x-request-id", id);
+    String endpoint = ctx.pathParam("endpoint");
+    RouteTable table = tables.get(endpoint);
+    if (table == null) {
+      fail(ctx, 404, "no endpoint '" + endpoint + "'", null, start);
+      return;
+    }
+    if (!authorized(table, req.getHeader("Authorization"))) {
+      resp.putHeader("WWW-Authenticate", "Bearer");
+      fail(ctx, 401, table.tokenAuth()
+          ? "missing or invalid token: get one with 'knoe online-endpoint get-credentials -n " + endpoint + "'"
+          : "missing or invalid key: send 'Authorization: Bearer <key>' with a key from 'knoe online-endpoint get-credentials -n " + endpoint + "'",
+          null, start);
+      return;
+    }
+    if (table.creating()) {
+      fail(ctx, 503, "endpoint '" + endpoint + "' is being created", null, start);
+      return;
+    }
+    String named = Optional.ofNullable(req.getHeader(DEPLOYMENT_HEADER)).orElse(req.getHeader(DEPLOYMENT_HEADER_ALIAS));
+    String deployment;
+    if (named != null) {
+      if (!table.deployments().containsKey(named)) {
+        fail(ctx, 404, "endpoint '" + endpoint + "' has no deployment '" + named + "' (deployments: "
+            + String.join(", ", table.deployments().keySet()) + ")", null, start);
+        return;
+      }
+      deployment = named;
+    } else {
+      Optional<String> chosen = table.choose(ThreadLocalRandom.current().nextInt(100));
+      if (chosen.isEmpty()) {
+        fail(ctx, 404, "no deployment of endpoint '" + endpoint + "' has traffic; set it with "
+            + "'knoe online-endpoint update -n " + endpoint + " --traffic \"<deployment>=100\"' or name one in the "
+            + DEPLOYMENT_HEADER + " header", null, start);
+        return;
+      }
+      deployment = chosen.get();
+    }
+    RouteTable.DeploymentRoute route = table.deployments().get(deployment);
+    Pool pool = route.pool();
+    int limit = 2 * route.maxConcurrentPerInstance() * Math.max(1, pool.ready().size());
+    if (pool.pending().get() >= limit) {
+      fail(ctx, 429, "too many pending requests for deployment '" + deployment + "': the limit is 2 x "
+          + "max_concurrent_requests_per_instance (" + route.maxConcurrentPerInstance() + ") x instances ("
+          + Math.max(1, pool.ready().size()) + ") = " + limit, deployment, start);
+      return;
+    }
+    resp.putHeader(DEPLOYMENT_HEADER, deployment);
+    pool.pending().incrementAndGet();
+    String path = upstreamPath(req, endpoint);
+    Exchange ex = new Exchange(ctx, endpoint, deployment, route, path, id, start);
+    boolean mirror = named == null && table.mirror().isPresent() && table.deployments().containsKey(table.mirror().get())
+        && ThreadLocalRandom.current().nextInt(100) < table.mirrorPercent();
+    if (mirror) {
+      String to = table.mirror().get();
+      req.resume();
+      req.body().onSuccess(body -> {
+        ex.body = body;
+        ex.dispatch();
+        if (body.length() <= MAX_MIRRORED_BODY) {
+          sendMirror(table.deployments().get(to), ex, body);
+        }
+      }).onFailure(e -> ex.finish(400, "cannot read the request body: " + e.getMessage()));
+    } else {
+      ex.dispatch();
+    }
+  }
+
+  private boolean authorized(RouteTable table, String header) {
+    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return false;
+    }
+    String credential = header.substring(7).trim();
+    return table.tokenAuth() ? tokens.verify(credential, table.endpoint()) : Secrets.matchesAny(credential, table.keyDigests());
+  }
+
+  private static String upstreamPath(HttpServerRequest req, String endpoint) {
+    String uri = req.uri();
+    String prefix = "/endpoints/" + endpoint;
+    String rest = uri.length() > prefix.length() ? uri.substring(prefix.length()) : "/";
+    return rest.isEmpty() || rest.startsWith("?") ? "/" + rest : rest;
+  }
+
+  /** One routed request: waits for an instance if needed, forwards, retries a failed connect. */
+  private final class Exchange {
+    final RoutingContext ctx;
+    final String endpoint;
+    final String deployment;
+    final RouteTable.DeploymentRoute route;
+    final String path;
+    final String id;
+    final long start;
+    final Set<String> tried = new HashSet<>();
+    final AtomicBoolean done = new AtomicBoolean();
+    Buffer body; // set only for mirrored requests
+    HttpClientRequest upstream;
+    long timer;
+
+    Exchange(RoutingContext ctx, String endpoint, String deployment, RouteTable.DeploymentRoute route, String path,
+        String id, long start) {
+      this.ctx = ctx;
+      this.endpoint = endpoint;
+      this.deployment = deployment;
+      this.route = route;
+      this.path = path;
+      this.id = id;
+      this.start = start;
+      this.timer = vertx.setTimer(route.requestTimeoutMs(), t -> timeout());
+    }
+
+    void dispatch() {
+      Target t = route.pool().pick(tried);
+      if (t != null) {
+        forward(t);
+        return;
+      }
+      if (!tried.isEmpty()) {
+        finish(502, "no instance of deployment '" + deployment + "' could be reached (tried " + tried.size() + ")");
+        return;
+      }
+      // Activator: hold the request until an instance is ready, or until its timeout.
+      var context = vertx.getOrCreateContext();
+      Consumer<Target> waiter = new Consumer<>() {
+        @Override
+        public void accept(Target target) {
+          context.runOnContext(v -> {
+            if (!done.get()) {
+              forward(target);
+            }
+          });
+        }
+      };
+      waiting = waiter;
+      route.pool().await(waiter);
+    }
+
+    Consumer<Target> waiting;
+
+    void forward(Target t) {
+      tried.add(t.id());
+      t.inFlight().incrementAndGet();
+      HttpServerRequest req = ctx.request();
+      MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+      req.headers().forEach(e -> {
+        if (!HOP_BY_HOP.contains(e.getKey().toLowerCase(Locale.ROOT))) {
+          headers.add(e.getKey(), e.getValue());
+        }
+      });
+      headers.set("x-request-id", id);
+      RequestOptions options = new RequestOptions().setHost(t.host()).setPort(t.port()).setMethod(req.method())
+          .setURI(path).setHeaders(headers);
+      client.request(options).onComplete(ar -> {
+        if (done.get()) {
+          t.inFlight().decrementAndGet();
+          if (ar.succeeded()) {
+            ar.result().reset();
+          }
+          return;
+        }
+        if (ar.failed()) {
+          // Nothing was sent: try another ready instance.
+          t.inFlight().decrementAndGet();
+          LOG.debugf("connect to %s failed: %s; retrying", t.id(), ar.cause().getMessage());
+          dispatch();
+          return;
+        }
+        upstream = ar.result();
+        var sent = body != null ? upstream.send(body) : upstream.send(req);
+        sent.onComplete(r -> {
+          t.inFlight().decrementAndGet();
+          if (r.failed()) {
+            finish(502, "instance of deployment '" + deployment + "' failed: " + r.cause().getMessage());
+            return;
+          }
+          respond(r.result());
+        });
+      });
+    }
+
+    void respond(HttpClientResponse up) {
+      if (!done.compareAndSet(false, true)) {
+        up.request().reset();
+        return;
+      }
+      vertx.cancelTimer(timer);
+      HttpServerResponse resp = ctx.response();
+      resp.setStatusCode(up.statusCode());
+      up.headers().forEach(e -> {
+        String k = e.getKey().toLowerCase(Locale.ROOT);
+        if (!HOP_BY_HOP.contains(k) && !k.equals("content-length") && !k.equals("x-request-id")) {
+          resp.putHeader(e.getKey(), e.getValue());
+        }
+      });
+      String length = up.getHeader("content-length");
+      if (length != null) {
+        resp.putHeader("content-length", length);
+      }
+      resp.send(up).onComplete(v -> completed(up.statusCode()));
+    }
+
+    void timeout() {
+      if (waiting != null) {
+        route.pool().cancel(waiting);
+      }
+      if (upstream != null) {
+        upstream.reset();
+      }
+      finish(408, "deployment '" + deployment + "' did not answer within request_timeout_ms = " + route.requestTimeoutMs());
+    }
+
+    void finish(int status, String message) {
+      if (!done.compareAndSet(false, true)) {
+        return;
+      }
+      vertx.cancelTimer(timer);
+      if (waiting != null) {
+        route.pool().cancel(waiting);
+      }
+      ctx.request().resume();
+      error(ctx, status, message);
+      LOG.infof("%s %s -> %d: %s [request %s]", ctx.request().method(), ctx.request().path(), status, message, id);
+      completed(status);
+    }
+
+    void completed(int status) {
+      route.pool().pending().decrementAndGet();
+      observer.served(endpoint, deployment, status, System.nanoTime() - start);
+    }
+  }
+
+  /** Sends a copy to the mirror deployment and drops its answer; never delays the client. */
+  private void sendMirror(RouteTable.DeploymentRoute mirror, Exchange original, Buffer body) {
+    Target t = mirror.pool().pick(Set.of());
+    if (t == null) {
+      return; // a mirror never wakes a scaled-to-zero deployment
+    }
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+    original.ctx.request().headers().forEach(e -> {
+      if (!HOP_BY_HOP.contains(e.getKey().toLowerCase(Locale.ROOT))) {
+        headers.add(e.getKey(), e.getValue());
+      }
+    });
+    headers.set("x-request-id", original.id + "-mirror");
+    long start = System.nanoTime();
+    t.inFlight().incrementAndGet();
+    client.request(new RequestOptions().setHost(t.host()).setPort(t.port()).setMethod(original.ctx.request().method())
+            .setURI(original.path).setHeaders(headers).setIdleTimeout(mirror.requestTimeoutMs()))
+        .compose(r -> r.send(body))
+        .compose(r -> r.body().map(b -> r.statusCode()))
+        .onComplete(ar -> {
+          t.inFlight().decrementAndGet();
+          observer.served(original.endpoint, mirror.name(), ar.succeeded() ? ar.result() : 502, System.nanoTime() - start);
+        });
+  }
+
+  private void fail(RoutingContext ctx, int status, String message, String deployment, long start) {
+    ctx.request().resume();
+    error(ctx, status, message);
+    LOG.infof("%s %s -> %d: %s [request %s]", ctx.request().method(), ctx.request().path(), status, message,
+        ctx.response().headers().get("x-request-id"));
+    observer.served(ctx.pathParam("endpoint"), deployment == null ? "" : deployment, status, System.nanoTime() - start);
+  }
+
+  private static void error(RoutingContext ctx, int status, String message) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    String json = "{\"error\":" + io.vertx.core.json.Json.encode(message) + "}";
+    ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(json);
+  }
+
+  public void close() {
+    client.close();
+  }
+
+  /** For tests and metrics: requests waiting or in flight per deployment of an endpoint. */
+  public Map<String, Integer> pending(String endpoint) {
+    RouteTable t = tables.get(endpoint);
+    Map<String, Integer> m = new java.util.TreeMap<>();
+    if (t != null) {
+      t.deployments().forEach((k, v) -> m.put(k, v.pool().pending().get()));
+    }
+    return m;
+  }
+}

@@ -1,0 +1,38 @@
+package dev.knoe.control.runtime;
+
+import dev.knoe.control.endpoint.DeploymentState;
+import dev.knoe.control.endpoint.ProvisioningState;
+import dev.knoe.control.router.Pool;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Runs deployments; owned by the control plane, implemented per backend. */
+public interface Backend {
+
+  /**
+   * Brings the deployment's instances to this generation of its spec: new instances first, old ones
+   * stopped once the new ones are ready. Returns at once; progress arrives through the listener.
+   *
+   * @param model the verified model file
+   * @param code the handler jar or class folder, or null
+   */
+  void apply(DeploymentState deployment, Path model, Path code);
+
+  /** Stops and forgets every instance of a deployment. */
+  void remove(String endpoint, String deployment);
+
+  /** The pool the router sends this deployment's requests to; stable for the deployment's life. */
+  Pool pool(String endpoint, String deployment);
+
+  /** The last lines of the deployment's instance output. */
+  List<String> logs(String endpoint, String deployment, int lines, String container);
+
+  void setListener(Listener listener);
+
+  void close();
+
+  /** Status changes of a deployment, as provisioning states with a message. */
+  interface Listener {
+    void changed(String endpoint, String deployment, long generation, ProvisioningState state, String message);
+  }
+}

@@ -1,0 +1,179 @@
+package dev.knoe.control.runtime;
+
+import dev.knoe.control.endpoint.DeploymentState;
+import dev.knoe.control.endpoint.ProvisioningState;
+import dev.knoe.control.router.Pool;
+import dev.knoe.control.router.Target;
+import dev.knoe.control.runtime.local.Instance;
+import dev.knoe.control.runtime.local.InstanceSpec;
+import dev.knoe.control.runtime.local.InstanceSupervisor;
+import dev.knoe.control.runtime.local.InstanceView;
+import dev.knoe.control.runtime.local.LogReader;
+import dev.knoe.control.runtime.local.ProcessLauncher;
+import dev.knoe.control.runtime.local.Probe;
+import dev.knoe.control.spec.DeploymentSpec;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The embedded backend: each deployment instance is a child process of the scoring function on a
+ * loopback port, kept alive by an {@link InstanceSupervisor}; its ready instances feed the router's
+ * pool for that deployment. A change of {@code instance_count} alone scales the running generation;
+ * any other change rolls a new one in.
+ */
+public final class LocalBackend implements Backend {
+
+  private final ProcessLauncher launcher;
+  private final LogReader logs;
+  private final ScheduledExecutorService scheduler;
+  private final HttpClient http = InstanceSupervisor.newProbeClient();
+  private final Clock clock;
+  private final Map<String, Running> running = new ConcurrentHashMap<>();
+  private final Map<String, Pool> pools = new ConcurrentHashMap<>();
+  private volatile Listener listener = (e, d, g, s, m) -> {};
+
+  /** What runs for one deployment: its supervisor, the instance spec it runs, and the control plane's generation. */
+  private record Running(InstanceSupervisor supervisor, InstanceSpec instances, DeploymentState deployment) {}
+
+  public LocalBackend(Path scoringHome, Path logDir, Clock clock) {
+    this.launcher = new ProcessLauncher(ProcessLauncher.scoringCommand(scoringHome,
+        Path.of(System.getProperty("java.home"), "bin", "java")), logDir, ProcessLauncher.inherit(System.getenv()));
+    this.logs = new LogReader(logDir);
+    this.clock = clock;
+    AtomicInteger n = new AtomicInteger();
+    this.scheduler = Executors.newScheduledThreadPool(2, r -> {
+      Thread t = new Thread(r, "knoe-local-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    scheduler.scheduleWithFixedDelay(this::report, 250, 250, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void setListener(Listener listener) {
+    this.listener = listener;
+  }
+
+  @Override
+  public synchronized void apply(DeploymentState d, Path model, Path code) {
+    String key = key(d.endpoint(), d.name());
+    Running old = running.get(key);
+    InstanceSupervisor supervisor = old != null ? old.supervisor() : supervisor(d.endpoint(), d.name());
+    InstanceSpec next = instanceSpec(d, model, code, d.generation());
+    if (old != null && sameExceptGeneration(old.instances(), next)) {
+      next = old.instances(); // only the count changed: scale what runs, no rollout
+    }
+    running.put(key, new Running(supervisor, next, d));
+    supervisor.scale(next, d.spec().instanceCount());
+  }
+
+  private InstanceSupervisor supervisor(String endpoint, String deployment) {
+    InstanceSupervisor s = new InstanceSupervisor(endpoint, deployment, launcher, scheduler, http, clock,
+        InstanceSupervisor.Settings.DEFAULT);
+    Pool pool = pool(endpoint, deployment);
+    s.addListener((e, dep, ready) -> pool.update(ready.stream()
+        .map(v -> new Target(v.id(), v.baseUri().getHost(), v.baseUri().getPort())).toList()));
+    return s;
+  }
+
+  static InstanceSpec instanceSpec(DeploymentState d, Path model, Path code, long generation) {
+    DeploymentSpec s = d.spec();
+    Map<String, String> env = new LinkedHashMap<>(s.environmentVariables());
+    env.put("KNOE_BATCH_MAX_SIZE", Integer.toString(s.batching().maxBatchSize()));
+    env.put("KNOE_BATCH_MAX_DELAY_MS", Integer.toString(s.batching().maxDelayMs()));
+    if (code != null) {
+      env.put("KNOE_HANDLER_PATH", code.toString());
+      env.put("KNOE_HANDLER_CLASS", s.codeConfiguration().scoringScript());
+    }
+    env.put("KNOE_MODEL_NAME", d.model().name());
+    return new InstanceSpec(d.endpoint(), d.name(), generation, model, env, probe(s.readinessProbe()), probe(s.livenessProbe()));
+  }
+
+  private static Probe probe(dev.knoe.control.spec.Probe p) {
+    return new Probe(p.initialDelay(), p.period(), p.timeout(), p.successThreshold(), p.failureThreshold());
+  }
+
+  private static boolean sameExceptGeneration(InstanceSpec a, InstanceSpec b) {
+    return a.modelDir().equals(b.modelDir()) && a.env().equals(b.env()) && a.readiness().equals(b.readiness())
+        && a.liveness().equals(b.liveness());
+  }
+
+  /** Turns each supervisor's status into the deployment's provisioning state. */
+  private void report() {
+    for (Running r : running.values()) {
+      try {
+        InstanceSupervisor.Status s = r.supervisor().status();
+        long readyNow = r.supervisor().instances().stream()
+            .filter(v -> v.state() == Instance.State.READY && v.generation() == r.instances().generation()).count();
+        DeploymentState d = r.deployment();
+        ProvisioningState state;
+        String message;
+        if (readyNow >= d.spec().instanceCount()) {
+          state = ProvisioningState.Succeeded;
+          message = null;
+        } else if (s.failed() > 0 && s.message() != null) {
+          state = ProvisioningState.Failed;
+          message = s.message();
+        } else {
+          state = d.state() == ProvisioningState.Creating ? ProvisioningState.Creating : ProvisioningState.Updating;
+          message = readyNow + " of " + d.spec().instanceCount() + " instance(s) ready";
+        }
+        listener.changed(d.endpoint(), d.name(), d.generation(), state, message);
+      } catch (RuntimeException e) {
+        // a supervisor closing under us: the next tick sees the new state
+      }
+    }
+  }
+
+  @Override
+  public synchronized void remove(String endpoint, String deployment) {
+    Running r = running.remove(key(endpoint, deployment));
+    if (r != null) {
+      r.supervisor().close();
+    }
+    Pool pool = pools.remove(key(endpoint, deployment));
+    if (pool != null) {
+      pool.update(List.of());
+    }
+  }
+
+  @Override
+  public Pool pool(String endpoint, String deployment) {
+    return pools.computeIfAbsent(key(endpoint, deployment), k -> new Pool());
+  }
+
+  @Override
+  public List<String> logs(String endpoint, String deployment, int lines, String container) {
+    if (Objects.equals(container, "storage-initializer")) {
+      return List.of("(local mode: the model is read from the registry's verified file; no download step runs)");
+    }
+    try {
+      return logs.tail(endpoint, deployment, lines);
+    } catch (IOException e) {
+      return List.of("cannot read the logs: " + e.getMessage());
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    running.values().forEach(r -> r.supervisor().close());
+    running.clear();
+    scheduler.shutdownNow();
+    launcher.close();
+  }
+
+  private static String key(String endpoint, String deployment) {
+    return endpoint + "/" + deployment;
+  }
+}

@@ -1,0 +1,170 @@
+package dev.knoe.control.serve;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.knoe.control.credentials.Secrets;
+import dev.knoe.control.credentials.TokenIssuer;
+import dev.knoe.control.endpoint.ControlPlane;
+import dev.knoe.control.endpoint.StateStore;
+import dev.knoe.control.model.ModelRegistry;
+import dev.knoe.control.router.DataPlane;
+import dev.knoe.control.runtime.Backend;
+import dev.knoe.control.runtime.LocalBackend;
+import dev.knoe.control.state.AtomicFiles;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.jboss.logging.Logger;
+
+/**
+ * Wires the embedded platform: data directory, admin credential, model registry, token issuer,
+ * router, local backend and control plane; restores state at start and writes the CLI's config.
+ */
+@ApplicationScoped
+public class Platform {
+
+  private static final Logger LOG = Logger.getLogger(Platform.class);
+
+  @Inject ControlConfig config;
+  @Inject Vertx vertx;
+
+  private Path dataDir;
+  private byte[] adminDigest;
+
+  Path dataDir() {
+    if (dataDir == null) {
+      dataDir = config.dataDir().map(Path::of)
+          .orElseGet(() -> Path.of(System.getProperty("user.home"), ".knoe", "data")).toAbsolutePath();
+      try {
+        AtomicFiles.ownerOnlyDirectory(dataDir);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot create the data directory " + dataDir, e);
+      }
+    }
+    return dataDir;
+  }
+
+  @Produces
+  @Singleton
+  ModelRegistry models() {
+    return new ModelRegistry(dataDir().resolve("models"), config.models().maxBytes(), Clock.systemUTC());
+  }
+
+  @Produces
+  @Singleton
+  TokenIssuer tokens() {
+    return new TokenIssuer(dataDir().resolve("secrets").resolve("token-signing-key.pem"), config.tokens().ttl(), Clock.systemUTC());
+  }
+
+  @Produces
+  @Singleton
+  DataPlane dataPlane(TokenIssuer tokens) {
+    return new DataPlane(vertx, tokens, DataPlane.Observer.NONE);
+  }
+
+  @Produces
+  @Singleton
+  Backend backend() {
+    Path scoringHome = config.scoringHome().map(Path::of).orElseGet(Platform::findScoringHome);
+    return new LocalBackend(scoringHome, dataDir().resolve("logs"), Clock.systemUTC());
+  }
+
+  @Produces
+  @Singleton
+  ControlPlane controlPlane(ModelRegistry models, TokenIssuer tokens, Backend backend, DataPlane dataPlane) {
+    return new ControlPlane(new StateStore(dataDir()), models, tokens, backend, dataPlane, dataDir().resolve("code"),
+        Clock.systemUTC());
+  }
+
+  void routes(@Observes Router router, DataPlane dataPlane) {
+    router.route("/endpoints/:endpoint").order(-10).handler(dataPlane::handle);
+    router.route("/endpoints/:endpoint/*").order(-10).handler(dataPlane::handle);
+  }
+
+  void start(@Observes StartupEvent event, ControlPlane control) {
+    String admin = adminKey();
+    adminDigest = Secrets.sha256(admin);
+    control.restore();
+    writeCliConfig(admin);
+    LOG.infof("Knoe is serving; data in %s", dataDir());
+  }
+
+  void stop(@Observes ShutdownEvent event, Backend backend, DataPlane dataPlane) {
+    backend.close();
+    dataPlane.close();
+  }
+
+  /** Whether a presented admin credential is the right one (constant time). */
+  public boolean isAdmin(String credential) {
+    return adminDigest != null && Secrets.matchesAny(credential, adminDigest);
+  }
+
+  private String adminKey() {
+    if (config.adminKey().isPresent()) {
+      return config.adminKey().get();
+    }
+    Path file = dataDir().resolve("admin-key");
+    try {
+      if (Files.exists(file)) {
+        return Files.readString(file).trim();
+      }
+      String key = Secrets.newKey();
+      AtomicFiles.writeSecret(file, key.getBytes(StandardCharsets.US_ASCII));
+      // Printed once, on the console only (never logged): it is in the file from now on.
+      System.out.println("\nKnoe admin key (shown once; kept in " + file + " and in the CLI config):\n  " + key + "\n");
+      return key;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read or create the admin key " + file, e);
+    }
+  }
+
+  private void writeCliConfig(String admin) {
+    int port = ConfigProvider.getConfig().getOptionalValue("quarkus.http.port", Integer.class).orElse(Serve.DEFAULT_PORT);
+    Path file = config.cliConfig().map(Path::of)
+        .orElseGet(() -> Path.of(System.getProperty("user.home"), ".knoe", "config.json"));
+    Map<String, String> cfg = new LinkedHashMap<>();
+    cfg.put("url", "http://127.0.0.1:" + port);
+    cfg.put("admin_key", admin);
+    try {
+      AtomicFiles.writeSecret(file, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(cfg));
+    } catch (IOException e) {
+      LOG.warnf("cannot write the CLI config %s: %s", file, e.getMessage());
+    }
+  }
+
+  /** The scoring-function folder beside this module, when run from a checkout. */
+  static Path findScoringHome() {
+    Path here = Path.of("").toAbsolutePath();
+    for (Path p = here; p != null; p = p.getParent()) {
+      if (Files.isDirectory(p.resolve("scoring-function").resolve("target").resolve("quarkus-app"))) {
+        return p.resolve("scoring-function");
+      }
+    }
+    try {
+      Path jar = Path.of(Platform.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      for (Path p = jar; p != null; p = p.getParent()) {
+        if (Files.isDirectory(p.resolve("scoring-function").resolve("target").resolve("quarkus-app"))) {
+          return p.resolve("scoring-function");
+        }
+      }
+    } catch (Exception e) {
+      // fall through
+    }
+    throw new IllegalStateException("cannot find the scoring function: build it (./mvnw install -DskipTests) "
+        + "or set KNOE_SCORING_HOME to the scoring-function folder");
+  }
+}

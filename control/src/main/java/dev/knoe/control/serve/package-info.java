@@ -1,0 +1,2 @@
+/** {@code knoe serve}: configuration and wiring of the embedded platform (API, router, local backend). */
+package dev.knoe.control.serve;
