@@ -1,0 +1,63 @@
+package dev.knoe.control.runtime.local;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * What one deployment's instances run. The generation identifies the spec: a changed spec comes
+ * with a new generation, and {@link InstanceSupervisor#scale} rolls instances over to it.
+ *
+ * @param endpoint endpoint name (also a folder name of the logs)
+ * @param deployment deployment name (also a folder name of the logs)
+ * @param generation version of this deployment's spec, increasing with each change
+ * @param modelDir folder holding the model, passed as {@code KNOE_MODEL_DIR}
+ * @param env extra environment: batching, handler, the user's variables; never the variables in
+ *     {@link #RESERVED_ENV}
+ * @param readiness probe of {@code /v2/health/ready}
+ * @param liveness probe of {@code /v2/health/live}
+ */
+public record InstanceSpec(
+    String endpoint,
+    String deployment,
+    long generation,
+    Path modelDir,
+    Map<String, String> env,
+    Probe readiness,
+    Probe liveness) {
+
+  /** Set by the local runtime for every instance: a spec may not override them. */
+  public static final Set<String> RESERVED_ENV = Set.of(
+      "QUARKUS_HTTP_HOST", "QUARKUS_HTTP_PORT", "KNOE_AUTH", "KNOE_MODEL_DIR",
+      "KNOE_ENDPOINT_NAME", "KNOE_DEPLOYMENT_NAME", "KNOE_PARENT_PID");
+
+  // DESIGN §2's name rule without the length bounds, which the control plane checks; here it keeps
+  // names safe as folder names.
+  private static final Pattern NAME = Pattern.compile("^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$");
+
+  public InstanceSpec {
+    name("endpoint", endpoint);
+    name("deployment", deployment);
+    if (generation < 0) {
+      throw new IllegalArgumentException("generation = " + generation + ", must be at least 0");
+    }
+    Objects.requireNonNull(modelDir, "modelDir");
+    env = Map.copyOf(env);
+    for (String key : env.keySet()) {
+      if (RESERVED_ENV.contains(key)) {
+        throw new IllegalArgumentException(
+            "environment variable " + key + " is set by the local runtime, a deployment cannot set it");
+      }
+    }
+    Objects.requireNonNull(readiness, "readiness");
+    Objects.requireNonNull(liveness, "liveness");
+  }
+
+  private static void name(String what, String value) {
+    if (value == null || !NAME.matcher(value).matches()) {
+      throw new IllegalArgumentException(what + " = '" + value + "', must match " + NAME.pattern());
+    }
+  }
+}
