@@ -75,6 +75,11 @@ public class ScoringService {
     if (config.handlerClass().isPresent()) {
       handler = loadHandler(dir);
     }
+    // A kill -9 of `knoe serve` runs no shutdown hook: follow the parent instead of lingering as an orphan.
+    config.parentPid().flatMap(ProcessHandle::of).ifPresent(parent -> parent.onExit().thenRun(() -> {
+      LOG.warnf("Parent process %d exited; stopping", parent.pid());
+      io.quarkus.runtime.Quarkus.asyncExit();
+    }));
     ready = true;
     LOG.infof("Model '%s' ready in %d ms%s", modelName, (System.nanoTime() - start) / 1_000_000,
         handler == null ? "" : " with handler " + config.handlerClass().get());

@@ -60,6 +60,9 @@ public interface ScoringConfig {
   /** Deployment this instance serves; echoed in the {@code azureml-model-deployment} header. */
   Optional<String> deploymentName();
 
+  /** The process that started this one (the local backend); this one exits when it does. */
+  Optional<Long> parentPid();
+
   /** Folder where ONNX Runtime's native libraries are extracted once and reused by later starts. */
   Optional<String> nativeDir();
 
