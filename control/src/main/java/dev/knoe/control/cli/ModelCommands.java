@@ -1,0 +1,259 @@
+package dev.knoe.control.cli;
+
+import static dev.knoe.control.cli.ControlApi.path;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code knoe model ...}: the model registry, as {@code az ml model}. */
+@Command(
+    name = "model",
+    mixinStandardHelpOptions = true,
+    description = "Register and list ONNX models (versioned, immutable, content-addressed).",
+    subcommands = {
+      ModelCommands.Create.class,
+      ModelCommands.ListModels.class,
+      ModelCommands.Show.class
+    })
+final class ModelCommands implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    throw KnoeCommand.missingSubcommand(spec);
+  }
+
+  @Command(
+      name = "create",
+      // No standard help mixin: its -V/--version would clash with az's --version.
+      mixinStandardHelpOptions = false,
+      description = {
+        "Upload an .onnx file as the next version of a model and print it.",
+        "The registry assigns the version (1, 2, ...); refer to it as name:version."
+      })
+  static final class Create implements Callable<Integer> {
+
+    @Option(
+        names = {"-h", "--help"},
+        usageHelp = true,
+        description = "Show this help message and exit.")
+    boolean help;
+
+    @Option(
+        names = {"-n", "--name"},
+        required = true,
+        paramLabel = "NAME")
+    String name;
+
+    @Option(
+        names = {"-p", "--path"},
+        required = true,
+        paramLabel = "PATH",
+        description = "The .onnx file, or a folder holding exactly one.")
+    Path path;
+
+    @Option(
+        names = {"-d", "--description"},
+        paramLabel = "TEXT")
+    String description;
+
+    @Option(
+        names = "--version",
+        paramLabel = "VERSION",
+        hidden = true,
+        description = "Refused: the registry assigns versions.")
+    String version;
+
+    @Mixin ApiOptions api;
+    @Mixin OutputOptions output;
+
+    @Override
+    public Integer call() {
+      if (version != null) {
+        throw CliException.usage(
+            "--version: Knoe's registry assigns the next version itself; drop --version");
+      }
+      CliContext ctx = api.context();
+      Path file = onnxFile(path);
+      long size = size(file);
+      ControlApi client = api.connect();
+      var progress = new Progress(ctx);
+      String label = "uploading " + file.getFileName() + ": ";
+      var body =
+          new CountingPublisher(
+              publisher(file),
+              sent -> {
+                long percent = size == 0 ? 100 : sent * 100 / size;
+                // A new line only every 10 % outside a terminal.
+                progress.show(
+                    label + (percent / 10) * 10,
+                    label
+                        + Tables.bytes(sent)
+                        + " of "
+                        + Tables.bytes(size)
+                        + " ("
+                        + percent
+                        + " %)");
+              });
+      var params = new LinkedHashMap<String, String>();
+      params.put("description", description);
+      JsonNode model;
+      try {
+        model =
+            client.upload(path("models", name, "versions") + ControlApi.query(params), body).json();
+      } finally {
+        progress.done();
+      }
+      output.print(ctx, model, OutputFormat.yaml, Tables.MODELS);
+      return 0;
+    }
+
+    /** The file itself, or the one .onnx file in a folder. */
+    static Path onnxFile(Path path) {
+      if (!Files.exists(path)) {
+        throw CliException.failed("model path " + path + " does not exist");
+      }
+      if (!Files.isDirectory(path)) {
+        return path;
+      }
+      List<Path> found;
+      try (Stream<Path> files = Files.walk(path, 2)) {
+        found =
+            files
+                .filter(Files::isRegularFile)
+                .filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx"))
+                .sorted()
+                .collect(Collectors.toList());
+      } catch (IOException | UncheckedIOException e) {
+        throw CliException.failed("cannot read the folder " + path + ": " + e.getMessage(), e);
+      }
+      if (found.size() != 1) {
+        throw CliException.failed(
+            "the folder "
+                + path
+                + " holds "
+                + found.size()
+                + " .onnx files"
+                + (found.isEmpty() ? "" : " (" + found + ")")
+                + "; give the model file with -p/--path");
+      }
+      return found.get(0);
+    }
+
+    private static long size(Path file) {
+      try {
+        return Files.size(file);
+      } catch (IOException e) {
+        throw CliException.failed("cannot read " + file + ": " + e.getMessage(), e);
+      }
+    }
+
+    private static java.net.http.HttpRequest.BodyPublisher publisher(Path file) {
+      try {
+        return BodyPublishers.ofFile(file);
+      } catch (FileNotFoundException e) {
+        throw CliException.failed("model file " + file + " does not exist", e);
+      }
+    }
+  }
+
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description = "List the latest version of each model, or every version of one (-n).")
+  static final class ListModels implements Callable<Integer> {
+
+    @Option(
+        names = {"-n", "--name"},
+        paramLabel = "NAME",
+        description = "List this model's versions.")
+    String name;
+
+    @Mixin ApiOptions api;
+    @Mixin OutputOptions output;
+
+    @Override
+    public Integer call() {
+      JsonNode list = api.connect().getJson(name == null ? path("models") : path("models", name));
+      output.print(api.context(), list, OutputFormat.table, Tables.MODELS);
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "show",
+      description = "Show a model version: size, sha256, description.",
+      // No standard help mixin: its -V/--version would clash with az's --version.
+      mixinStandardHelpOptions = false)
+  static final class Show implements Callable<Integer> {
+
+    @Option(
+        names = {"-h", "--help"},
+        usageHelp = true,
+        description = "Show this help message and exit.")
+    boolean help;
+
+    @Option(
+        names = {"-n", "--name"},
+        required = true,
+        paramLabel = "NAME",
+        description = "The model, or name:version.")
+    String name;
+
+    @Option(
+        names = {"-v", "--version"},
+        paramLabel = "VERSION",
+        description = "The version (default: the latest).")
+    String version;
+
+    @Mixin ApiOptions api;
+    @Mixin OutputOptions output;
+
+    @Override
+    public Integer call() {
+      String model = name;
+      String v = version;
+      int colon = name.lastIndexOf(':');
+      if (colon > 0 && v == null) {
+        model = name.substring(name.startsWith("azureml:") ? "azureml:".length() : 0, colon);
+        v = name.substring(colon + 1);
+      }
+      ControlApi client = api.connect();
+      JsonNode shown;
+      if (v != null) {
+        shown = client.getJson(path("models", model, "versions", v));
+      } else {
+        JsonNode versions = client.getJson(path("models", model));
+        shown = null;
+        for (JsonNode candidate : versions) {
+          if (shown == null
+              || candidate.path("version").asLong() > shown.path("version").asLong()) {
+            shown = candidate;
+          }
+        }
+        if (shown == null) {
+          throw CliException.failed("model '" + model + "' has no versions");
+        }
+      }
+      output.print(api.context(), shown, OutputFormat.yaml, Tables.MODELS);
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,121 @@
+package dev.knoe.control.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Finds the control API and its admin key, so that after {@code knoe serve} every command works
+ * without flags.
+ *
+ * <p>URL: {@code --url}, then {@code KNOE_URL}, then the config file's {@code url}. Admin key:
+ * {@code --admin-key}, then {@code KNOE_ADMIN_KEY}, then the config file's {@code admin_key}. The
+ * config file is {@code KNOE_CONFIG}, else {@code KNOE_CLI_CONFIG} (the variable {@code knoe serve}
+ * itself reads to choose where to write it), else {@code ~/.knoe/config.json}: {@code {"url":
+ * "http://127.0.0.1:8500", "admin_key": "..."}}. It is read only when a flag or variable is
+ * missing.
+ */
+final class ServerLocator {
+
+  private ServerLocator() {}
+
+  /** A control API to call; {@link #toString} leaves the key out. */
+  record Server(URI url, String adminKey) {
+    @Override
+    public String toString() {
+      return url.toString();
+    }
+  }
+
+  /**
+   * @param urlFlag {@code --url}, or null
+   * @param keyFlag {@code --admin-key}, or null
+   * @throws CliException naming what is missing and how to provide it
+   */
+  static Server locate(String urlFlag, String keyFlag, Map<String, String> env, Path home) {
+    String url = firstSet(urlFlag, env.get("KNOE_URL"));
+    String key = firstSet(keyFlag, env.get("KNOE_ADMIN_KEY"));
+    Path configFile = configFile(env, home);
+    if (url == null || key == null) {
+      JsonNode config = readConfig(configFile);
+      if (url == null) {
+        url = text(config, "url");
+      }
+      if (key == null) {
+        key = text(config, "admin_key");
+      }
+    }
+    if (url == null) {
+      throw CliException.failed(
+          "no Knoe control API configured: run 'knoe serve' (it writes "
+              + configFile
+              + "), or pass --url or set KNOE_URL");
+    }
+    URI uri = parseUrl(url, urlFlag != null ? "--url" : "KNOE_URL");
+    if (key == null) {
+      throw CliException.failed(
+          "no admin key for "
+              + uri
+              + ": pass --admin-key, set KNOE_ADMIN_KEY, or run 'knoe serve' (it writes "
+              + configFile
+              + ")");
+    }
+    return new Server(uri, key);
+  }
+
+  static Path configFile(Map<String, String> env, Path home) {
+    String file = firstSet(env.get("KNOE_CONFIG"), env.get("KNOE_CLI_CONFIG"));
+    return file != null ? Path.of(file) : home.resolve(".knoe").resolve("config.json");
+  }
+
+  private static JsonNode readConfig(Path file) {
+    try {
+      JsonNode config = Json.MAPPER.readTree(Files.readAllBytes(file));
+      if (config == null || !config.isObject()) {
+        throw CliException.failed("the Knoe config " + file + " is not a JSON object");
+      }
+      return config;
+    } catch (NoSuchFileException e) {
+      return null;
+    } catch (IOException e) {
+      throw CliException.failed("cannot read the Knoe config " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static URI parseUrl(String url, String source) {
+    String trimmed = url.trim().replaceAll("/+$", "");
+    try {
+      URI uri = new URI(trimmed);
+      if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+          && uri.getHost() != null) {
+        return uri;
+      }
+    } catch (URISyntaxException e) {
+      // reported below
+    }
+    String message = "'" + url + "' is not an http:// or https:// URL";
+    throw source.equals("--url")
+        ? CliException.usage("--url " + message)
+        : CliException.failed("the control API URL " + message);
+  }
+
+  private static String text(JsonNode config, String field) {
+    if (config == null) {
+      return null;
+    }
+    JsonNode v = config.get(field);
+    return v != null && v.isTextual() && !v.asText().isBlank() ? v.asText() : null;
+  }
+
+  private static String firstSet(String a, String b) {
+    if (a != null && !a.isBlank()) {
+      return a;
+    }
+    return b != null && !b.isBlank() ? b : null;
+  }
+}

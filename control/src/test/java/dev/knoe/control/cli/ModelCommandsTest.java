@@ -1,0 +1,113 @@
+package dev.knoe.control.cli;
+
+import static dev.knoe.control.cli.FakeApi.Response.json;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.knoe.control.cli.Cli.Run;
+import dev.knoe.control.cli.FakeApi.Request;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelCommandsTest {
+
+  static final String MODEL =
+      """
+      {"name": "fraud", "version": 2, "id": "fraud:2", "sha256": "0123456789abcdef0123",
+       "size": 300000, "description": "gradient boosted", "anonymous": false}
+      """;
+
+  @TempDir Path dir;
+  FakeApi api;
+  Cli cli;
+
+  @BeforeEach
+  void start() {
+    api = new FakeApi();
+    cli = Cli.against(api, dir);
+  }
+
+  @AfterEach
+  void stop() {
+    api.close();
+  }
+
+  @Test
+  void createUploadsTheFileWithProgress() throws IOException {
+    byte[] model = new byte[300_000];
+    new Random(1).nextBytes(model);
+    Path folder = Files.createDirectories(dir.resolve("model"));
+    Files.write(folder.resolve("model.onnx"), model);
+    api.on("POST", "/api/v1/models/fraud/versions", json(201, MODEL));
+
+    Run run =
+        cli.run(
+            "model",
+            "create",
+            "-n",
+            "fraud",
+            "-p",
+            folder.toString(),
+            "--description",
+            "gradient boosted");
+
+    assertEquals(0, run.code(), run.toString());
+    Request upload = api.only("POST", "/api/v1/models/fraud/versions");
+    assertArrayEquals(model, upload.body());
+    assertEquals("application/octet-stream", upload.header("Content-Type"));
+    assertEquals("description=gradient+boosted", upload.query());
+    assertEquals("Bearer " + Cli.ADMIN_KEY, upload.header("Authorization"));
+    String last = run.errLines().get(run.errLines().size() - 1);
+    assertEquals("uploading model.onnx: 293.0 KiB of 293.0 KiB (100 %)", last);
+    assertTrue(run.errLines().size() >= 2, "progress before the end: " + run.err());
+    assertTrue(run.out().startsWith("name: fraud\nversion: 2\nid: fraud:2\n"), run.out());
+  }
+
+  @Test
+  void aFolderWithoutOneOnnxFileIsRefused() throws IOException {
+    Path folder = Files.createDirectories(dir.resolve("empty"));
+
+    Run run = cli.run("model", "create", "-n", "fraud", "-p", folder.toString());
+
+    assertEquals(1, run.code());
+    assertTrue(run.err().contains("holds 0 .onnx files"), run.err());
+    assertTrue(api.requests().isEmpty());
+  }
+
+  @Test
+  void theRegistryAssignsVersions() {
+    Run run = cli.run("model", "create", "-n", "fraud", "-p", "x.onnx", "--version", "3");
+
+    assertEquals(2, run.code());
+    assertTrue(run.err().contains("assigns the next version"), run.err());
+  }
+
+  @Test
+  void listAndShow() {
+    api.on("GET", "/api/v1/models", json("[" + MODEL + "]"));
+    api.on("GET", "/api/v1/models/fraud/versions/2", json(MODEL));
+    api.on(
+        "GET",
+        "/api/v1/models/fraud",
+        json("[" + MODEL.replace("\"version\": 2", "\"version\": 1") + "," + MODEL + "]"));
+
+    Run list = cli.run("model", "list");
+    Run show = cli.run("model", "show", "-n", "fraud:2", "-o", "json");
+    Run latest = cli.run("model", "show", "-n", "fraud");
+
+    assertEquals(
+        "NAME   VERSION  SIZE       SHA256        DESCRIPTION\n"
+            + "fraud  2        293.0 KiB  0123456789ab  gradient boosted\n",
+        list.out());
+    assertTrue(show.out().contains("\"sha256\": \"0123456789abcdef0123\""), show.out());
+    assertTrue(latest.out().contains("version: 2\n"), latest.out());
+    assertEquals(0, latest.code(), latest.toString());
+  }
+}
