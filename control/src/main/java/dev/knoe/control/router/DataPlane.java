@@ -287,13 +287,11 @@ public final class DataPlane {
     }
 
     void timeout() {
-      if (waiting != null) {
-        route.pool().cancel(waiting);
-      }
+      // Answer first: resetting the upstream request fails its callbacks, which must then find us done.
+      finish(408, "deployment '" + deployment + "' did not answer within request_timeout_ms = " + route.requestTimeoutMs());
       if (upstream != null) {
         upstream.reset();
       }
-      finish(408, "deployment '" + deployment + "' did not answer within request_timeout_ms = " + route.requestTimeoutMs());
     }
 
     void finish(int status, String message) {
@@ -304,7 +302,7 @@ public final class DataPlane {
       if (waiting != null) {
         route.pool().cancel(waiting);
       }
-      ctx.request().resume();
+      resume(ctx);
       error(ctx, status, message);
       LOG.infof("%s %s -> %d: %s [request %s]", ctx.request().method(), ctx.request().path(), status, message, id);
       completed(status);
@@ -341,8 +339,15 @@ public final class DataPlane {
         });
   }
 
+  /** Lets an unread body drain so the connection can be reused; a body already read needs nothing. */
+  private static void resume(RoutingContext ctx) {
+    if (!ctx.request().isEnded()) {
+      ctx.request().resume();
+    }
+  }
+
   private void fail(RoutingContext ctx, int status, String message, String deployment, long start) {
-    ctx.request().resume();
+    resume(ctx);
     error(ctx, status, message);
     LOG.infof("%s %s -> %d: %s [request %s]", ctx.request().method(), ctx.request().path(), status, message,
         ctx.response().headers().get("x-request-id"));

@@ -1,0 +1,211 @@
+package dev.knoe.control.router;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.knoe.control.credentials.Secrets;
+import dev.knoe.control.credentials.TokenIssuer;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Router;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The router over real HTTP on loopback, with small Vert.x servers standing in for instances:
+ * timeouts, the 429 rule, retry after a failed connect, holding requests until an instance is
+ * ready, mirroring that never delays the client, and traffic changes seen by the next request.
+ */
+@org.junit.jupiter.api.Timeout(value = 60, unit = TimeUnit.SECONDS)
+class DataPlaneTest {
+
+  static final String KEY = "k-123";
+
+  @TempDir Path tmp;
+  Vertx vertx;
+  DataPlane plane;
+  int port;
+  final HttpClient http = HttpClient.newHttpClient();
+  final AtomicInteger mirrorHits = new AtomicInteger();
+
+  @BeforeEach
+  void start() throws Exception {
+    vertx = Vertx.vertx();
+    plane = new DataPlane(vertx, new TokenIssuer(tmp.resolve("signing.pem"), Duration.ofMinutes(5), Clock.systemUTC()),
+        DataPlane.Observer.NONE);
+    Router router = Router.router(vertx);
+    router.route("/endpoints/:endpoint/*").handler(plane::handle);
+    HttpServer server = vertx.createHttpServer().requestHandler(router);
+    port = server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS).actualPort();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    plane.close();
+    vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+  }
+
+  /** An instance that answers its name after {@code delayMs}. */
+  Target instance(String name, long delayMs, AtomicInteger hits) throws Exception {
+    HttpServer s = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(b -> {
+      if (hits != null) {
+        hits.incrementAndGet();
+      }
+      vertx.setTimer(Math.max(1, delayMs), t -> req.response().putHeader("content-type", "application/json").end("\"" + name + "\""));
+    }));
+    int p = s.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS).actualPort();
+    return new Target(name + "-0", "127.0.0.1", p);
+  }
+
+  RouteTable table(Map<String, Pool> pools, List<RouteTable.Weight> traffic, Optional<String> mirror, int mirrorPercent,
+      int maxConcurrent, int timeoutMs) {
+    Map<String, RouteTable.DeploymentRoute> routes = new java.util.LinkedHashMap<>();
+    pools.forEach((name, pool) -> routes.put(name, new RouteTable.DeploymentRoute(name, maxConcurrent, timeoutMs, pool)));
+    return new RouteTable("ep", false, new byte[][] {Secrets.sha256(KEY)}, traffic, mirror, mirrorPercent, routes, false);
+  }
+
+  HttpResponse<String> score(String deployment) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/endpoints/ep/score"))
+        .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + KEY).POST(HttpRequest.BodyPublishers.ofString("{\"data\": [[1]]}"));
+    if (deployment != null) {
+      b.header("azureml-model-deployment", deployment);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  static Pool pool(Target... targets) {
+    Pool p = new Pool();
+    p.update(List.of(targets));
+    return p;
+  }
+
+  @Test
+  void slowInstanceIs408AfterTheRequestTimeout() throws Exception {
+    plane.publish(table(Map.of("blue", pool(instance("blue", 2000, null))), List.of(new RouteTable.Weight("blue", 100)),
+        Optional.empty(), 0, 10, 200));
+    long start = System.nanoTime();
+    HttpResponse<String> r = score(null);
+    assertEquals(408, r.statusCode(), r.body());
+    assertTrue(r.body().contains("request_timeout_ms = 200"), r.body());
+    assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(1));
+  }
+
+  @Test
+  void moreThanTwiceTheConcurrencyPerInstanceIs429() throws Exception {
+    plane.publish(table(Map.of("blue", pool(instance("blue", 1000, null))), List.of(new RouteTable.Weight("blue", 100)),
+        Optional.empty(), 0, 1, 5000));
+    var a = CompletableFuture.supplyAsync(() -> call());
+    var b = CompletableFuture.supplyAsync(() -> call());
+    Thread.sleep(300); // both are now pending at the instance: the limit 2 x 1 x 1 is reached
+    HttpResponse<String> third = score(null);
+    assertEquals(429, third.statusCode());
+    assertTrue(third.body().contains("max_concurrent_requests_per_instance (1) x instances (1) = 2"), third.body());
+    assertEquals(200, a.get().statusCode());
+    assertEquals(200, b.get().statusCode());
+    assertEquals(200, score(null).statusCode()); // pending went back to 0
+  }
+
+  @Test
+  void failedConnectIsRetriedOnAnotherInstance() throws Exception {
+    int dead;
+    try (ServerSocket s = new ServerSocket(0)) {
+      dead = s.getLocalPort(); // closed at once: connecting to it is refused
+    }
+    Pool p = new Pool();
+    p.update(List.of(new Target("blue-dead", "127.0.0.1", dead), instance("blue", 1, null)));
+    plane.publish(table(Map.of("blue", p), List.of(new RouteTable.Weight("blue", 100)), Optional.empty(), 0, 10, 5000));
+    for (int i = 0; i < 20; i++) {
+      HttpResponse<String> r = score(null);
+      assertEquals(200, r.statusCode(), r.body());
+      assertEquals("\"blue\"", r.body());
+    }
+  }
+
+  @Test
+  void requestWaitsForAnInstanceToBecomeReady() throws Exception {
+    Pool empty = new Pool();
+    AtomicInteger demand = new AtomicInteger();
+    empty.onDemand(demand::incrementAndGet);
+    plane.publish(table(Map.of("blue", empty), List.of(new RouteTable.Weight("blue", 100)), Optional.empty(), 0, 10, 5000));
+    var pending = CompletableFuture.supplyAsync(() -> call());
+    Thread.sleep(300);
+    assertTrue(demand.get() >= 1, "the scaler is told there is demand");
+    empty.update(List.of(instance("blue", 1, null)));
+    HttpResponse<String> r = pending.get(5, TimeUnit.SECONDS);
+    assertEquals(200, r.statusCode(), r.body());
+  }
+
+  @Test
+  void mirrorGetsACopyAndNeverDelaysTheClient() throws Exception {
+    plane.publish(table(Map.of("blue", pool(instance("blue", 1, null)), "green", pool(instance("green", 1500, mirrorHits))),
+        List.of(new RouteTable.Weight("blue", 100)), Optional.of("green"), 50, 100, 5000));
+    long start = System.nanoTime();
+    for (int i = 0; i < 40; i++) {
+      HttpResponse<String> r = score(null);
+      assertEquals("\"blue\"", r.body());
+    }
+    assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(3), "mirrored requests did not wait for the mirror");
+    Thread.sleep(300);
+    assertTrue(mirrorHits.get() >= 8 && mirrorHits.get() <= 32, "about half were mirrored: " + mirrorHits.get());
+    int before = mirrorHits.get();
+    score("blue"); // a request naming a deployment is never mirrored
+    score("blue");
+    Thread.sleep(200);
+    assertEquals(before, mirrorHits.get());
+  }
+
+  @Test
+  void trafficChangesAreSeenByTheNextRequestAndTheHeaderBypassesThem() throws Exception {
+    Pool blue = pool(instance("blue", 1, null));
+    Pool green = pool(instance("green", 1, null));
+    plane.publish(table(Map.of("blue", blue, "green", green), List.of(new RouteTable.Weight("blue", 100)), Optional.empty(), 0, 10, 5000));
+    assertEquals("\"blue\"", score(null).body());
+    HttpResponse<String> direct = score("green");
+    assertEquals("\"green\"", direct.body());
+    assertEquals("green", direct.headers().firstValue("azureml-model-deployment").orElseThrow());
+    plane.publish(table(Map.of("blue", blue, "green", green), List.of(new RouteTable.Weight("green", 100)), Optional.empty(), 0, 10, 5000));
+    assertEquals("\"green\"", score(null).body());
+    plane.publish(table(Map.of("blue", blue, "green", green), List.of(), Optional.empty(), 0, 10, 5000));
+    HttpResponse<String> none = score(null);
+    assertEquals(404, none.statusCode());
+    assertTrue(none.body().contains("no deployment of endpoint 'ep' has traffic"), none.body());
+    assertEquals(404, score("purple").statusCode());
+  }
+
+  @Test
+  void wrongKeyIs401AndUnknownEndpoint404() throws Exception {
+    plane.publish(table(Map.of("blue", pool(instance("blue", 1, null))), List.of(new RouteTable.Weight("blue", 100)),
+        Optional.empty(), 0, 10, 5000));
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/endpoints/ep/score"))
+        .header("Authorization", "Bearer nope").POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(401, r.statusCode());
+    assertTrue(r.headers().firstValue("x-request-id").isPresent());
+    HttpResponse<String> other = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/endpoints/other/score"))
+        .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(404, other.statusCode());
+  }
+
+  private HttpResponse<String> call() {
+    try {
+      return score(null);
+    } catch (Exception e) {
+      throw new RuntimeException(e);
+    }
+  }
+}
