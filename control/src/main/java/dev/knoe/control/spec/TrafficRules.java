@@ -44,7 +44,7 @@ final class TrafficRules {
     for (var e : mirror.entrySet()) {
       percent(check, "mirror_traffic", e.getKey(), e.getValue(), MAX_MIRROR_PERCENT);
       int live = traffic.getOrDefault(e.getKey(), 0);
-      if (live > 0) {
+      if (live > 0 && e.getValue() > 0) { // mirroring 0 % is no mirror: the way to switch it off
         check.add(
             e.getKey()
                 + " has live traffic ("
