@@ -194,15 +194,28 @@ public class ScoringService {
     if (handler != null) {
       return CompletableFuture.supplyAsync(() -> runHandler(new HandlerRequest(body, contentType, headers, mapper)), handlerPool);
     }
-    var inputs = ScoreCodec.decode(body, requireModel().signature());
-    return inference.submit(inputs).thenApply(ScoreCodec::encode);
+    OnnxModel m = requireModel();
+    var arriving = inference.arriving();
+    arriving.incrementAndGet();
+    try {
+      return inference.submit(ScoreCodec.decode(body, m.signature())).thenApply(ScoreCodec::encode);
+    } finally {
+      arriving.decrementAndGet();
+    }
   }
 
   /** {@code POST /v2/models/{m}/infer}. */
   public CompletableFuture<byte[]> infer(byte[] body) {
-    V2Codec.Request request = V2Codec.decode(body, requireModel().signature());
-    return inference.submit(request.inputs())
-        .thenApply(out -> V2Codec.encode(modelName, request.id(), out, request.outputs()));
+    OnnxModel m = requireModel();
+    var arriving = inference.arriving();
+    arriving.incrementAndGet();
+    try {
+      V2Codec.Request request = V2Codec.decode(body, m.signature());
+      return inference.submit(request.inputs())
+          .thenApply(out -> V2Codec.encode(modelName, request.id(), out, request.outputs()));
+    } finally {
+      arriving.decrementAndGet();
+    }
   }
 
   private byte[] runHandler(ScoringRequest request) {

@@ -88,6 +88,7 @@ class ScoreEndpointTest {
     String big = "{\"data\": [" + "[1,2,3,4,5,6,7,8,9,10],".repeat(4000) + "[1,2,3,4,5,6,7,8,9,10]]}";
     given().body(big).when().post("/score")
         .then().statusCode(413).contentType(ContentType.JSON)
+        .header("x-request-id", notNullValue())
         .body("error", containsString("larger than the limit of 65536 bytes"));
     given().body(SAMPLE).when().post("/score").then().statusCode(200);
   }

@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
 
@@ -21,8 +22,9 @@ import org.jboss.logging.Logger;
  * Merges concurrent requests into one run. A dispatcher thread waits for a free runner, then takes
  * every queued request that fits (same input names, types and trailing dimensions; at most
  * {@code maxRows} rows), so batches form exactly while the runners are busy. It waits up to
- * {@code maxDelay} for more only when the previous batch held several requests: a lone client at
- * concurrency 1 never waits, a loaded instance fills its batches.
+ * {@code maxDelay} for more only while requests are arriving ({@link #arriving}: received, still
+ * being parsed): a free runner is never kept idle for requests that do not exist, and a lone client
+ * at concurrency 1 never waits.
  *
  * <p>Results are the rows of the merged run, which ONNX Runtime computes independently per row for
  * models whose every input and output has a dynamic first dimension ({@code Signature#batchable}).
@@ -47,6 +49,7 @@ public final class Batcher implements Inference {
   private volatile boolean running = true;
   private volatile int deferredCount;
   private volatile boolean warnedUnsplittable;
+  private final AtomicInteger arriving = new AtomicInteger();
 
   public Batcher(Function<Map<String, Tensor>, Map<String, Tensor>> model, int maxRows, long maxDelayMillis,
       int workers, ExecutorService runners, Observer observer) {
@@ -68,6 +71,15 @@ public final class Batcher implements Inference {
     return result;
   }
 
+  /**
+   * Requests received but not yet submitted (their bodies are being parsed); the HTTP layer
+   * increments before parsing and decrements once the request is submitted or refused.
+   */
+  @Override
+  public AtomicInteger arriving() {
+    return arriving;
+  }
+
   @Override
   public int queueDepth() {
     return queue.size() + deferredCount;
@@ -84,7 +96,6 @@ public final class Batcher implements Inference {
   }
 
   private void dispatch() {
-    int lastSize = 1;
     while (running) {
       try {
         free.acquire();
@@ -102,11 +113,10 @@ public final class Batcher implements Inference {
           }
         }
         rows = take(batch, rows, first.key, 0);
-        if (lastSize > 1 && rows < maxRows && maxDelayNanos > 0) {
+        if (rows < maxRows && maxDelayNanos > 0 && arriving.get() > 0) {
           take(batch, rows, first.key, System.nanoTime() + maxDelayNanos);
         }
         deferredCount = deferred.size();
-        lastSize = batch.size();
         runners.execute(() -> {
           try {
             run(batch);
@@ -127,7 +137,13 @@ public final class Batcher implements Inference {
   /** Moves queued requests into the batch until it is full, the queue is empty or the deadline passes. */
   private long take(List<Pending> batch, long rows, String key, long deadline) throws InterruptedException {
     while (rows < maxRows) {
-      Pending p = deadline == 0 ? queue.poll() : queue.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+      if (deadline != 0 && queue.isEmpty() && arriving.get() == 0) {
+        break; // nothing on its way: waiting longer would only delay this batch
+      }
+      Pending p = deadline == 0 ? queue.poll() : queue.poll(Math.min(deadline - System.nanoTime(), 100_000L), TimeUnit.NANOSECONDS);
+      if (p == null && deadline != 0 && System.nanoTime() - deadline < 0) {
+        continue;
+      }
       if (p == null) {
         break;
       }

@@ -87,11 +87,7 @@ public class ScoringRoutes {
   /** Request id on every response, and the credential check for everything but health. */
   private void common(RoutingContext ctx) {
     ctx.put(START, System.nanoTime());
-    String id = ctx.request().getHeader(REQUEST_ID);
-    if (id == null || !SAFE_ID.matcher(id).matches()) {
-      id = Long.toHexString(ThreadLocalRandom.current().nextLong()) + Long.toHexString(ThreadLocalRandom.current().nextLong());
-    }
-    ctx.response().putHeader(REQUEST_ID, id);
+    ctx.response().putHeader(REQUEST_ID, requestId(ctx));
     config.deploymentName().ifPresent(d -> ctx.response().putHeader("azureml-model-deployment", d));
     if (authenticator != null && !ctx.request().path().startsWith("/v2/health/")) {
       var denied = authenticator.check(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
@@ -102,6 +98,15 @@ public class ScoringRoutes {
       }
     }
     ctx.next();
+  }
+
+  /** The caller's request id when it is sane, else a new random one. */
+  private static String requestId(RoutingContext ctx) {
+    String id = ctx.request().getHeader(REQUEST_ID);
+    if (id == null || !SAFE_ID.matcher(id).matches()) {
+      id = Long.toHexString(ThreadLocalRandom.current().nextLong()) + Long.toHexString(ThreadLocalRandom.current().nextLong());
+    }
+    return id;
   }
 
   private static byte[] bytes(RoutingContext ctx) {
@@ -199,6 +204,10 @@ public class ScoringRoutes {
       return;
     }
     String id = ctx.response().headers().get(REQUEST_ID);
+    if (id == null) { // failed before the common handler ran (e.g. the server's own body limit)
+      id = requestId(ctx);
+      ctx.response().putHeader(REQUEST_ID, id);
+    }
     String line = String.format("%s %s -> %d: %s [request %s]", ctx.request().method(), ctx.request().path(), status, message, id);
     if (status >= 500 || status == 424) {
       LOG.warn(line);
