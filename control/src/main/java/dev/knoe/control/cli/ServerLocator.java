@@ -43,11 +43,13 @@ final class ServerLocator {
     Path configFile = configFile(env, home);
     if (url == null || key == null) {
       JsonNode config = readConfig(configFile);
-      if (url == null) {
-        url = text(config, "url");
-      }
-      if (key == null) {
+      String configUrl = text(config, "url");
+      // The file's admin key belongs to the file's server: never send it to another URL.
+      if (key == null && (url == null || configUrl == null || sameServer(url, configUrl))) {
         key = text(config, "admin_key");
+      }
+      if (url == null) {
+        url = configUrl;
       }
     }
     if (url == null) {
@@ -66,6 +68,10 @@ final class ServerLocator {
               + ")");
     }
     return new Server(uri, key);
+  }
+
+  private static boolean sameServer(String a, String b) {
+    return a.replaceAll("/+$", "").equalsIgnoreCase(b.replaceAll("/+$", ""));
   }
 
   static Path configFile(Map<String, String> env, Path home) {

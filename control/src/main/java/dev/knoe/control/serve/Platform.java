@@ -151,7 +151,8 @@ public class Platform {
 
   private void writeCliConfig(String admin) {
     int port = ConfigProvider.getConfig().getOptionalValue("quarkus.http.port", Integer.class).orElse(Serve.DEFAULT_PORT);
-    Path file = config.cliConfig().map(Path::of)
+    Path file = config.cliConfig().or(() -> ConfigProvider.getConfig().getOptionalValue("knoe.config", String.class))
+        .map(Path::of)
         .orElseGet(() -> Path.of(System.getProperty("user.home"), ".knoe", "config.json"));
     Map<String, String> cfg = new LinkedHashMap<>();
     cfg.put("url", "http://127.0.0.1:" + port);

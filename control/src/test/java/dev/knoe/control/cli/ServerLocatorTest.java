@@ -64,12 +64,12 @@ class ServerLocatorTest {
             "http://127.0.0.1:8500",
             "from-config"),
         new Case(
-            "each of url and key falls back on its own: --url with the config's key",
-            "http://flag:1/",
+            "--url naming the config's own server uses the config's key",
+            "http://127.0.0.1:8500/",
             null,
             Map.of(),
             CONFIG,
-            "http://flag:1",
+            "http://127.0.0.1:8500",
             "from-config"),
         new Case(
             "KNOE_ADMIN_KEY with the config's url",
@@ -152,5 +152,14 @@ class ServerLocatorTest {
   void theKeyIsNotInToString() {
     Server server = ServerLocator.locate("http://h:1", "secret", Map.of(), home);
     assertEquals("http://h:1", server.toString());
+  }
+
+  @Test
+  void theConfigsKeyIsNeverSentToAnotherServer() throws IOException {
+    Files.createDirectories(home.resolve(".knoe"));
+    Files.writeString(home.resolve(".knoe").resolve("config.json"), CONFIG);
+    CliException e = assertThrows(CliException.class,
+        () -> ServerLocator.locate("http://elsewhere:9", null, Map.of(), home));
+    assertTrue(e.getMessage().contains("no admin key for http://elsewhere:9"), e.getMessage());
   }
 }
