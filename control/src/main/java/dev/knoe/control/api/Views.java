@@ -46,6 +46,8 @@ final class Views {
     }
     v.put("registered_model", model(d.model()));
     v.put("ready_instances", pool == null ? 0 : pool.ready().size());
+    v.put("instances", pool == null ? List.of() : pool.ready().stream()
+        .map(t -> Map.of("id", t.id(), "url", "http://" + t.host() + ":" + t.port(), "in_flight", t.inFlight().get())).toList());
     v.put("scoring_uri", base.toString().replaceAll("/$", "") + "/endpoints/" + d.endpoint() + "/score");
     v.put("generation", d.generation());
     v.put("created_at", d.createdAt().toString());
