@@ -1,6 +1,7 @@
 package dev.knoe.control.spec;
 
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -147,136 +148,90 @@ public record DeploymentSpec(
         null);
   }
 
-  public DeploymentSpec withModel(ModelRef model) {
-    return new DeploymentSpec(
-        name,
-        endpointName,
-        description,
-        tags,
-        model,
-        codeConfiguration,
-        image,
-        environmentVariables,
-        instanceType,
-        instanceCount,
-        scaleSettings,
-        requestSettings,
-        livenessProbe,
-        readinessProbe,
-        batching);
-  }
-
   public DeploymentSpec withCodeConfiguration(CodeConfiguration codeConfiguration) {
-    return new DeploymentSpec(
-        name,
-        endpointName,
-        description,
-        tags,
-        model,
-        codeConfiguration,
-        image,
-        environmentVariables,
-        instanceType,
-        instanceCount,
-        scaleSettings,
-        requestSettings,
-        livenessProbe,
-        readinessProbe,
-        batching);
+    return copy(c -> c.codeConfiguration = codeConfiguration);
   }
 
   public DeploymentSpec withInstanceCount(int instanceCount) {
-    return new DeploymentSpec(
-        name,
-        endpointName,
-        description,
-        tags,
-        model,
-        codeConfiguration,
-        image,
-        environmentVariables,
-        instanceType,
-        instanceCount,
-        scaleSettings,
-        requestSettings,
-        livenessProbe,
-        readinessProbe,
-        batching);
+    return copy(c -> c.instanceCount = instanceCount);
   }
 
   public DeploymentSpec withScaleSettings(ScaleSettings scaleSettings) {
-    return new DeploymentSpec(
-        name,
-        endpointName,
-        description,
-        tags,
-        model,
-        codeConfiguration,
-        image,
-        environmentVariables,
-        instanceType,
-        instanceCount,
-        scaleSettings,
-        requestSettings,
-        livenessProbe,
-        readinessProbe,
-        batching);
+    return copy(c -> c.scaleSettings = scaleSettings);
   }
 
   public DeploymentSpec withRequestSettings(RequestSettings requestSettings) {
-    return new DeploymentSpec(
-        name,
-        endpointName,
-        description,
-        tags,
-        model,
-        codeConfiguration,
-        image,
-        environmentVariables,
-        instanceType,
-        instanceCount,
-        scaleSettings,
-        requestSettings,
-        livenessProbe,
-        readinessProbe,
-        batching);
+    return copy(c -> c.requestSettings = requestSettings);
   }
 
   public DeploymentSpec withBatching(Batching batching) {
-    return new DeploymentSpec(
-        name,
-        endpointName,
-        description,
-        tags,
-        model,
-        codeConfiguration,
-        image,
-        environmentVariables,
-        instanceType,
-        instanceCount,
-        scaleSettings,
-        requestSettings,
-        livenessProbe,
-        readinessProbe,
-        batching);
+    return copy(c -> c.batching = batching);
   }
 
   public DeploymentSpec withEnvironmentVariables(Map<String, String> environmentVariables) {
+    return copy(c -> c.environmentVariables = environmentVariables);
+  }
+
+  /**
+   * This spec with some components changed. The copy goes through the constructor, so it is
+   * checked and defaulted like any other: with default scaling, for one, the scale settings follow
+   * the instance count.
+   */
+  private DeploymentSpec copy(Consumer<Components> change) {
+    var c = new Components(this);
+    change.accept(c);
     return new DeploymentSpec(
-        name,
-        endpointName,
-        description,
-        tags,
-        model,
-        codeConfiguration,
-        image,
-        environmentVariables,
-        instanceType,
-        instanceCount,
-        scaleSettings,
-        requestSettings,
-        livenessProbe,
-        readinessProbe,
-        batching);
+        c.name,
+        c.endpointName,
+        c.description,
+        c.tags,
+        c.model,
+        c.codeConfiguration,
+        c.image,
+        c.environmentVariables,
+        c.instanceType,
+        c.instanceCount,
+        c.scaleSettings,
+        c.requestSettings,
+        c.livenessProbe,
+        c.readinessProbe,
+        c.batching);
+  }
+
+  /** The components of a spec, to change before {@link #copy} builds the new one. */
+  private static final class Components {
+    String name;
+    String endpointName;
+    String description;
+    Map<String, String> tags;
+    ModelRef model;
+    CodeConfiguration codeConfiguration;
+    String image;
+    Map<String, String> environmentVariables;
+    String instanceType;
+    int instanceCount;
+    ScaleSettings scaleSettings;
+    RequestSettings requestSettings;
+    Probe livenessProbe;
+    Probe readinessProbe;
+    Batching batching;
+
+    Components(DeploymentSpec spec) {
+      name = spec.name;
+      endpointName = spec.endpointName;
+      description = spec.description;
+      tags = spec.tags;
+      model = spec.model;
+      codeConfiguration = spec.codeConfiguration;
+      image = spec.image;
+      environmentVariables = spec.environmentVariables;
+      instanceType = spec.instanceType;
+      instanceCount = spec.instanceCount;
+      scaleSettings = spec.scaleSettings;
+      requestSettings = spec.requestSettings;
+      livenessProbe = spec.livenessProbe;
+      readinessProbe = spec.readinessProbe;
+      batching = spec.batching;
+    }
   }
 }
