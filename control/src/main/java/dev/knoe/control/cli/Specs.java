@@ -20,29 +20,6 @@ import java.util.Map;
  */
 final class Specs {
 
-  /** The keys of an endpoint view that are its spec; the rest is status. */
-  static final List<String> ENDPOINT_KEYS =
-      List.of("name", "auth_mode", "description", "tags", "traffic", "mirror_traffic", "triggers");
-
-  /** The keys of a deployment view that are its spec. */
-  static final List<String> DEPLOYMENT_KEYS =
-      List.of(
-          "name",
-          "endpoint_name",
-          "description",
-          "tags",
-          "model",
-          "code_configuration",
-          "environment",
-          "environment_variables",
-          "instance_type",
-          "instance_count",
-          "scale_settings",
-          "request_settings",
-          "liveness_probe",
-          "readiness_probe",
-          "batching");
-
   private Specs() {}
 
   static Parsed<EndpointSpec> endpoint(Path file, List<String> sets) {
@@ -55,7 +32,7 @@ final class Specs {
 
   static Parsed<EndpointSpec> endpoint(JsonNode view, List<String> sets) {
     try {
-      return SpecParser.endpoint(tree(view, ENDPOINT_KEYS), null, sets);
+      return SpecParser.endpoint(tree(view, SpecParser.ENDPOINT_KEYS), null, sets);
     } catch (SpecException e) {
       throw CliException.failed(e.getMessage(), e);
     }
@@ -71,7 +48,7 @@ final class Specs {
 
   static Parsed<DeploymentSpec> deployment(JsonNode view, List<String> sets) {
     try {
-      return SpecParser.deployment(tree(view, DEPLOYMENT_KEYS), null, sets);
+      return SpecParser.deployment(tree(view, SpecParser.DEPLOYMENT_KEYS), null, sets);
     } catch (SpecException e) {
       throw CliException.failed(e.getMessage(), e);
     }
@@ -136,6 +113,7 @@ final class Specs {
     }
   }
 
+  /** The spec in an API view: its {@code keys}, without the status around them. */
   private static Map<String, Object> tree(JsonNode view, List<String> keys) {
     Map<String, Object> all = Json.toMap(view);
     var spec = new LinkedHashMap<String, Object>();

@@ -30,9 +30,12 @@ public final class SpecParser {
   /** The most deployments one endpoint may hold (Azure's limit). */
   public static final int MAX_DEPLOYMENTS = 20;
 
-  private static final List<String> ENDPOINT_KEYS =
+  /** The top-level keys of an endpoint spec; an API view holds these and status keys. */
+  public static final List<String> ENDPOINT_KEYS =
       List.of("name", "auth_mode", "description", "tags", "traffic", "mirror_traffic", "triggers");
-  private static final List<String> DEPLOYMENT_KEYS =
+
+  /** The top-level keys of a deployment spec. */
+  public static final List<String> DEPLOYMENT_KEYS =
       List.of(
           "name",
           "endpoint_name",
@@ -49,6 +52,7 @@ public final class SpecParser {
           "liveness_probe",
           "readiness_probe",
           "batching");
+
   private static final List<String> TRIGGER_KEYS = List.of("broker", "filter");
   private static final List<String> MODEL_KEYS = List.of("path", "name", "version");
   private static final List<String> CODE_KEYS = List.of("code", "scoring_script");
