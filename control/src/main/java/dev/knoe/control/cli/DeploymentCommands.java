@@ -105,14 +105,15 @@ final class DeploymentCommands implements Callable<Integer> {
    * deployment stops (a deployment with live traffic is never a mirror target).
    */
   static void routeAllTraffic(CliContext ctx, ControlApi client, String endpoint, String name) {
-    String endpointPath = EndpointCommands.endpointPath(endpoint);
-    Reply current = client.get(endpointPath);
-    EndpointSpec spec = Specs.endpoint(current.json(), List.of()).spec();
-    Map<String, Integer> mirror = new LinkedHashMap<>(spec.mirrorTraffic());
-    mirror.remove(name);
-    spec = Specs.withTraffic(spec, Map.of(name, 100), mirror);
-    client.put(
-        endpointPath, SpecWriter.endpoint(spec), current.etag(), EndpointCommands.what(endpoint));
+    EndpointCommands.update(
+        client,
+        endpoint,
+        current -> {
+          EndpointSpec spec = Specs.endpoint(current.json(), List.of()).spec();
+          Map<String, Integer> mirror = new LinkedHashMap<>(spec.mirrorTraffic());
+          mirror.remove(name);
+          return Specs.withTraffic(spec, Map.of(name, 100), mirror);
+        });
     ctx.err().println("Endpoint '" + endpoint + "' now sends all its traffic to '" + name + "'.");
     ctx.err().flush();
   }

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -57,10 +58,28 @@ final class EndpointCommands implements Callable<Integer> {
   }
 
   /**
+   * After a create or update was accepted: the server's warnings on stderr, the wait for Succeeded
+   * (see {@link #awaitEndpoint}), and the endpoint on stdout.
+   */
+  static int finish(
+      ApiOptions api,
+      ControlApi client,
+      JsonNode accepted,
+      String name,
+      WaitOptions wait,
+      OutputOptions output) {
+    CliContext ctx = api.context();
+    Specs.warnFromServer(ctx.err(), accepted);
+    JsonNode view = awaitEndpoint(api, client, accepted, name, wait);
+    output.print(ctx, view, OutputFormat.yaml, Tables.ENDPOINTS);
+    return 0;
+  }
+
+  /**
    * Endpoints answer Succeeded at once with the local backend; one that is still Creating or
    * Updating (a cluster) is waited for like a deployment.
    */
-  static JsonNode awaitEndpoint(
+  private static JsonNode awaitEndpoint(
       ApiOptions api, ControlApi client, JsonNode view, String name, WaitOptions wait) {
     String state = Json.text(view, "provisioning_state");
     if (wait.noWait || state == null || state.equals("Succeeded")) {
@@ -73,6 +92,17 @@ final class EndpointCommands implements Callable<Integer> {
             () -> client.getJson(endpointPath(name)),
             wait.timeout(),
             "knoe online-endpoint show -n " + name);
+  }
+
+  /**
+   * Reads the endpoint and writes back the spec that {@code change} makes of the answer, with
+   * {@code If-Match}, so a concurrent change is refused, never lost.
+   */
+  static Reply update(ControlApi client, String endpoint, Function<Reply, EndpointSpec> change) {
+    String path = endpointPath(endpoint);
+    Reply current = client.get(path);
+    EndpointSpec spec = change.apply(current);
+    return client.put(path, SpecWriter.endpoint(spec), current.etag(), what(endpoint));
   }
 
   @Command(
@@ -118,11 +148,8 @@ final class EndpointCommands implements Callable<Integer> {
               : Specs.endpoint(Json.MAPPER.createObjectNode().put("name", name), sets);
       Specs.warn(ctx.err(), file == null ? null : file.toString(), parsed.warnings());
       ControlApi client = api.connect();
-      JsonNode view = client.post(path("endpoints"), SpecWriter.endpoint(parsed.spec())).json();
-      Specs.warnFromServer(ctx.err(), view);
-      view = awaitEndpoint(api, client, view, parsed.spec().name(), wait);
-      output.print(ctx, view, OutputFormat.yaml, Tables.ENDPOINTS);
-      return 0;
+      JsonNode accepted = client.post(path("endpoints"), SpecWriter.endpoint(parsed.spec())).json();
+      return finish(api, client, accepted, parsed.spec().name(), wait, output);
     }
   }
 
@@ -185,27 +212,25 @@ final class EndpointCommands implements Callable<Integer> {
         throw CliException.usage(
             "nothing to update: give --traffic, --mirror-traffic, --set or -f/--file");
       }
-      CliContext ctx = api.context();
-      Parsed<EndpointSpec> fromFile = null;
-      if (file != null) {
-        fromFile = Specs.endpoint(file, Specs.sets(sets, "name", name));
-        Specs.warn(ctx.err(), file.toString(), fromFile.warnings());
+      Parsed<EndpointSpec> fromFile =
+          file != null ? Specs.endpoint(file, Specs.sets(sets, "name", name)) : null;
+      if (fromFile != null) {
+        Specs.warn(api.context().err(), file.toString(), fromFile.warnings());
       }
       String endpoint = fromFile != null ? fromFile.spec().name() : name;
       ControlApi client = api.connect();
-      Reply current = client.get(endpointPath(endpoint));
-      EndpointSpec spec =
-          fromFile != null ? fromFile.spec() : Specs.endpoint(current.json(), sets).spec();
-      spec = Specs.withTraffic(spec, newTraffic, newMirror);
-      JsonNode view =
-          client
-              .put(
-                  endpointPath(endpoint), SpecWriter.endpoint(spec), current.etag(), what(endpoint))
-              .json();
-      Specs.warnFromServer(ctx.err(), view);
-      view = awaitEndpoint(api, client, view, endpoint, wait);
-      output.print(ctx, view, OutputFormat.yaml, Tables.ENDPOINTS);
-      return 0;
+      Reply accepted =
+          update(
+              client,
+              endpoint,
+              current -> {
+                EndpointSpec spec =
+                    fromFile != null
+                        ? fromFile.spec()
+                        : Specs.endpoint(current.json(), sets).spec();
+                return Specs.withTraffic(spec, newTraffic, newMirror);
+              });
+      return finish(api, client, accepted.json(), endpoint, wait, output);
     }
   }
 
