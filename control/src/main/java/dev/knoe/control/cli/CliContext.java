@@ -49,6 +49,12 @@ record CliContext(
         isTerminal());
   }
 
+  /** Prints {@code text} (a scoring answer, logs) on stdout; if not empty, it ends in a newline. */
+  void printText(String text) {
+    out.print(text.isEmpty() || text.endsWith("\n") ? text : text + "\n");
+    out.flush();
+  }
+
   /** {@code KNOE_DEBUG=1}: stack traces with errors. */
   boolean debug() {
     String d = env.get("KNOE_DEBUG");

@@ -393,9 +393,7 @@ final class DeploymentCommands implements Callable<Integer> {
           api.connect()
               .getText(
                   deploymentPath(endpoint.required(), name) + "/logs" + ControlApi.query(params));
-      CliContext ctx = api.context();
-      ctx.out().print(text.isEmpty() || text.endsWith("\n") ? text : text + "\n");
-      ctx.out().flush();
+      api.context().printText(text);
       return 0;
     }
   }

@@ -363,9 +363,7 @@ final class EndpointCommands implements Callable<Integer> {
                 + ": "
                 + reply.errorMessage());
       }
-      String text = reply.text();
-      ctx.out().print(text.isEmpty() || text.endsWith("\n") ? text : text + "\n");
-      ctx.out().flush();
+      ctx.printText(reply.text());
       return 0;
     }
 
