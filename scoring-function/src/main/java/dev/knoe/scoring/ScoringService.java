@@ -68,7 +68,11 @@ public class ScoringService {
       Path file = ModelFiles.find(dir.get());
       DevicePlan plan = DevicePlan.choose(config.device(), gpuPresent());
       Path nativeDir = config.nativeDir().map(Path::of).orElseGet(() -> NativeLibraries.defaultDir(version()));
-      model = OnnxModel.load(file, plan, config.cudaDeviceId(), config.intraOpThreads(), nativeDir);
+      // Half the cores for ONNX Runtime, the rest for HTTP and JSON: on two cores one inference thread
+      // beside the event loops serves 2.5x more than two threads fighting them (bench/RESULTS.md).
+      int intraOp = config.intraOpThreads() > 0 ? config.intraOpThreads()
+          : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+      model = OnnxModel.load(file, plan, config.cudaDeviceId(), intraOp, config.intraOpSpinning(), nativeDir);
       model.warmUp();
       inference = inference(model.signature());
     }

@@ -26,9 +26,13 @@ public interface ScoringConfig {
   @WithDefault("0")
   int cudaDeviceId();
 
-  /** Threads ONNX Runtime uses inside one run; 0 = one per core. */
+  /** Threads ONNX Runtime uses inside one run; 0 = half the cores (at least 1). */
   @WithDefault("0")
   int intraOpThreads();
+
+  /** Whether ONNX Runtime's idle intra-op threads spin waiting for work instead of sleeping. */
+  @WithDefault("true")
+  boolean intraOpSpinning();
 
   /** A jar or class folder holding a custom scoring handler. */
   Optional<String> handlerPath();

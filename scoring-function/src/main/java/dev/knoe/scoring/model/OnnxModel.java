@@ -47,12 +47,21 @@ public final class OnnxModel implements AutoCloseable {
    * @throws IllegalStateException naming the file when ONNX Runtime cannot load it
    */
   public static OnnxModel load(Path file, DevicePlan plan, int cudaDevice, int intraOpThreads, Path nativeDir) {
+    return load(file, plan, cudaDevice, intraOpThreads, true, nativeDir);
+  }
+
+  /**
+   * @param spinning whether ONNX Runtime's idle worker threads spin (lower latency per run) or
+   *     sleep (leave the cores to the HTTP side between runs)
+   */
+  public static OnnxModel load(Path file, DevicePlan plan, int cudaDevice, int intraOpThreads, boolean spinning,
+      Path nativeDir) {
     NativeLibraries.prepare(nativeDir, NativeLibraries.CPU);
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     if (plan.tryCuda()) {
       // The CUDA provider can load (CUDA libraries installed) and still fail at session creation
       // (no device, driver too old), so the whole session is the unit that falls back.
-      try (OrtSession.SessionOptions options = options(intraOpThreads)) {
+      try (OrtSession.SessionOptions options = options(intraOpThreads, spinning)) {
         NativeLibraries.prepare(nativeDir, NativeLibraries.CUDA);
         options.addCUDA(cudaDevice);
         return open(env, file, options, "CUDA:" + cudaDevice, plan.reason());
@@ -60,7 +69,7 @@ public final class OnnxModel implements AutoCloseable {
         LOG.warnf("CUDA execution provider unavailable (%s): %s; falling back to CPU", plan.reason(), firstLine(e));
       }
     }
-    try (OrtSession.SessionOptions options = options(intraOpThreads)) {
+    try (OrtSession.SessionOptions options = options(intraOpThreads, spinning)) {
       return open(env, file, options, "CPU", plan.tryCuda() ? "CUDA unavailable, see the warning above" : plan.reason());
     } catch (OrtException e) {
       throw new IllegalStateException("cannot load ONNX model " + file + ": " + firstLine(e), e);
@@ -82,12 +91,13 @@ public final class OnnxModel implements AutoCloseable {
     return nl > 0 ? m.substring(0, nl) : m;
   }
 
-  private static OrtSession.SessionOptions options(int intraOpThreads) {
+  private static OrtSession.SessionOptions options(int intraOpThreads, boolean spinning) {
     OrtSession.SessionOptions options = new OrtSession.SessionOptions();
     try {
       options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
       options.setIntraOpNumThreads(intraOpThreads > 0 ? intraOpThreads : Runtime.getRuntime().availableProcessors());
       options.setInterOpNumThreads(1);
+      options.addConfigEntry("session.intra_op.allow_spinning", spinning ? "1" : "0");
     } catch (OrtException e) {
       throw new IllegalStateException(e);
     }
