@@ -112,7 +112,8 @@ class DataPlaneTest {
         Optional.empty(), 0, 1, 5000));
     var a = CompletableFuture.supplyAsync(() -> call());
     var b = CompletableFuture.supplyAsync(() -> call());
-    Thread.sleep(300); // both are now pending at the instance: the limit 2 x 1 x 1 is reached
+    // both are now pending at the instance: the limit 2 x 1 x 1 is reached
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> plane.pending("ep").get("blue") == 2);
     HttpResponse<String> third = score(null);
     assertEquals(429, third.statusCode());
     assertTrue(third.body().contains("max_concurrent_requests_per_instance (1) x instances (1) = 2"), third.body());
@@ -144,8 +145,8 @@ class DataPlaneTest {
     empty.onDemand(demand::incrementAndGet);
     plane.publish(table(Map.of("blue", empty), List.of(new RouteTable.Weight("blue", 100)), Optional.empty(), 0, 10, 5000));
     var pending = CompletableFuture.supplyAsync(() -> call());
-    Thread.sleep(300);
-    assertTrue(demand.get() >= 1, "the scaler is told there is demand");
+    org.awaitility.Awaitility.await("the scaler is told there is demand").atMost(Duration.ofSeconds(10))
+        .until(() -> demand.get() >= 1);
     empty.update(List.of(instance("blue", 1, null)));
     HttpResponse<String> r = pending.get(5, TimeUnit.SECONDS);
     assertEquals(200, r.statusCode(), r.body());
@@ -161,8 +162,9 @@ class DataPlaneTest {
       assertEquals("\"blue\"", r.body());
     }
     assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(3), "mirrored requests did not wait for the mirror");
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> mirrorHits.get() >= 8);
     Thread.sleep(300);
-    assertTrue(mirrorHits.get() >= 8 && mirrorHits.get() <= 32, "about half were mirrored: " + mirrorHits.get());
+    assertTrue(mirrorHits.get() <= 32, "about half were mirrored: " + mirrorHits.get());
     int before = mirrorHits.get();
     score("blue"); // a request naming a deployment is never mirrored
     score("blue");
