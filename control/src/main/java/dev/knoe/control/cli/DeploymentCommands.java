@@ -337,14 +337,7 @@ final class DeploymentCommands implements Callable<Integer> {
 
     @Mixin EndpointOption endpoint;
 
-    @Option(
-        names = {"-y", "--yes"},
-        description = "Accepted for the Azure CLI's sake: knoe never asks.")
-    boolean yes;
-
-    @Option(names = "--no-wait", description = "Accepted for the Azure CLI's sake.")
-    boolean noWait;
-
+    @Mixin DeleteOptions azure;
     @Mixin ApiOptions api;
 
     @Override

@@ -283,14 +283,7 @@ final class EndpointCommands implements Callable<Integer> {
         paramLabel = "NAME")
     String name;
 
-    @Option(
-        names = {"-y", "--yes"},
-        description = "Accepted for the Azure CLI's sake: knoe never asks.")
-    boolean yes;
-
-    @Option(names = "--no-wait", description = "Accepted for the Azure CLI's sake.")
-    boolean noWait;
-
+    @Mixin DeleteOptions azure;
     @Mixin ApiOptions api;
 
     @Override

@@ -40,6 +40,15 @@ final class ModelCommands implements Callable<Integer> {
     throw KnoeCommand.missingSubcommand(spec);
   }
 
+  /** {@code -h/--help} without the standard help mixin's {@code -V/--version}. */
+  static final class HelpOption {
+    @Option(
+        names = {"-h", "--help"},
+        usageHelp = true,
+        description = "Show this help message and exit.")
+    boolean help;
+  }
+
   @Command(
       name = "create",
       // No standard help mixin: its -V/--version would clash with az's --version.
@@ -50,11 +59,7 @@ final class ModelCommands implements Callable<Integer> {
       })
   static final class Create implements Callable<Integer> {
 
-    @Option(
-        names = {"-h", "--help"},
-        usageHelp = true,
-        description = "Show this help message and exit.")
-    boolean help;
+    @Mixin HelpOption help;
 
     @Option(
         names = {"-n", "--name"},
@@ -204,11 +209,7 @@ final class ModelCommands implements Callable<Integer> {
       mixinStandardHelpOptions = false)
   static final class Show implements Callable<Integer> {
 
-    @Option(
-        names = {"-h", "--help"},
-        usageHelp = true,
-        description = "Show this help message and exit.")
-    boolean help;
+    @Mixin HelpOption help;
 
     @Option(
         names = {"-n", "--name"},
