@@ -67,6 +67,18 @@ final class DeploymentCommands implements Callable<Integer> {
   }
 
   /**
+   * The deployment in {@code file} with the {@code --set} overrides, then {@code -e} and {@code -n}
+   * (null when not given), which win over the file; its warnings go to stderr.
+   */
+  static Parsed<DeploymentSpec> readFile(
+      ApiOptions api, Path file, List<String> sets, String endpoint, String name) {
+    List<String> all = Specs.sets(Specs.sets(sets, "endpoint_name", endpoint), "name", name);
+    Parsed<DeploymentSpec> parsed = Specs.deployment(file, all);
+    Specs.warn(api.context().err(), file.toString(), parsed.warnings());
+    return parsed;
+  }
+
+  /**
    * After a create or update was accepted: waits for Succeeded with progress on stderr (unless
    * {@code --no-wait}), moves all traffic to the deployment if asked, and prints it.
    */
@@ -175,11 +187,7 @@ final class DeploymentCommands implements Callable<Integer> {
     @Override
     public Integer call() {
       checkAllTraffic(allTraffic, wait);
-      List<String> all =
-          Specs.sets(Specs.sets(sets, "endpoint_name", endpoint.endpoint), "name", name);
-      Parsed<DeploymentSpec> parsed = Specs.deployment(file, all);
-      Specs.warn(api.context().err(), file.toString(), parsed.warnings());
-      DeploymentSpec spec = parsed.spec();
+      DeploymentSpec spec = readFile(api, file, sets, endpoint.endpoint, name).spec();
       ControlApi client = api.connect();
       JsonNode accepted =
           client
@@ -257,13 +265,8 @@ final class DeploymentCommands implements Callable<Integer> {
         output.print(ctx, view, OutputFormat.yaml, Tables.DEPLOYMENTS);
         return 0;
       }
-      Parsed<DeploymentSpec> fromFile = null;
-      if (file != null) {
-        List<String> all =
-            Specs.sets(Specs.sets(sets, "endpoint_name", endpoint.endpoint), "name", name);
-        fromFile = Specs.deployment(file, all);
-        Specs.warn(ctx.err(), file.toString(), fromFile.warnings());
-      }
+      Parsed<DeploymentSpec> fromFile =
+          file != null ? readFile(api, file, sets, endpoint.endpoint, name) : null;
       String ep = fromFile != null ? fromFile.spec().endpointName() : endpoint.endpoint;
       String d = fromFile != null ? fromFile.spec().name() : name;
       ControlApi client = api.connect();
