@@ -12,26 +12,19 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class DeploymentCommandsTest {
+class DeploymentCommandsTest extends CommandsTestBase {
 
   static final String EP = "/api/v1/endpoints/my-endpoint";
   static final String DEPLOYMENTS = EP + "/deployments";
   static final String GREEN = DEPLOYMENTS + "/green";
 
-  @TempDir Path dir;
-  FakeApi api;
-  Cli cli;
   Path file;
 
   @BeforeEach
-  void start() throws IOException {
-    api = new FakeApi();
-    cli = Cli.against(api, dir);
+  void writeDeploymentFile() throws IOException {
     Files.createDirectories(dir.resolve("rollout"));
     file = dir.resolve("rollout/green-deployment.yml");
     Files.writeString(
@@ -43,11 +36,6 @@ class DeploymentCommandsTest {
         instance_count: 2
         app_insights_enabled: true
         """);
-  }
-
-  @AfterEach
-  void stop() {
-    api.close();
   }
 
   static String view(String state, int ready, String message) {

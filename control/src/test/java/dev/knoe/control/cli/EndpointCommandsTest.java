@@ -15,29 +15,11 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class EndpointCommandsTest {
+class EndpointCommandsTest extends CommandsTestBase {
 
   static final String EP = "/api/v1/endpoints/my-endpoint";
-
-  @TempDir Path dir;
-  FakeApi api;
-  Cli cli;
-
-  @BeforeEach
-  void start() {
-    api = new FakeApi();
-    cli = Cli.against(api, dir);
-  }
-
-  @AfterEach
-  void stop() {
-    api.close();
-  }
 
   String endpointView(String authMode) {
     return """

@@ -11,33 +11,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class ModelCommandsTest {
+class ModelCommandsTest extends CommandsTestBase {
 
   static final String MODEL =
       """
       {"name": "fraud", "version": 2, "id": "fraud:2", "sha256": "0123456789abcdef0123",
        "size": 300000, "description": "gradient boosted", "anonymous": false}
       """;
-
-  @TempDir Path dir;
-  FakeApi api;
-  Cli cli;
-
-  @BeforeEach
-  void start() {
-    api = new FakeApi();
-    cli = Cli.against(api, dir);
-  }
-
-  @AfterEach
-  void stop() {
-    api.close();
-  }
 
   @Test
   void createUploadsTheFileWithProgress() throws IOException {
