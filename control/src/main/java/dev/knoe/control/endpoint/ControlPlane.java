@@ -211,6 +211,7 @@ public final class ControlPlane implements Backend.Listener {
       SpecParser.checkDeploymentLimit(ep, ds.keySet(), spec.name()).ifPresent(m -> {
         throw ApiException.badRequest(m);
       });
+      checkCode(spec);
       ModelVersion model = resolveModel(spec);
       long generation = old == null ? 1 : old.generation() + 1;
       DeploymentState next = new DeploymentState(spec, model, generation,
@@ -378,6 +379,21 @@ public final class ControlPlane implements Backend.Listener {
       return target; // a class folder, or a folder holding the jar: the scoring function reads both
     } catch (IOException e) {
       throw new UncheckedIOException("cannot copy handler code from " + source, e);
+    }
+  }
+
+  /** Refused before anything is saved: a deployment whose handler code cannot be found never starts. */
+  private static void checkCode(DeploymentSpec spec) {
+    var cc = spec.codeConfiguration();
+    if (cc == null) {
+      return;
+    }
+    if (cc.code() == null) {
+      throw ApiException.badRequest("code_configuration.code is required: the local backend loads the handler "
+          + cc.scoringScript() + " from that jar or class folder");
+    }
+    if (!Files.exists(Path.of(cc.code()))) {
+      throw ApiException.badRequest("code_configuration.code " + cc.code() + " does not exist");
     }
   }
 

@@ -149,6 +149,12 @@ class ControlApiTest {
         .when().put("/api/v1/endpoints/ep-deploy/deployments/blue").then().statusCode(400).body("error", containsString("not registered"));
     admin().contentType("application/json").body("{\"name\":\"blue\",\"endpoint_name\":\"other\",\"model\":\"nomodel:3\"}")
         .when().put("/api/v1/endpoints/ep-deploy/deployments/blue").then().statusCode(400).body("error", containsString("path names 'ep-deploy'"));
+    String missingCode = "{\"name\":\"blue\",\"endpoint_name\":\"ep-deploy\",\"model\":{\"path\":\""
+        + SAMPLES.resolve("models/model-1/model") + "\"},\"code_configuration\":{\"code\":\"/nope/handler.jar\","
+        + "\"scoring_script\":\"com.example.Score\"}}";
+    admin().contentType("application/json").body(missingCode).when().put("/api/v1/endpoints/ep-deploy/deployments/blue")
+        .then().statusCode(400).body("error", containsString("code_configuration.code /nope/handler.jar does not exist"));
+    admin().when().get("/api/v1/endpoints/ep-deploy/deployments/blue").then().statusCode(404); // nothing half-saved
     deployment("ep-deploy", "blue");
     admin().when().get("/api/v1/endpoints/ep-deploy/deployments/blue").then().statusCode(200)
         .body("provisioning_state", equalTo("Succeeded"))
