@@ -347,14 +347,21 @@ if [[ $DIAG == 1 ]]; then
 fi
 
 # ---------------------------------------------------------------- (d) model-1 at concurrency 1
-log "model-1: latency at concurrency 1"
-start_server model-1 KNOE_MODEL_DIR=samples/models/model-1/model
-wait_ready model-1
-warm_up "$OUT/model-1-1row.json"
-MODE="on (defaults)"
-wrk_run model-1 "$OUT/model-1-1row.json" 1 "$DURATION"
+model1_phase() {  # model1_phase LABEL MODE [VAR=value...]
+  local label=$1; MODE=$2; shift 2
+  log "model-1, batching $MODE: latency at concurrency 1"
+  start_server "$label" KNOE_MODEL_DIR=samples/models/model-1/model "$@"
+  wait_ready "$label"
+  warm_up "$OUT/model-1-1row.json"
+  wrk_run "$label" "$OUT/model-1-1row.json" 1 "$DURATION"
+  end_server
+}
+model1_phase model-1 "on (defaults)"
 M1_RPS=$RPS M1_P50=$P50 M1_P99=$P99
-end_server
+if [[ $DIAG == 1 ]]; then
+  model1_phase model-1-delay0 "on, KNOE_BATCH_MAX_DELAY_MS=0" KNOE_BATCH_MAX_DELAY_MS=0
+  model1_phase model-1-off "off (KNOE_BATCH_MAX_SIZE=1)" KNOE_BATCH_MAX_SIZE=1
+fi
 
 # ---------------------------------------------------------------- (e) start -> ready, model-1
 log "model-1: start -> ready, $STARTS starts"
@@ -408,7 +415,7 @@ ELAPSED=$(( $(date +%s) - T0 ))
   echo
   echo "| model | batching | conc | req/s | p50 ms | p99 ms | errors | rows/run | reqs/run | run ms | model busy % | CPU server | CPU wrk | CPU other |"
   echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-  tail -n +2 "$OUT/http.tsv" | awk -F'\t' '{ model = ($1 == "model-1") ? "model-1" : "mlp";
+  tail -n +2 "$OUT/http.tsv" | awk -F'\t' '{ model = ($1 ~ /^model-1/) ? "model-1" : "mlp";
     printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", model, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14 }'
   echo
   echo "rows/run, reqs/run, run ms and model busy % come from the server's /metrics (knoe_batch_rows, knoe_batch_size, knoe_inference_duration_seconds) over each run; model busy % = inference seconds / wall seconds (can exceed 100 with concurrent runs); CPU in cores from /proc (other = everything else on the machine)."
