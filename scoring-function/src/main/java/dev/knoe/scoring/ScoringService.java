@@ -15,6 +15,7 @@ import dev.knoe.scoring.model.DevicePlan;
 import dev.knoe.scoring.model.NativeLibraries;
 import dev.knoe.scoring.model.OnnxModel;
 import dev.knoe.scoring.model.Signature;
+import dev.knoe.scoring.tensor.Tensor;
 import dev.knoe.spi.HandlerContext;
 import dev.knoe.spi.Model;
 import dev.knoe.spi.ScoringHandler;
@@ -69,7 +70,7 @@ public class ScoringService {
       DevicePlan plan = DevicePlan.choose(config.device(), gpuPresent());
       Path nativeDir = config.nativeDir().map(Path::of).orElseGet(() -> NativeLibraries.defaultDir(version()));
       // Half the cores for ONNX Runtime, the rest for HTTP and JSON: on two cores one inference thread
-      // beside the event loops serves 2.5x more than two threads fighting them (bench/RESULTS.md).
+      // beside the event loops serves ~1.3x more than two threads fighting them (bench/RESULTS.md).
       int intraOp = config.intraOpThreads() > 0 ? config.intraOpThreads()
           : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
       model = OnnxModel.load(file, plan, config.cudaDeviceId(), intraOp, config.intraOpSpinning(), nativeDir);
@@ -201,11 +202,13 @@ public class ScoringService {
     OnnxModel m = requireModel();
     var arriving = inference.arriving();
     arriving.incrementAndGet();
+    Map<String, Tensor> inputs;
     try {
-      return inference.submit(ScoreCodec.decode(body, m.signature())).thenApply(ScoreCodec::encode);
+      inputs = ScoreCodec.decode(body, m.signature());
     } finally {
-      arriving.decrementAndGet();
+      arriving.decrementAndGet(); // before submit: the woken dispatcher must not wait for this very request
     }
+    return inference.submit(inputs).thenApply(ScoreCodec::encode);
   }
 
   /** {@code POST /v2/models/{m}/infer}. */
@@ -213,13 +216,14 @@ public class ScoringService {
     OnnxModel m = requireModel();
     var arriving = inference.arriving();
     arriving.incrementAndGet();
+    V2Codec.Request request;
     try {
-      V2Codec.Request request = V2Codec.decode(body, m.signature());
-      return inference.submit(request.inputs())
-          .thenApply(out -> V2Codec.encode(modelName, request.id(), out, request.outputs()));
+      request = V2Codec.decode(body, m.signature());
     } finally {
       arriving.decrementAndGet();
     }
+    return inference.submit(request.inputs())
+        .thenApply(out -> V2Codec.encode(modelName, request.id(), out, request.outputs()));
   }
 
   private byte[] runHandler(ScoringRequest request) {
