@@ -79,7 +79,8 @@ cleanup() {
     kill -9 "$SERVE_PID" 2>/dev/null || true
     for k in $kids; do kill -9 "$k" 2>/dev/null || true; done
   fi
-  rm -rf "$OUT/data/models" "$OUT/data/code" 2>/dev/null || true
+  # The app copies (~650 MiB, mostly ONNX Runtime) and the uploaded models are of no use afterwards.
+  rm -rf "$OUT/data/models" "$OUT/data/code" "$OUT/control-app" "$OUT/scoring-function" 2>/dev/null || true
   (( rc == 0 )) || echo "router.sh: failed (exit $rc); raw outputs and logs in $OUT" >&2
 }
 trap cleanup EXIT
