@@ -1,0 +1,77 @@
+package dev.knoe.autoscaler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ScalingPolicyTest {
+
+  private static final ScalingPolicy BASE = ScalingPolicy.builder().build();
+
+  @Test
+  void defaultsAreKnativeConfigAutoscaler() {
+    assertEquals(Duration.ofSeconds(60), BASE.stableWindow());
+    assertEquals(Duration.ofSeconds(6), BASE.panicWindow());
+    assertEquals(200, BASE.panicThresholdPercentage());
+    assertEquals(1000, BASE.maxScaleUpRate());
+    assertEquals(2, BASE.maxScaleDownRate());
+    assertEquals(Duration.ofSeconds(30), BASE.scaleToZeroGracePeriod());
+    assertEquals(100, BASE.target(), "no containerConcurrency: Knative's default target");
+    assertEquals(70, BASE.effectiveTarget(), 1e-9);
+  }
+
+  @Test
+  void targetUtilizationDeploymentBecomesAnnotations() {
+    // scale_settings: {type: target_utilization, min_instances: 0, max_instances: 5,
+    // target_utilization_percentage: 60}, instance_count: 2, max_concurrent_requests_per_instance: 8
+    ScalingPolicy p = ScalingPolicy.forDeployment(BASE, true, 2, 0, 5, 60, 8);
+    assertEquals(8 * 0.6, p.effectiveTarget(), 1e-9);
+    assertFalse(p.fixed());
+    Map<String, String> a = p.annotations();
+    assertEquals("kpa.autoscaling.knative.dev", a.get("autoscaling.knative.dev/class"));
+    assertEquals("concurrency", a.get("autoscaling.knative.dev/metric"));
+    assertEquals("8", a.get("autoscaling.knative.dev/target"));
+    assertEquals("60", a.get("autoscaling.knative.dev/target-utilization-percentage"));
+    assertEquals("0", a.get("autoscaling.knative.dev/min-scale"));
+    assertEquals("5", a.get("autoscaling.knative.dev/max-scale"));
+    assertEquals("2", a.get("autoscaling.knative.dev/initial-scale"));
+    assertEquals("1", a.get("autoscaling.knative.dev/activation-scale"));
+    assertEquals("60s", a.get("autoscaling.knative.dev/window"));
+    assertEquals("0s", a.get("autoscaling.knative.dev/scale-down-delay"));
+    assertEquals(8, p.containerConcurrency());
+    assertEquals("30s", p.clusterSettings().get("scale-to-zero-grace-period"));
+  }
+
+  @Test
+  void defaultScalingIsAFixedSize() {
+    ScalingPolicy p = ScalingPolicy.forDeployment(BASE, false, 3, 0, 10, 70, 32);
+    assertTrue(p.fixed());
+    assertEquals("3", p.annotations().get("autoscaling.knative.dev/min-scale"));
+    assertEquals("3", p.annotations().get("autoscaling.knative.dev/max-scale"));
+    Autoscaler a = new Autoscaler(p);
+    for (int s = 0; s < 300; s++) {
+      a.record(s * 1000L, s < 100 ? 500 : 0);
+      assertEquals(3, a.decide(s * 1000L + 999, 3).desired(), "a fixed deployment never changes size");
+    }
+  }
+
+  @Test
+  void subSecondDurationsRenderInMilliseconds() {
+    ScalingPolicy p = BASE.toBuilder().scaleDownDelay(Duration.ofMillis(1500)).build();
+    assertEquals("1500ms", p.annotations().get("autoscaling.knative.dev/scale-down-delay"));
+  }
+
+  @Test
+  void invalidKnobsAreNamed() {
+    var e = assertThrows(IllegalArgumentException.class, () -> BASE.toBuilder()
+        .minScale(3).maxScale(2).stableWindow(Duration.ofSeconds(2)).maxScaleDownRate(1).build());
+    assertTrue(e.getMessage().contains("max_scale = 2, must be at least min_scale = 3"), e.getMessage());
+    assertTrue(e.getMessage().contains("window = PT2S, must be between 6s and 1h"), e.getMessage());
+    assertTrue(e.getMessage().contains("max_scale_down_rate = 1.0, must be above 1"), e.getMessage());
+  }
+}
