@@ -156,6 +156,14 @@ public final class Autoscaler {
     return new Decision(desired, ready, stable, panic, panicTime != NONE, reason);
   }
 
+  /**
+   * Treats the initial scale as reached: for a deployment that was already running under an earlier
+   * policy (a change of its bounds is not a new generation, so it does not start over).
+   */
+  public void skipInitialScale() {
+    initialized = true;
+  }
+
   /** True while in panic mode. */
   public boolean panicking() {
     return panicTime != NONE;

@@ -106,6 +106,7 @@ public class DeploymentResource {
   }
 
   private Map<String, Object> view(DeploymentState d) {
-    return Views.deployment(d, backend.pool(d.endpoint(), d.name()), uri.getBaseUri());
+    return Views.deployment(d, backend.pool(d.endpoint(), d.name()),
+        backend.scaleStatus(d.endpoint(), d.name()), uri.getBaseUri());
   }
 }

@@ -4,11 +4,13 @@ import dev.knoe.control.endpoint.DeploymentState;
 import dev.knoe.control.endpoint.EndpointState;
 import dev.knoe.control.model.ModelVersion;
 import dev.knoe.control.router.Pool;
+import dev.knoe.control.runtime.Backend;
 import dev.knoe.control.spec.SpecWriter;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** Resources as the API returns them: the spec in its YAML names plus status, with Azure's field names. */
 final class Views {
@@ -38,7 +40,7 @@ final class Views {
     return v;
   }
 
-  static Map<String, Object> deployment(DeploymentState d, Pool pool, URI base) {
+  static Map<String, Object> deployment(DeploymentState d, Pool pool, Optional<Backend.ScaleStatus> scale, URI base) {
     Map<String, Object> v = new LinkedHashMap<>(SpecWriter.deployment(d.spec()));
     v.put("provisioning_state", d.state().name());
     if (d.message() != null) {
@@ -46,6 +48,12 @@ final class Views {
     }
     v.put("registered_model", model(d.model()));
     v.put("ready_instances", pool == null ? 0 : pool.ready().size());
+    scale.ifPresent(s -> {
+      v.put("desired_instances", s.desired());
+      if (s.lastDecision() != null) {
+        v.put("scaling", s.lastDecision());
+      }
+    });
     v.put("instances", pool == null ? List.of() : pool.ready().stream()
         .map(t -> Map.of("id", t.id(), "url", "http://" + t.host() + ":" + t.port(), "in_flight", t.inFlight().get())).toList());
     v.put("scoring_uri", base.toString().replaceAll("/$", "") + "/endpoints/" + d.endpoint() + "/score");

@@ -126,17 +126,17 @@ public final class DataPlane {
     }
     RouteTable.DeploymentRoute route = table.deployments().get(deployment);
     Pool pool = route.pool();
-    int limit = 2 * route.maxConcurrentPerInstance() * Math.max(1, pool.ready().size());
-    if (pool.pending().get() >= limit) {
+    if (!pool.admit(2 * route.maxConcurrentPerInstance(), start)) {
+      int instances = pool.capacityInstances();
       fail(ctx, 429, "too many pending requests for deployment '" + deployment + "': the limit is 2 x "
           + "max_concurrent_requests_per_instance (" + route.maxConcurrentPerInstance() + ") x instances ("
-          + Math.max(1, pool.ready().size()) + ") = " + limit, deployment, start);
+          + instances + ") = " + pool.limit(2 * route.maxConcurrentPerInstance()), deployment, start);
       return;
     }
     resp.putHeader(DEPLOYMENT_HEADER, deployment);
-    pool.pending().incrementAndGet();
     String path = upstreamPath(req, endpoint);
     Exchange ex = new Exchange(ctx, endpoint, deployment, route, path, id, start);
+    resp.closeHandler(v -> ex.abandon());
     boolean mirror = named == null && table.mirror().isPresent() && table.deployments().containsKey(table.mirror().get())
         && ThreadLocalRandom.current().nextInt(100) < table.mirrorPercent();
     if (mirror) {
@@ -287,11 +287,36 @@ public final class DataPlane {
     }
 
     void timeout() {
+      if (tried.isEmpty()) {
+        // Held by the activator the whole time: capacity, not this request, is the problem.
+        ctx.response().putHeader("Retry-After", "1");
+        finish(503, "no instance of deployment '" + deployment + "' became ready within request_timeout_ms = "
+            + route.requestTimeoutMs() + " (it is scaled to zero or starting); retry, or keep an instance with "
+            + "scale_settings.min_instances: 1");
+        return;
+      }
       // Answer first: resetting the upstream request fails its callbacks, which must then find us done.
       finish(408, "deployment '" + deployment + "' did not answer within request_timeout_ms = " + route.requestTimeoutMs());
       if (upstream != null) {
         upstream.reset();
       }
+    }
+
+    /** The client went away before its answer: free the slot now, not at the request timeout. */
+    void abandon() {
+      if (!done.compareAndSet(false, true)) {
+        return;
+      }
+      vertx.cancelTimer(timer);
+      if (waiting != null) {
+        route.pool().cancel(waiting);
+      }
+      if (upstream != null) {
+        upstream.reset();
+      }
+      LOG.debugf("%s %s: client closed the connection before the answer [request %s]", ctx.request().method(),
+          ctx.request().path(), id);
+      completed(499); // nginx's "client closed request", for metrics only
     }
 
     void finish(int status, String message) {
@@ -309,7 +334,7 @@ public final class DataPlane {
     }
 
     void completed(int status) {
-      route.pool().pending().decrementAndGet();
+      route.pool().release(System.nanoTime());
       observer.served(endpoint, deployment, status, System.nanoTime() - start);
     }
   }
@@ -355,7 +380,7 @@ public final class DataPlane {
   }
 
   private static void error(RoutingContext ctx, int status, String message) {
-    if (ctx.response().ended()) {
+    if (ctx.response().ended() || ctx.response().closed()) {
       return;
     }
     String json = "{\"error\":" + io.vertx.core.json.Json.encode(message) + "}";
@@ -371,7 +396,7 @@ public final class DataPlane {
     RouteTable t = tables.get(endpoint);
     Map<String, Integer> m = new java.util.TreeMap<>();
     if (t != null) {
-      t.deployments().forEach((k, v) -> m.put(k, v.pool().pending().get()));
+      t.deployments().forEach((k, v) -> m.put(k, v.pool().pending()));
     }
     return m;
   }

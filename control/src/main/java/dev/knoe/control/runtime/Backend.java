@@ -5,6 +5,7 @@ import dev.knoe.control.endpoint.ProvisioningState;
 import dev.knoe.control.router.Pool;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /** Runs deployments; owned by the control plane, implemented per backend. */
 public interface Backend {
@@ -28,6 +29,17 @@ public interface Backend {
   List<String> logs(String endpoint, String deployment, int lines, String container);
 
   void setListener(Listener listener);
+
+  /** What the autoscaler last decided for a deployment; empty for a fixed size. */
+  default Optional<ScaleStatus> scaleStatus(String endpoint, String deployment) {
+    return Optional.empty();
+  }
+
+  /**
+   * @param desired instances wanted now
+   * @param lastDecision why, in words; null before the first decision
+   */
+  record ScaleStatus(int desired, String lastDecision) {}
 
   void close();
 

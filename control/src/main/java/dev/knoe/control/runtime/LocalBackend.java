@@ -9,13 +9,18 @@ import dev.knoe.control.runtime.local.InstanceSpec;
 import dev.knoe.control.runtime.local.InstanceSupervisor;
 import dev.knoe.control.runtime.local.InstanceView;
 import dev.knoe.control.runtime.local.LogReader;
+import dev.knoe.autoscaler.Decision;
+import dev.knoe.autoscaler.ScalingPolicy;
 import dev.knoe.control.runtime.local.ProcessLauncher;
 import dev.knoe.control.runtime.local.Probe;
+import dev.knoe.control.runtime.local.ScaledDeployment;
 import dev.knoe.control.spec.DeploymentSpec;
+import dev.knoe.control.spec.ScaleSettings;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,10 +34,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The embedded backend: each deployment instance is a child process of the scoring function on a
  * loopback port, kept alive by an {@link InstanceSupervisor}; its ready instances feed the router's
- * pool for that deployment. A change of {@code instance_count} alone scales the running generation;
- * any other change rolls a new one in.
+ * pool for that deployment. A change of {@code instance_count} or scale settings alone scales the
+ * running generation; any other change rolls a new one in.
+ *
+ * <p>Deployments with {@code scale_settings.type: target_utilization} are scaled by Knative's
+ * decision ({@link ScaledDeployment}): the router's requests held are sampled every second, a
+ * decision is taken every tick, and a request that finds no ready instance asks for one at once.
  */
 public final class LocalBackend implements Backend {
+
+  private static final System.Logger LOG = System.getLogger(LocalBackend.class.getName());
 
   private final ProcessLauncher launcher;
   private final LogReader logs;
@@ -43,10 +54,29 @@ public final class LocalBackend implements Backend {
   private final Map<String, Pool> pools = new ConcurrentHashMap<>();
   private volatile Listener listener = (e, d, g, s, m) -> {};
 
-  /** What runs for one deployment: its supervisor, the instance spec it runs, and the control plane's generation. */
-  private record Running(InstanceSupervisor supervisor, InstanceSpec instances, DeploymentState deployment) {}
+  private final Autoscaling autoscaling;
+
+  /**
+   * What runs for one deployment: its supervisor, the instance spec it runs, the control plane's
+   * generation, and its scaler (null for a fixed size).
+   */
+  private record Running(InstanceSupervisor supervisor, InstanceSpec instances, DeploymentState deployment,
+      ScaledDeployment scaled) {}
+
+  /**
+   * Platform-wide autoscaling: Knative's {@code config-autoscaler} knobs ({@code base}) and how often
+   * the router is sampled and decisions are taken.
+   */
+  public record Autoscaling(ScalingPolicy base, Duration sampleInterval, Duration tickInterval) {
+    public static final Autoscaling DEFAULT =
+        new Autoscaling(ScalingPolicy.builder().build(), Duration.ofSeconds(1), Duration.ofSeconds(2));
+  }
 
   public LocalBackend(Path scoringHome, Path logDir, Clock clock) {
+    this(scoringHome, logDir, clock, Autoscaling.DEFAULT);
+  }
+
+  public LocalBackend(Path scoringHome, Path logDir, Clock clock, Autoscaling autoscaling) {
     this.launcher = new ProcessLauncher(ProcessLauncher.scoringCommand(scoringHome,
         Path.of(System.getProperty("java.home"), "bin", "java")), logDir, ProcessLauncher.inherit(System.getenv()));
     this.logs = new LogReader(logDir);
@@ -57,7 +87,25 @@ public final class LocalBackend implements Backend {
       t.setDaemon(true);
       return t;
     });
+    this.autoscaling = autoscaling;
     scheduler.scheduleWithFixedDelay(this::report, 250, 250, TimeUnit.MILLISECONDS);
+    long sample = autoscaling.sampleInterval().toMillis();
+    long tick = autoscaling.tickInterval().toMillis();
+    scheduler.scheduleAtFixedRate(() -> eachScaled(s -> s.sample(System.nanoTime())), sample, sample, TimeUnit.MILLISECONDS);
+    scheduler.scheduleAtFixedRate(() -> eachScaled(ScaledDeployment::tick), tick, tick, TimeUnit.MILLISECONDS);
+  }
+
+  // A failing scaler must not stop the others, nor the periodic task (an executor drops a task that throws).
+  private void eachScaled(java.util.function.Consumer<ScaledDeployment> action) {
+    for (Running r : running.values()) {
+      if (r.scaled() != null) {
+        try {
+          action.accept(r.scaled());
+        } catch (RuntimeException e) {
+          LOG.log(System.Logger.Level.WARNING, "autoscaling " + r.deployment().endpoint() + "/" + r.deployment().name() + " failed", e);
+        }
+      }
+    }
   }
 
   @Override
@@ -71,11 +119,47 @@ public final class LocalBackend implements Backend {
     Running old = running.get(key);
     InstanceSupervisor supervisor = old != null ? old.supervisor() : supervisor(d.endpoint(), d.name());
     InstanceSpec next = instanceSpec(d, model, code, d.generation());
-    if (old != null && sameExceptGeneration(old.instances(), next)) {
-      next = old.instances(); // only the count changed: scale what runs, no rollout
+    boolean sameGeneration = old != null && sameExceptGeneration(old.instances(), next);
+    if (sameGeneration) {
+      next = old.instances(); // only the count or scale settings changed: scale what runs, no rollout
     }
-    running.put(key, new Running(supervisor, next, d));
-    supervisor.scale(next, d.spec().instanceCount());
+    ScalingPolicy policy = policy(d.spec(), autoscaling.base());
+    ScaledDeployment scaled = null;
+    if (policy.fixed()) {
+      pool(d.endpoint(), d.name()).wanted(policy.minScale());
+      supervisor.scale(next, policy.minScale());
+    } else {
+      // A new generation starts with what the old one needed, if more than its initial scale, so
+      // that a rollout under load does not shrink capacity.
+      int before = old != null && old.scaled() != null ? old.scaled().desired() : 0;
+      int start = sameGeneration ? Math.max(policy.minScale(), before) : Math.max(policy.initialScale(), before);
+      if (policy.maxScale() > 0) {
+        start = Math.min(start, policy.maxScale());
+      }
+      scaled = new ScaledDeployment(policy, pool(d.endpoint(), d.name()), supervisor, next, clock, start,
+          sameGeneration && old.scaled() != null);
+    }
+    running.put(key, new Running(supervisor, next, d, scaled));
+  }
+
+  /** The deployment's autoscaling policy: its scale and request settings over the platform's knobs. */
+  public static ScalingPolicy policy(DeploymentSpec s, ScalingPolicy base) {
+    ScaleSettings ss = s.scaleSettings();
+    return ScalingPolicy.forDeployment(base, ss.type() == ScaleSettings.Type.TARGET_UTILIZATION, s.instanceCount(),
+        ss.minInstances(), ss.maxInstances(), ss.targetUtilizationPercentage(),
+        s.requestSettings().maxConcurrentRequestsPerInstance());
+  }
+
+  /** The autoscaler's current wish and its last reason, for a deployment that autoscales. */
+  @Override
+  public java.util.Optional<ScaleStatus> scaleStatus(String endpoint, String deployment) {
+    Running r = running.get(key(endpoint, deployment));
+    if (r == null || r.scaled() == null) {
+      return java.util.Optional.empty();
+    }
+    Decision last = r.scaled().last();
+    return java.util.Optional.of(new ScaleStatus(r.scaled().desired(),
+        last == null ? null : last.describe(r.scaled().policy())));
   }
 
   private InstanceSupervisor supervisor(String endpoint, String deployment) {
@@ -84,6 +168,18 @@ public final class LocalBackend implements Backend {
     Pool pool = pool(endpoint, deployment);
     s.addListener((e, dep, ready) -> pool.update(ready.stream()
         .map(v -> new Target(v.id(), v.baseUri().getHost(), v.baseUri().getPort())).toList()));
+    String key = key(endpoint, deployment);
+    // Called on the router's event loop: decide on the scheduler.
+    pool.onDemand(() -> {
+      Running r = running.get(key);
+      if (r != null && r.scaled() != null) {
+        scheduler.execute(() -> eachScaled(x -> {
+          if (x == r.scaled()) {
+            x.demand();
+          }
+        }));
+      }
+    });
     return s;
   }
 
@@ -119,7 +215,9 @@ public final class LocalBackend implements Backend {
         DeploymentState d = r.deployment();
         ProvisioningState state;
         String message;
-        if (readyNow >= d.spec().instanceCount()) {
+        int wanted = r.scaled() != null ? r.scaled().policy().initialScale() : d.spec().instanceCount();
+        boolean provisioned = r.scaled() != null ? r.scaled().reached((int) readyNow) : readyNow >= wanted;
+        if (provisioned && !(s.failed() > 0 && readyNow == 0 && s.desired() > 0)) {
           state = ProvisioningState.Succeeded;
           message = null;
         } else if (s.failed() > 0 && s.message() != null) {
@@ -127,7 +225,7 @@ public final class LocalBackend implements Backend {
           message = s.message();
         } else {
           state = d.state() == ProvisioningState.Creating ? ProvisioningState.Creating : ProvisioningState.Updating;
-          message = readyNow + " of " + d.spec().instanceCount() + " instance(s) ready";
+          message = readyNow + " of " + wanted + " instance(s) ready";
         }
         listener.changed(d.endpoint(), d.name(), d.generation(), state, message);
       } catch (RuntimeException e) {

@@ -25,10 +25,60 @@ public interface ControlConfig {
 
   Tokens tokens();
 
+  Autoscaler autoscaler();
+
   interface Models {
     /** Largest model upload, in bytes. */
     @WithDefault("2147483648")
     long maxBytes();
+  }
+
+  /**
+   * Platform-wide autoscaling knobs, named as in Knative's {@code config-autoscaler} (e.g. {@code
+   * KNOE_AUTOSCALER_SCALE_TO_ZERO_GRACE_PERIOD=10s}); deployments set the rest in {@code
+   * scale_settings} and {@code request_settings}.
+   */
+  interface Autoscaler {
+    /** Averaging window of the stable mode, 6 s to 1 h. */
+    @WithDefault("60s")
+    Duration stableWindow();
+
+    /** The panic window as a percentage of the stable window. */
+    @WithDefault("10")
+    double panicWindowPercentage();
+
+    /** Panic when the panic window asks for this percentage of the ready capacity. */
+    @WithDefault("200")
+    double panicThresholdPercentage();
+
+    @WithDefault("1000")
+    double maxScaleUpRate();
+
+    @WithDefault("2")
+    double maxScaleDownRate();
+
+    /** Idle time, once marked inactive, before the last instance of a min_instances: 0 deployment stops. */
+    @WithDefault("30s")
+    Duration scaleToZeroGracePeriod();
+
+    /** The last instance is kept at least this long (the longer of this and the grace period applies). */
+    @WithDefault("0s")
+    Duration scaleToZeroPodRetentionPeriod();
+
+    @WithDefault("true")
+    boolean enableScaleToZero();
+
+    /** A lower instance count applies only once it has been wanted this long. */
+    @WithDefault("0s")
+    Duration scaleDownDelay();
+
+    /** Instances started at least when a deployment at zero gets a request. */
+    @WithDefault("1")
+    int activationScale();
+
+    /** Time between scaling decisions (Knative's tick-interval). */
+    @WithDefault("2s")
+    Duration tickInterval();
   }
 
   interface Tokens {

@@ -1,6 +1,7 @@
 package dev.knoe.control.serve;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.knoe.autoscaler.ScalingPolicy;
 import dev.knoe.control.credentials.Secrets;
 import dev.knoe.control.credentials.TokenIssuer;
 import dev.knoe.control.endpoint.ControlPlane;
@@ -97,7 +98,21 @@ public class Platform {
   @Singleton
   Backend backend() {
     Path scoringHome = config.scoringHome().map(Path::of).orElseGet(Platform::findScoringHome);
-    return new LocalBackend(scoringHome, dataDir().resolve("logs"), Clock.systemUTC());
+    ControlConfig.Autoscaler a = config.autoscaler();
+    ScalingPolicy base = ScalingPolicy.builder()
+        .stableWindow(a.stableWindow())
+        .panicWindowPercentage(a.panicWindowPercentage())
+        .panicThresholdPercentage(a.panicThresholdPercentage())
+        .maxScaleUpRate(a.maxScaleUpRate())
+        .maxScaleDownRate(a.maxScaleDownRate())
+        .scaleToZeroGracePeriod(a.scaleToZeroGracePeriod())
+        .scaleToZeroRetention(a.scaleToZeroPodRetentionPeriod())
+        .enableScaleToZero(a.enableScaleToZero())
+        .scaleDownDelay(a.scaleDownDelay())
+        .activationScale(a.activationScale())
+        .build();
+    return new LocalBackend(scoringHome, dataDir().resolve("logs"), Clock.systemUTC(),
+        new LocalBackend.Autoscaling(base, java.time.Duration.ofSeconds(1), a.tickInterval()));
   }
 
   @Produces

@@ -153,6 +153,66 @@ class DataPlaneTest {
   }
 
   @Test
+  void requestHeldWithNoInstanceBecomingReadyIs503NamingTheCause() throws Exception {
+    plane.publish(table(Map.of("blue", new Pool()), List.of(new RouteTable.Weight("blue", 100)), Optional.empty(), 0, 10,
+        300));
+    HttpResponse<String> r = score(null);
+    assertEquals(503, r.statusCode(), r.body());
+    assertTrue(r.body().contains("no instance of deployment 'blue' became ready within request_timeout_ms = 300"), r.body());
+    assertEquals("1", r.headers().firstValue("Retry-After").orElse(null));
+    org.awaitility.Awaitility.await("the held request left the queue").atMost(Duration.ofSeconds(2))
+        .until(() -> plane.pending("ep").get("blue") == 0);
+  }
+
+  @Test
+  void clientThatHangsUpFreesItsSlotAtOnce() throws Exception {
+    Pool p = pool(instance("blue", 3000, null));
+    plane.publish(table(Map.of("blue", p), List.of(new RouteTable.Weight("blue", 100)), Optional.empty(), 0, 1, 20000));
+    for (int i = 0; i < 3; i++) {
+      try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+        String body = "{\"data\": [[1]]}";
+        s.getOutputStream().write(("POST /endpoints/ep/score HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + KEY
+            + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        s.getOutputStream().flush();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> plane.pending("ep").get("blue") == 1);
+      } // hangs up before the answer
+      org.awaitility.Awaitility.await("the slot is freed when the client goes").atMost(Duration.ofSeconds(2))
+          .until(() -> plane.pending("ep").get("blue") == 0);
+    }
+    // Had the three slots stayed taken, the limit 2 x 1 x 1 would answer 429 here.
+    HttpResponse<String> r = score(null);
+    assertEquals(200, r.statusCode(), r.body());
+  }
+
+  @Test
+  void poolMeasuresRequestsHeldOverTime() {
+    Pool p = new Pool();
+    long t0 = 1_000_000_000L;
+    p.sampleConcurrency(t0);
+    assertTrue(p.admit(10, t0));
+    assertTrue(p.admit(10, t0 + 500_000_000L));   // second request half-way through the second
+    p.release(t0 + 750_000_000L);
+    // 1 request for 0.5 s, 2 for 0.25 s, 1 for 0.25 s: 0.5 + 0.5 + 0.25 = 1.25 on average
+    assertEquals(1.25, p.sampleConcurrency(t0 + 1_000_000_000L), 1e-9);
+    assertEquals(1.0, p.sampleConcurrency(t0 + 2_000_000_000L), 1e-9, "one request still held all second");
+    p.release(t0 + 2_000_000_000L);
+    assertEquals(0.0, p.sampleConcurrency(t0 + 3_000_000_000L), 1e-9);
+  }
+
+  @Test
+  void admissionLimitGrowsWithTheInstancesBeingStarted() {
+    Pool p = new Pool();
+    assertEquals(20, p.limit(20), "at zero the limit counts one instance");
+    p.wanted(3);
+    assertEquals(60, p.limit(20), "a scale-out to 3 holds three instances' worth");
+    for (int i = 0; i < 60; i++) {
+      assertTrue(p.admit(20, i));
+    }
+    assertTrue(!p.admit(20, 61));
+  }
+
+  @Test
   void mirrorGetsACopyAndNeverDelaysTheClient() throws Exception {
     plane.publish(table(Map.of("blue", pool(instance("blue", 1, null)), "green", pool(instance("green", 1500, mirrorHits))),
         List.of(new RouteTable.Weight("blue", 100)), Optional.of("green"), 50, 100, 5000));
