@@ -95,9 +95,11 @@ public class ScoringService {
         handler == null ? "" : " with handler " + config.handlerClass().get());
     // The cold-start breakdown (bench/coldstart.sh reads this line): the process start is when the
     // OS started it, launcher script included, so the first figure is everything before our code.
+    long loadMs = (loaded - start) / 1_000_000;
+    long firstMs = (warmed - loaded) / 1_000_000;
     ProcessHandle.current().info().startInstant().ifPresent(processStart -> LOG.infof(
         "Cold start: process start to framework ready %d ms, ONNX Runtime and model load %d ms, first inference %d ms",
-        bootedAt - processStart.toEpochMilli(), (loaded - start) / 1_000_000, (warmed - loaded) / 1_000_000));
+        bootedAt - processStart.toEpochMilli(), loadMs, firstMs));
   }
 
   private Inference inference(Signature signature) {
