@@ -67,6 +67,9 @@ public interface ScoringConfig {
   /** The process that started this one (the local backend); this one exits when it does. */
   Optional<Long> parentPid();
 
+  /** When the parent spawned this process (epoch ms), for the cold-start breakdown; else the OS's start time. */
+  Optional<Long> spawnedAtMs();
+
   /** Folder where ONNX Runtime's native libraries are extracted once and reused by later starts. */
   Optional<String> nativeDir();
 

@@ -79,7 +79,7 @@ public final class InstanceSupervisor implements AutoCloseable {
       Backoff backoff, Duration startupProbeInterval, Duration drainDelay, Duration stopGrace, int crashLogLines) {
 
     public static final Settings DEFAULT =
-        new Settings(Backoff.DEFAULT, Duration.ofMillis(50), Duration.ofSeconds(1), Duration.ofSeconds(10), 10);
+        new Settings(Backoff.DEFAULT, Duration.ofMillis(20), Duration.ofSeconds(1), Duration.ofSeconds(10), 10);
 
     public Settings {
       Objects.requireNonNull(backoff, "backoff");

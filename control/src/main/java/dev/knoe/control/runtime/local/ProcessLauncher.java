@@ -125,6 +125,8 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
         if (closed) {
           throw new IOException("the local runtime is shutting down");
         }
+        // For the instance's cold-start breakdown: /proc's start time is only as exact as the boot time (1 s).
+        env.put("KNOE_SPAWNED_AT_MS", Long.toString(System.currentTimeMillis()));
         process = pb.start();
       } catch (IOException e) {
         portsInUse.remove(port);
