@@ -15,7 +15,8 @@ import java.util.Map;
 /**
  * A recorded trace: {@code arrival_seconds,service_seconds[,deployment]} per line. A first line
  * whose first field is not a number is a header; blank lines and lines starting with {@code #} are
- * skipped. Lines without the third column belong to a deployment named {@code default}.
+ * skipped. Lines without the third column belong to a deployment named after the file (its name
+ * without directory and extension).
  * Deployments are numbered in the order they first appear; each one's requests are sorted by
  * arrival (stable), so the file need not be. Held in memory as primitive arrays.
  */
@@ -45,6 +46,11 @@ public final class CsvTrace implements Workload {
   public static CsvTrace read(String source, Reader reader) throws IOException, TraceFormatException {
     BufferedReader r = reader instanceof BufferedReader b ? b : new BufferedReader(reader);
     Map<String, Column> byName = new LinkedHashMap<>();
+    String defaultName = source.substring(Math.max(source.lastIndexOf('/'), source.lastIndexOf('\\')) + 1)
+        .replaceFirst("\\.[^.]*$", "");
+    if (defaultName.isEmpty()) {
+      defaultName = "default";
+    }
     String line;
     int lineNo = 0;
     boolean first = true;
@@ -67,7 +73,7 @@ public final class CsvTrace implements Workload {
       }
       double arrival = number(source, lineNo, 1, "arrival_seconds", f[0]);
       double service = number(source, lineNo, 2, "service_seconds", f[1]);
-      String name = f.length == 3 ? f[2].strip() : "default";
+      String name = f.length == 3 ? f[2].strip() : defaultName;
       if (name.isEmpty()) {
         throw new TraceFormatException(source + " line " + lineNo + ", column 3 (deployment): empty name");
       }
@@ -205,7 +211,8 @@ public final class CsvTrace implements Workload {
     for (double[] a : arrivals) {
       total += a.length;
     }
-    return "trace " + source + " (" + total + " requests, " + names.size() + " deployment(s))";
+    return "trace " + source + " (" + total + " requests, " + names.size()
+        + (names.size() == 1 ? " deployment)" : " deployments)");
   }
 
   /** One deployment's requests while reading. */

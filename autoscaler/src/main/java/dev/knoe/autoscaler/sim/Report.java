@@ -28,7 +28,7 @@ public final class Report {
         : "each deployment at its autoscaled peak of ready instances (" + String.format(Locale.ROOT, "%,d", r.fixedInstances())
             + " in all, " + number((double) r.fixedInstances() / r.deployments()) + " per deployment on average)");
     b.append('\n');
-    String row = "%-40s %16s %16s %12s%n";
+    String row = "%-40s %22s %22s %11s%n";
     b.append(String.format(Locale.ROOT, row, "", "autoscaled", "fixed", "auto/fixed"));
     b.append(String.format(Locale.ROOT, row, "requests", count(r.requests()), count(r.requests()), ""));
     b.append(String.format(Locale.ROOT, row, "instance-seconds", count(Math.round(r.instanceSeconds())),
@@ -82,9 +82,10 @@ public final class Report {
     return whole > 0 ? String.format(Locale.ROOT, "(%.2f %%)", 100.0 * part / whole) : "";
   }
 
-  /** Milliseconds, 1 decimal (0 when no wait). */
+  /** Milliseconds: 1 decimal, 3 below 1 ms (0 when no wait). */
   static String ms(double seconds) {
-    return seconds == 0 ? "0" : String.format(Locale.ROOT, "%.1f", seconds * 1000);
+    double ms = seconds * 1000;
+    return seconds == 0 ? "0" : String.format(Locale.ROOT, ms < 1 ? "%.3f" : "%.1f", ms);
   }
 
   /** A number without a needless fraction: 2, 0.5, 1.25. */
