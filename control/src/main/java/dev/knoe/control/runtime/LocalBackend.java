@@ -25,11 +25,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * The embedded backend: each deployment instance is a child process of the scoring function on a
@@ -96,7 +98,7 @@ public final class LocalBackend implements Backend {
   }
 
   // A failing scaler must not stop the others, nor the periodic task (an executor drops a task that throws).
-  private void eachScaled(java.util.function.Consumer<ScaledDeployment> action) {
+  private void eachScaled(Consumer<ScaledDeployment> action) {
     for (Running r : running.values()) {
       if (r.scaled() != null) {
         try {
@@ -122,6 +124,9 @@ public final class LocalBackend implements Backend {
     boolean sameGeneration = old != null && sameExceptGeneration(old.instances(), next);
     if (sameGeneration) {
       next = old.instances(); // only the count or scale settings changed: scale what runs, no rollout
+    }
+    if (old != null && old.scaled() != null) {
+      old.scaled().retire();
     }
     ScalingPolicy policy = policy(d.spec(), autoscaling.base());
     ScaledDeployment scaled = null;
@@ -152,13 +157,13 @@ public final class LocalBackend implements Backend {
 
   /** The autoscaler's current wish and its last reason, for a deployment that autoscales. */
   @Override
-  public java.util.Optional<ScaleStatus> scaleStatus(String endpoint, String deployment) {
+  public Optional<ScaleStatus> scaleStatus(String endpoint, String deployment) {
     Running r = running.get(key(endpoint, deployment));
     if (r == null || r.scaled() == null) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     Decision last = r.scaled().last();
-    return java.util.Optional.of(new ScaleStatus(r.scaled().desired(),
+    return Optional.of(new ScaleStatus(r.scaled().desired(),
         last == null ? null : last.describe(r.scaled().policy())));
   }
 
@@ -243,6 +248,9 @@ public final class LocalBackend implements Backend {
   public synchronized void remove(String endpoint, String deployment) {
     Running r = running.remove(key(endpoint, deployment));
     if (r != null) {
+      if (r.scaled() != null) {
+        r.scaled().retire();
+      }
       r.supervisor().close();
     }
     Pool pool = pools.remove(key(endpoint, deployment));
@@ -270,7 +278,12 @@ public final class LocalBackend implements Backend {
 
   @Override
   public synchronized void close() {
-    running.values().forEach(r -> r.supervisor().close());
+    running.values().forEach(r -> {
+      if (r.scaled() != null) {
+        r.scaled().retire();
+      }
+      r.supervisor().close();
+    });
     running.clear();
     scheduler.shutdownNow();
     launcher.close();

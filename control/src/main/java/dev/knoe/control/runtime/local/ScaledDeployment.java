@@ -28,6 +28,7 @@ public final class ScaledDeployment {
   private int desired;
   private Decision last;
   private boolean reached;
+  private boolean retired;
 
   /**
    * Starts {@code startWith} instances of {@code spec} at once.
@@ -77,6 +78,14 @@ public final class ScaledDeployment {
     }
   }
 
+  /**
+   * Stops acting: from now on nothing here scales the supervisor. Called before a successor takes
+   * over (a tick running late must not scale the old generation's spec back in) or on removal.
+   */
+  public synchronized void retire() {
+    retired = true;
+  }
+
   public synchronized int desired() {
     return desired;
   }
@@ -93,6 +102,9 @@ public final class ScaledDeployment {
   }
 
   private void decide() {
+    if (retired) {
+      return;
+    }
     int ready = supervisor.status().ready();
     Decision d = autoscaler.decide(clock.millis(), ready);
     last = d;
