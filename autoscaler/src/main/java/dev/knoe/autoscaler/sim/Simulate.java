@@ -93,7 +93,8 @@ public final class Simulate {
     try {
       spec = spec(o);
     } catch (UsageException e) {
-      err.println("knoe-simulate: " + e.getMessage());
+      String hint = e.getMessage().startsWith("--") ? " (--help lists the options)" : "";
+      err.println("knoe-simulate: " + e.getMessage() + hint);
       return 2;
     }
     if (o.containsKey("write-trace")) {
@@ -214,7 +215,14 @@ public final class Simulate {
       String pd = o.get("plot-deployment");
       if (pd != null) {
         int named = trace.indexOf(pd);
-        plot = named >= 0 ? named : (int) integer(o, "plot-deployment", 1, 1, trace.deployments()) - 1;
+        if (named >= 0) {
+          plot = named;
+        } else if (pd.strip().matches("\\d+")) {
+          plot = (int) integer(o, "plot-deployment", 1, 1, trace.deployments()) - 1;
+        } else {
+          throw new UsageException("--plot-deployment " + pd + ": no deployment of that name in the trace (nor an"
+              + " index 1.." + trace.deployments() + ")");
+        }
       }
     } else {
       String kind = o.getOrDefault("pattern", "poisson");
@@ -225,6 +233,9 @@ public final class Simulate {
         default -> throw new UsageException("--pattern " + kind + ": expected poisson, diurnal or bursty");
       };
       duration = duration(o, "duration", 3600);
+      if (duration <= 0) {
+        throw new UsageException("--duration must be above 0");
+      }
       double rate = real(o, "rate", 2, 0);
       double peak = real(o, "peak", Math.max(20, rate), 0);
       if (k == Pattern.Kind.DIURNAL && peak < rate) {
@@ -255,6 +266,10 @@ public final class Simulate {
     int min = (int) integer(o, "min", 0, 0, 1_000_000);
     int max = (int) integer(o, "max", 0, 0, 1_000_000);
     int initial = (int) integer(o, "initial", 1, 1, 1_000_000);
+    if (max > 0 && initial > max) {
+      // ScalingPolicy accepts it, but the Autoscaler's initial-scale floor would then never lift.
+      throw new UsageException("--initial " + initial + " is above --max " + max);
+    }
     ScalingPolicy policy;
     try {
       ScalingPolicy base = ScalingPolicy.builder()

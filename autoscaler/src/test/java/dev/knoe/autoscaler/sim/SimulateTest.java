@@ -45,6 +45,8 @@ class SimulateTest {
     assertUsageError(run("--utilization", "150"), "--utilization");
     assertUsageError(run("--window", "2s"), "window");
     assertUsageError(run("--min", "5", "--max", "2"), "max_scale");
+    assertUsageError(run("--initial", "5", "--max", "2"), "--initial 5 is above --max 2");
+    assertUsageError(run("--duration", "0"), "--duration");
     assertUsageError(run("--trace", "/nonexistent/t.csv"), "no such file");
     assertUsageError(run("--trace", "x.csv", "--pattern", "poisson"), "--trace");
   }
