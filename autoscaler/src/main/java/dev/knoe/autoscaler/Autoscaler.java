@@ -59,13 +59,17 @@ public final class Autoscaler {
    * decision state (panic, delays, scale-to-zero timers): call it once per tick.
    */
   public Decision decide(long nowMillis, int ready) {
-    if (ready >= policy.initialScale()) {
+    // A max_scale below the initial scale would otherwise hold the floor forever.
+    int initialTarget = policy.maxScale() > 0 ? Math.min(policy.initialScale(), policy.maxScale()) : policy.initialScale();
+    if (ready >= initialTarget) {
       initialized = true;
     }
     if (ready > 0 && activeSince == NONE) {
       activeSince = nowMillis;
     } else if (ready == 0) {
+      // Nothing ready: whatever comes back is active anew, and inactive only after its own window.
       activeSince = NONE;
+      inactiveSince = NONE;
     }
     double stable = window.average(nowMillis, stableMillis);
     double panic = window.average(nowMillis, panicMillis);
@@ -125,6 +129,7 @@ public final class Autoscaler {
         reason = "scale to zero disabled";
       } else if (activeSince != NONE && nowMillis - activeSince < stableMillis) {
         desired = 1;
+        inactiveSince = NONE;
         reason = "waiting to scale to zero (active for less than the stable window)";
       } else if (ready > 0) {
         if (inactiveSince == NONE) {

@@ -113,6 +113,13 @@ class AutoscalerTest {
             toZero.toBuilder().initialScale(3).build(),
             List.of(expect(0, 0, 3), expect(10, 2, 3), expect(12, 3, 1), expect(20, 1, 1), expect(99, 1, 1),
                 expect(100, 1, 0))),
+        new Case("scale to zero: an instance lost while waiting and back again waits a stable window and the grace period anew",
+            toZero,
+            List.of(load(0, 60, 5), expect(121, 1, 1), expect(130, 0, 0), expect(140, 1, 1), expect(199, 1, 1),
+                expect(200, 1, 1), expect(229, 1, 1), expect(230, 1, 0))),
+        new Case("initial scale above max_scale: the floor lifts once max_scale instances are ready",
+            toZero.toBuilder().initialScale(5).maxScale(2).build(),
+            List.of(expect(0, 0, 2), expect(10, 2, 1), expect(70, 1, 1), expect(100, 1, 0))),
         new Case("rps metric: 450 requests/s at a target of 200 x 70 % want ceil(450/140) = 4",
             BASE.toBuilder().metric(ScalingPolicy.Metric.RPS).target(200).build(),
             List.of(load(0, 60, 450), expect(60, 4, 4))));

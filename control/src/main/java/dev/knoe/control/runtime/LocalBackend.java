@@ -91,10 +91,18 @@ public final class LocalBackend implements Backend {
     });
     this.autoscaling = autoscaling;
     scheduler.scheduleWithFixedDelay(this::report, 250, 250, TimeUnit.MILLISECONDS);
+    // One task samples, then decides every few samples: a decision always sees the sample of the
+    // second that just ended (two tasks on two threads could decide before it lands, reading the
+    // panic window about a sixth low).
     long sample = autoscaling.sampleInterval().toMillis();
-    long tick = autoscaling.tickInterval().toMillis();
-    scheduler.scheduleAtFixedRate(() -> eachScaled(s -> s.sample(System.nanoTime())), sample, sample, TimeUnit.MILLISECONDS);
-    scheduler.scheduleAtFixedRate(() -> eachScaled(ScaledDeployment::tick), tick, tick, TimeUnit.MILLISECONDS);
+    long samplesPerTick = Math.max(1, autoscaling.tickInterval().toMillis() / sample);
+    AtomicInteger samples = new AtomicInteger();
+    scheduler.scheduleAtFixedRate(() -> {
+      eachScaled(s -> s.sample(System.nanoTime()));
+      if (samples.incrementAndGet() % samplesPerTick == 0) {
+        eachScaled(ScaledDeployment::tick);
+      }
+    }, sample, sample, TimeUnit.MILLISECONDS);
   }
 
   // A failing scaler must not stop the others, nor the periodic task (an executor drops a task that throws).
