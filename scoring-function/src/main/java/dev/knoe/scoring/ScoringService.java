@@ -56,9 +56,11 @@ public class ScoringService {
   private ScoringHandler handler;
   private ExecutorService handlerPool;
 
-  void start(@Observes StartupEvent event) {
+  void start(@Observes StartupEvent event) throws Exception {
     long start = System.nanoTime();
     long bootedAt = System.currentTimeMillis();
+    long loaded = start;
+    long warmed = start;
     Optional<Path> dir = config.modelDir()
         .or(() -> ConfigProvider.getConfig().getOptionalValue("azureml.model-dir", String.class))
         .map(Path::of);
@@ -66,47 +68,6 @@ public class ScoringService {
       throw new IllegalStateException("set KNOE_MODEL_DIR (or AZUREML_MODEL_DIR) to the model folder or .onnx file");
     }
     modelName = config.modelName().orElseGet(() -> dir.map(ModelFiles::defaultName).orElse("handler"));
-    // A kill -9 of `knoe serve` runs no shutdown hook: follow the parent instead of lingering as an orphan.
-    config.parentPid().flatMap(ProcessHandle::of).ifPresent(parent -> parent.onExit().thenRun(() -> {
-      LOG.warnf("Parent process %d exited; stopping", parent.pid());
-      io.quarkus.runtime.Quarkus.asyncExit();
-    }));
-    // The model loads while Quarkus starts the HTTP server (~0.15 s on two cores): a cold start
-    // pays for the longer of the two, not both. Until it is done, readiness answers 503 and
-    // scoring "the model is still loading"; if it fails, the process exits with status 1.
-    CompletableFuture<Void> loading = new CompletableFuture<>();
-    Thread loader = new Thread(() -> {
-      try {
-        load(dir, start, bootedAt);
-        loading.complete(null);
-      } catch (Exception | LinkageError e) {
-        loading.completeExceptionally(e);
-        if (!config.awaitModelAtStart()) {
-          // Our own failures say what and where in their message ("cannot load ONNX model <file>: ...");
-          // the local backend quotes the last ERROR line as the crash reason. Others keep their trace.
-          if (e instanceof IllegalStateException || e instanceof IllegalArgumentException) {
-            LOG.error(e.getMessage());
-          } else {
-            LOG.error("the model could not be loaded", e);
-          }
-          io.quarkus.runtime.Quarkus.asyncExit(1);
-        }
-      }
-    }, "knoe-model-load");
-    loader.setDaemon(true);
-    loader.start();
-    if (config.awaitModelAtStart()) {
-      try {
-        loading.join();
-      } catch (java.util.concurrent.CompletionException e) {
-        throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause().getMessage(), e.getCause());
-      }
-    }
-  }
-
-  private void load(Optional<Path> dir, long start, long bootedAt) throws Exception {
-    long loaded = start;
-    long warmed = start;
     if (dir.isPresent()) {
       Path file = ModelFiles.find(dir.get());
       DevicePlan plan = DevicePlan.choose(config.device(), gpuPresent());
@@ -124,7 +85,12 @@ public class ScoringService {
     if (config.handlerClass().isPresent()) {
       handler = loadHandler(dir);
     }
-    ready = true; // volatile: publishes model, inference and handler to the request threads
+    // A kill -9 of `knoe serve` runs no shutdown hook: follow the parent instead of lingering as an orphan.
+    config.parentPid().flatMap(ProcessHandle::of).ifPresent(parent -> parent.onExit().thenRun(() -> {
+      LOG.warnf("Parent process %d exited; stopping", parent.pid());
+      io.quarkus.runtime.Quarkus.asyncExit();
+    }));
+    ready = true;
     LOG.infof("Model '%s' ready in %d ms%s", modelName, (System.nanoTime() - start) / 1_000_000,
         handler == null ? "" : " with handler " + config.handlerClass().get());
     // The cold-start breakdown (bench/coldstart.sh reads this line): from the spawn by the local
@@ -243,7 +209,7 @@ public class ScoringService {
 
   /** {@code POST /score}: the custom handler when there is one, else the model. */
   public CompletableFuture<byte[]> score(byte[] body, String contentType, Map<String, String> headers) {
-    if (ready && handler != null) {
+    if (handler != null) {
       return CompletableFuture.supplyAsync(() -> runHandler(new HandlerRequest(body, contentType, headers, mapper)), handlerPool);
     }
     OnnxModel m = requireModel();

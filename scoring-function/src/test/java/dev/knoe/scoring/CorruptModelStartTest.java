@@ -18,8 +18,7 @@ class CorruptModelStartTest {
   public static class Corrupt implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
-      // As in production: the model loads beside the HTTP server's start, and its failure ends the process.
-      return Map.of("knoe.model-dir", TestModels.test("corrupt").toString(), "knoe.await-model-at-start", "false");
+      return Map.of("knoe.model-dir", TestModels.test("corrupt").toString());
     }
   }
 

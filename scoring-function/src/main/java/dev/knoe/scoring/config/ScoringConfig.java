@@ -67,14 +67,6 @@ public interface ScoringConfig {
   /** The process that started this one (the local backend); this one exits when it does. */
   Optional<Long> parentPid();
 
-  /**
-   * True: the HTTP port opens only once the model is loaded (for platforms that take an open port
-   * for ready). False (default): the model loads while the HTTP server starts, and readiness says
-   * when it is done; a model that fails to load stops the process with status 1 either way.
-   */
-  @WithDefault("false")
-  boolean awaitModelAtStart();
-
   /** When the parent spawned this process (epoch ms), for the cold-start breakdown; else the OS's start time. */
   Optional<Long> spawnedAtMs();
 
