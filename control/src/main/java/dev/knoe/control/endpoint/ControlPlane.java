@@ -325,7 +325,7 @@ public final class ControlPlane implements Backend.Listener {
   }
 
   /** A model path may be the .onnx file or a folder holding exactly one (as Azure registers folders). */
-  static Path onnxFile(Path path) {
+  public static Path onnxFile(Path path) {
     if (Files.isRegularFile(path)) {
       return path;
     }

@@ -168,6 +168,10 @@ public record DeploymentSpec(
     return copy(c -> c.batching = batching);
   }
 
+  public DeploymentSpec withInstanceType(String instanceType) {
+    return copy(c -> c.instanceType = instanceType);
+  }
+
   public DeploymentSpec withEnvironmentVariables(Map<String, String> environmentVariables) {
     return copy(c -> c.environmentVariables = environmentVariables);
   }

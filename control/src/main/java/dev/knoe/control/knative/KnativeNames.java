@@ -1,0 +1,89 @@
+package dev.knoe.control.knative;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Every Kubernetes name Knoe gives, from one place. Knoe names allow capitals and 32 characters;
+ * Kubernetes wants DNS labels (lowercase, at most 63), and Knative wants a revision name to start
+ * with its Service's name. A name that had capitals gets a short hash of the original, so {@code
+ * Blue} and {@code blue} never meet.
+ */
+public final class KnativeNames {
+
+  /** Longest DNS label. */
+  public static final int MAX = 63;
+
+  private KnativeNames() {}
+
+  /** The Knative Service of an endpoint, e.g. {@code my-endpoint}. */
+  public static String service(String endpoint) {
+    return label(endpoint);
+  }
+
+  /**
+   * The fixed revision name of one generation of a deployment, {@code <service>-<deployment>-<generation>},
+   * e.g. {@code my-endpoint-blue-3}; the deployment part is shortened (with a hash) when the whole
+   * would pass 63 characters.
+   */
+  public static String revision(String endpoint, String deployment, long generation) {
+    String prefix = service(endpoint) + "-";
+    String suffix = "-" + generation;
+    String dep = label(deployment);
+    if (prefix.length() + dep.length() + suffix.length() > MAX) {
+      String hash = hash(deployment, 4);
+      int keep = Math.max(1, MAX - prefix.length() - suffix.length() - hash.length() - 1);
+      dep = trimDash(dep.substring(0, Math.min(keep, dep.length()))) + "-" + hash;
+    }
+    return prefix + dep + suffix;
+  }
+
+  /** The traffic tag of a deployment: its name as a DNS label (the tag URL is {@code <tag>-<service>...}). */
+  public static String tag(String deployment) {
+    return label(deployment);
+  }
+
+  /** The revision that answers 404 while no deployment has traffic (Knative needs 100 % somewhere). */
+  public static String noTrafficRevision(String endpoint) {
+    return service(endpoint) + "-no-traffic";
+  }
+
+  /** The Secret with the endpoint's keys and token verification key, mounted by every revision. */
+  public static String authSecret(String endpoint) {
+    return service(endpoint) + "-auth";
+  }
+
+  /** A Trigger of an endpoint: its broker and a hash of its filter, stable while they are. */
+  public static String trigger(String endpoint, String broker, Map<String, String> filter) {
+    String h = hash(broker + "|" + new TreeMap<>(filter), 6);
+    String base = service(endpoint) + "-" + label(broker);
+    if (base.length() + 1 + h.length() > MAX) {
+      base = trimDash(base.substring(0, MAX - 1 - h.length()));
+    }
+    return base + "-" + h;
+  }
+
+  /** {@code name} as a DNS label: lowercase, with a hash of the original when that changed it. */
+  static String label(String name) {
+    String lower = name.toLowerCase(Locale.ROOT);
+    return lower.equals(name) ? name : lower + "-" + hash(name, 4);
+  }
+
+  private static String trimDash(String s) {
+    return s.endsWith("-") ? s.substring(0, s.length() - 1) : s;
+  }
+
+  static String hash(String s, int hexChars) {
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(d).substring(0, hexChars);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,331 @@
+package dev.knoe.control.knative;
+
+import dev.knoe.autoscaler.ScalingPolicy;
+import dev.knoe.control.runtime.LocalBackend;
+import dev.knoe.control.spec.AuthMode;
+import dev.knoe.control.spec.DeploymentSpec;
+import dev.knoe.control.spec.EndpointSpec;
+import dev.knoe.control.spec.Probe;
+import dev.knoe.control.spec.SpecWriter;
+import io.fabric8.knative.eventing.v1.Trigger;
+import io.fabric8.knative.eventing.v1.TriggerBuilder;
+import io.fabric8.knative.serving.v1.RevisionTemplateSpec;
+import io.fabric8.knative.serving.v1.RevisionTemplateSpecBuilder;
+import io.fabric8.knative.serving.v1.Service;
+import io.fabric8.knative.serving.v1.ServiceBuilder;
+import io.fabric8.knative.serving.v1.TrafficTarget;
+import io.fabric8.knative.serving.v1.TrafficTargetBuilder;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.Toleration;
+import io.fabric8.kubernetes.api.model.TolerationBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The desired Knative and Knoe objects of an endpoint, as pure functions of its specs and the
+ * platform's settings (DESIGN §4): one Knative Service per endpoint, each deployment generation a
+ * revision with a fixed name and the deployment's traffic tag, traffic by revision name.
+ *
+ * <p>A revision runs the scoring function with {@code KNOE_AUTH=required}, its credentials from the
+ * endpoint's auth Secret mounted as files (the function reloads them, so rotating a key never makes
+ * a revision), the model downloaded and checked by a {@code storage-initializer} init container,
+ * autoscaling as {@code autoscaling.knative.dev/*} annotations from the autoscaler module, and
+ * resources, node selector and tolerations from the instance-type catalog.
+ */
+public final class KnativeRenderer {
+
+  public static final String API_GROUP = "knoe.dev";
+  public static final String API_VERSION = API_GROUP + "/v1alpha1";
+  public static final String LABEL_ENDPOINT = "knoe.dev/endpoint";
+  public static final String LABEL_DEPLOYMENT = "knoe.dev/deployment";
+  public static final String ANNOTATION_GENERATION = "knoe.dev/generation";
+  public static final String ANNOTATION_MODEL_SHA256 = "knoe.dev/model-sha256";
+  static final String MODELS = "/mnt/models";
+  static final String CODE = "/mnt/code";
+  static final String AUTH = "/var/run/knoe/auth";
+  static final String KEYS_FILE = "keys";
+  static final String TOKEN_KEY_FILE = "token-key.pem";
+  static final String CONTAINER = "scoring-function";
+  static final String INITIALIZER = "storage-initializer";
+
+  private final RenderSettings settings;
+
+  public KnativeRenderer(RenderSettings settings) {
+    this.settings = settings;
+  }
+
+  public RenderSettings settings() {
+    return settings;
+  }
+
+  /** The Knative Service: {@code template} is the revision being written, {@code traffic} where requests go. */
+  public Service service(EndpointSpec endpoint, RevisionTemplateSpec template, List<TrafficTarget> traffic) {
+    return new ServiceBuilder()
+        .withNewMetadata()
+          .withName(KnativeNames.service(endpoint.name()))
+          .withNamespace(settings.namespace())
+          .withLabels(labels(endpoint.name(), null))
+        .endMetadata()
+        .withNewSpec()
+          .withTemplate(template)
+          .withTraffic(traffic)
+        .endSpec()
+        .build();
+  }
+
+  /**
+   * Traffic as the endpoint's {@code traffic} asks, each deployment at the revision given for it in
+   * {@code revisions} (deployment name → revision name) and tagged with its name, so that the tag
+   * URL and the {@code Knative-Serving-Tag} header reach it at any percentage. Knative needs a sum
+   * of 100: with no traffic at all, 100 % goes to the {@link KnativeNames#noTrafficRevision} that
+   * answers 404.
+   */
+  public List<TrafficTarget> traffic(EndpointSpec endpoint, Map<String, String> revisions) {
+    List<TrafficTarget> targets = new ArrayList<>();
+    int sum = 0;
+    for (var e : revisions.entrySet()) {
+      int percent = endpoint.traffic().getOrDefault(e.getKey(), 0);
+      sum += percent;
+      targets.add(new TrafficTargetBuilder().withRevisionName(e.getValue()).withPercent((long) percent)
+          .withTag(KnativeNames.tag(e.getKey())).withLatestRevision(false).build());
+    }
+    if (sum == 0) {
+      targets.add(new TrafficTargetBuilder().withRevisionName(KnativeNames.noTrafficRevision(endpoint.name()))
+          .withPercent(100L).withLatestRevision(false).build());
+    }
+    return targets;
+  }
+
+  /** The revision template of one deployment generation. */
+  public RevisionTemplateSpec template(EndpointSpec endpoint, DeploymentRevision d) {
+    DeploymentSpec s = d.spec();
+    InstanceType type = settings.catalog().require(s.instanceType());
+    ScalingPolicy policy = LocalBackend.policy(s, settings.autoscaling());
+    Map<String, String> annotations = new LinkedHashMap<>(policy.annotations());
+    annotations.put(ANNOTATION_GENERATION, Long.toString(d.generation()));
+    annotations.put(ANNOTATION_MODEL_SHA256, d.model().sha256());
+
+    List<Volume> volumes = new ArrayList<>(List.of(
+        new VolumeBuilder().withName("models").withNewEmptyDir().endEmptyDir().build(),
+        new VolumeBuilder().withName("auth").withNewSecret().withSecretName(KnativeNames.authSecret(endpoint.name()))
+            .endSecret().build()));
+    List<VolumeMount> mounts = new ArrayList<>(List.of(
+        mount("models", MODELS, true), mount("auth", AUTH, true)));
+    List<VolumeMount> initMounts = new ArrayList<>(List.of(mount("models", MODELS, false)));
+    if (d.code() != null) {
+      volumes.add(new VolumeBuilder().withName("code").withNewEmptyDir().endEmptyDir().build());
+      mounts.add(mount("code", CODE, true));
+      initMounts.add(mount("code", CODE, false));
+    }
+
+    Map<String, Quantity> requests = new LinkedHashMap<>();
+    Map<String, Quantity> limits = new LinkedHashMap<>();
+    if (type.cpu() != null) {
+      requests.put("cpu", new Quantity(type.cpu()));
+      limits.put("cpu", new Quantity(type.cpu()));
+    }
+    if (type.memory() != null) {
+      requests.put("memory", new Quantity(type.memory()));
+      limits.put("memory", new Quantity(type.memory()));
+    }
+    if (type.gpus() > 0) {
+      limits.put("nvidia.com/gpu", new Quantity(Integer.toString(type.gpus())));
+    }
+
+    Container scoring = new ContainerBuilder()
+        .withName(CONTAINER)
+        .withImage(s.image() != null ? s.image() : settings.scoringImage())
+        .addNewPort().withName("http1").withContainerPort(8080).endPort()
+        .withEnv(env(endpoint, d, type))
+        .withResources(new ResourceRequirementsBuilder().withRequests(requests).withLimits(limits).build())
+        .withReadinessProbe(probe("/v2/health/ready", s.readinessProbe()))
+        .withLivenessProbe(probe("/v2/health/live", s.livenessProbe()))
+        .withVolumeMounts(mounts)
+        .build();
+
+    return new RevisionTemplateSpecBuilder()
+        .withNewMetadata()
+          .withName(d.revisionName())
+          .withLabels(labels(endpoint.name(), s.name()))
+          .withAnnotations(annotations)
+        .endMetadata()
+        .withNewSpec()
+          .withContainerConcurrency((long) policy.containerConcurrency())
+          .withTimeoutSeconds((long) Math.max(1, (s.requestSettings().requestTimeoutMs() + 999) / 1000))
+          .withInitContainers(initializer(d, initMounts))
+          .withContainers(scoring)
+          .withVolumes(volumes)
+          .withNodeSelector(type.nodeSelector().isEmpty() ? null : type.nodeSelector())
+          .withTolerations(tolerations(type))
+        .endSpec()
+        .build();
+  }
+
+  /** The revision behind 100 % while no deployment has traffic: the scoring function answering 404. */
+  public RevisionTemplateSpec noTrafficTemplate(EndpointSpec endpoint) {
+    return new RevisionTemplateSpecBuilder()
+        .withNewMetadata()
+          .withName(KnativeNames.noTrafficRevision(endpoint.name()))
+          .withLabels(labels(endpoint.name(), null))
+          .withAnnotations(Map.of("autoscaling.knative.dev/min-scale", "0", "autoscaling.knative.dev/max-scale", "1"))
+        .endMetadata()
+        .withNewSpec()
+          .withContainers(new ContainerBuilder()
+              .withName(CONTAINER)
+              .withImage(settings.scoringImage())
+              .addNewPort().withName("http1").withContainerPort(8080).endPort()
+              .withEnv(new EnvVar("KNOE_NO_TRAFFIC_ENDPOINT", endpoint.name(), null))
+              .withNewResources().addToRequests("cpu", new Quantity("100m")).addToRequests("memory", new Quantity("256Mi"))
+              .endResources()
+              .build())
+        .endSpec()
+        .build();
+  }
+
+  /** A Knative Eventing Trigger: events matching the filter go to the endpoint's Service, replies back to the broker. */
+  public Trigger trigger(EndpointSpec endpoint, dev.knoe.control.spec.Trigger t) {
+    return new TriggerBuilder()
+        .withNewMetadata()
+          .withName(KnativeNames.trigger(endpoint.name(), t.broker(), t.filter()))
+          .withNamespace(settings.namespace())
+          .withLabels(labels(endpoint.name(), null))
+        .endMetadata()
+        .withNewSpec()
+          .withBroker(t.broker())
+          .withNewFilter().withAttributes(t.filter()).endFilter()
+          .withNewSubscriber()
+            .withNewRef().withApiVersion("serving.knative.dev/v1").withKind("Service")
+              .withName(KnativeNames.service(endpoint.name())).endRef()
+          .endSubscriber()
+        .endSpec()
+        .build();
+  }
+
+  /** The endpoint as the custom resource the reconciler reads ({@code kubectl apply}-able): its YAML under spec. */
+  public GenericKubernetesResource endpointResource(EndpointSpec endpoint) {
+    Map<String, Object> spec = new LinkedHashMap<>(SpecWriter.endpoint(endpoint));
+    spec.remove("name");
+    return resource("OnlineEndpoint", endpoint.name(), spec);
+  }
+
+  /**
+   * A deployment as its custom resource, named {@code <endpoint>-<deployment>}. On a cluster the
+   * model is a registered one ({@code name:version}; a local path means nothing to a pod), with its
+   * digest in an annotation.
+   */
+  public GenericKubernetesResource deploymentResource(DeploymentRevision d) {
+    Map<String, Object> spec = new LinkedHashMap<>(SpecWriter.deployment(d.spec()));
+    spec.remove("name");
+    spec.put("model", d.modelName() + ":" + d.modelVersion());
+    GenericKubernetesResource r = resource("OnlineDeployment", KnativeNames.service(d.spec().endpointName()) + "-"
+        + KnativeNames.tag(d.name()), spec);
+    r.getMetadata().setAnnotations(Map.of(ANNOTATION_MODEL_SHA256, d.model().sha256()));
+    return r;
+  }
+
+  private GenericKubernetesResource resource(String kind, String name, Map<String, Object> spec) {
+    return new GenericKubernetesResourceBuilder()
+        .withApiVersion(API_VERSION)
+        .withKind(kind)
+        .withNewMetadata().withName(name).withNamespace(settings.namespace()).endMetadata()
+        .withAdditionalProperties(Map.of("spec", spec))
+        .build();
+  }
+
+  private List<EnvVar> env(EndpointSpec endpoint, DeploymentRevision d, InstanceType type) {
+    DeploymentSpec s = d.spec();
+    Map<String, String> env = new LinkedHashMap<>(s.environmentVariables());
+    env.put("KNOE_MODEL_DIR", MODELS + "/" + d.model().fileName());
+    env.put("KNOE_MODEL_NAME", d.modelName());
+    env.put("KNOE_ENDPOINT_NAME", endpoint.name());
+    env.put("KNOE_DEPLOYMENT_NAME", s.name());
+    env.put("KNOE_BATCH_MAX_SIZE", Integer.toString(s.batching().maxBatchSize()));
+    env.put("KNOE_BATCH_MAX_DELAY_MS", Integer.toString(s.batching().maxDelayMs()));
+    env.put("KNOE_AUTH", "required");
+    env.put("KNOE_JWT_AUDIENCE", endpoint.name());
+    // Both files always exist in the Secret; the one the auth mode does not use is empty.
+    env.put(endpoint.authMode() == AuthMode.KEY ? "KNOE_KEYS_FILE" : "KNOE_JWT_PUBLIC_KEY_FILE",
+        AUTH + "/" + (endpoint.authMode() == AuthMode.KEY ? KEYS_FILE : TOKEN_KEY_FILE));
+    if (type.gpus() > 0) {
+      env.put("KNOE_DEVICE", "cuda");
+    }
+    if (d.code() != null) {
+      env.put("KNOE_HANDLER_PATH", CODE + "/" + d.code().fileName());
+      env.put("KNOE_HANDLER_CLASS", s.codeConfiguration().scoringScript());
+    }
+    List<EnvVar> list = new ArrayList<>();
+    env.forEach((k, v) -> list.add(new EnvVar(k, v, null)));
+    return list;
+  }
+
+  /**
+   * Downloads the model (and handler) with the model-reader token and checks each sha256; its log
+   * ({@code get-logs --container storage-initializer}) says what it fetched and that it matched.
+   */
+  private Container initializer(DeploymentRevision d, List<VolumeMount> mounts) {
+    StringBuilder script = new StringBuilder("set -eu\n");
+    fetch(script, d.model(), MODELS);
+    if (d.code() != null) {
+      fetch(script, d.code(), CODE);
+    }
+    return new ContainerBuilder()
+        .withName(INITIALIZER)
+        .withImage(settings.storageInitializerImage())
+        .withCommand("sh", "-c", script.toString())
+        .withEnv(new EnvVarBuilder().withName("KNOE_MODEL_TOKEN").withNewValueFrom().withNewSecretKeyRef()
+            .withName(settings.modelReaderSecret()).withKey("token").endSecretKeyRef().endValueFrom().build())
+        .withVolumeMounts(mounts)
+        .build();
+  }
+
+  private static void fetch(StringBuilder script, ArtifactSource a, String dir) {
+    String file = dir + "/" + a.fileName();
+    script.append("echo 'downloading ").append(a.url()).append("'\n")
+        .append("wget -q --header \"Authorization: Bearer $KNOE_MODEL_TOKEN\" -O ").append(file).append(" '")
+        .append(a.url()).append("'\n")
+        .append("echo '").append(a.sha256()).append("  ").append(file).append("' | sha256sum -c -\n");
+  }
+
+  private static io.fabric8.kubernetes.api.model.Probe probe(String path, Probe p) {
+    return new io.fabric8.kubernetes.api.model.ProbeBuilder()
+        .withNewHttpGet().withPath(path).endHttpGet()
+        .withInitialDelaySeconds(p.initialDelay())
+        .withPeriodSeconds(p.period())
+        .withTimeoutSeconds(p.timeout())
+        .withSuccessThreshold(p.successThreshold())
+        .withFailureThreshold(p.failureThreshold())
+        .build();
+  }
+
+  private static List<Toleration> tolerations(InstanceType type) {
+    return type.tolerations().stream().map(t -> new TolerationBuilder().withKey(t.key()).withOperator(t.operator())
+        .withValue(t.value()).withEffect(t.effect()).build()).toList();
+  }
+
+  private static VolumeMount mount(String name, String path, boolean readOnly) {
+    return new VolumeMountBuilder().withName(name).withMountPath(path).withReadOnly(readOnly).build();
+  }
+
+  private static Map<String, String> labels(String endpoint, String deployment) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put("app.kubernetes.io/managed-by", "knoe");
+    labels.put(LABEL_ENDPOINT, KnativeNames.service(endpoint));
+    if (deployment != null) {
+      labels.put(LABEL_DEPLOYMENT, KnativeNames.tag(deployment));
+    }
+    return labels;
+  }
+}

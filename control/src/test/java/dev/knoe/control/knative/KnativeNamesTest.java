@@ -1,0 +1,62 @@
+package dev.knoe.control.knative;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.knative.serving.v1.Service;
+import io.fabric8.knative.serving.v1.ServiceBuilder;
+import io.fabric8.knative.serving.v1.TrafficTargetBuilder;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Names Kubernetes and Knative accept, from Knoe names that may not be, and Knative's own rules. */
+class KnativeNamesTest {
+
+  @Test
+  void revisionNameIsServicePrefixedDeploymentAndGeneration() {
+    assertEquals("my-endpoint-blue-3", KnativeNames.revision("my-endpoint", "blue", 3));
+  }
+
+  @Test
+  void longestNamesStillFitOneDnsLabelAndKeepThePrefix() {
+    String endpoint = "e".repeat(32);
+    String deployment = "d".repeat(32);
+    String r = KnativeNames.revision(endpoint, deployment, 123456);
+    assertTrue(r.length() <= 63, r + " has " + r.length() + " characters");
+    assertTrue(r.startsWith(endpoint + "-") && r.endsWith("-123456"), r);
+    assertNotEquals(r, KnativeNames.revision(endpoint, "d".repeat(31) + "x", 123456),
+        "two long deployments differing at the end keep distinct revisions");
+  }
+
+  @Test
+  void capitalsAreLoweredWithAHashSoNamesNeverCollide() {
+    assertEquals("blue", KnativeNames.tag("blue"));
+    String upper = KnativeNames.tag("Blue");
+    assertTrue(upper.matches("blue-[0-9a-f]{4}"), upper);
+    assertNotEquals(KnativeNames.service("My-Endpoint"), KnativeNames.service("my-endpoint"));
+  }
+
+  @Test
+  void triggerNameIsStableForTheSameFilterAndDiffersForAnother() {
+    String a = KnativeNames.trigger("ep", "default", Map.of("type", "a", "source", "s"));
+    assertEquals(a, KnativeNames.trigger("ep", "default", Map.of("source", "s", "type", "a")));
+    assertNotEquals(a, KnativeNames.trigger("ep", "default", Map.of("type", "b")));
+  }
+
+  @Test
+  void knativeRulesTheSchemaDoesNotSay() {
+    Service bad = new ServiceBuilder().withNewMetadata().withName("ep").endMetadata().withNewSpec()
+        .withNewTemplate().withNewMetadata().withName("other-blue-1").endMetadata().endTemplate()
+        .withTraffic(
+            new TrafficTargetBuilder().withRevisionName("ep-blue-1").withPercent(50L).withTag("blue").build(),
+            new TrafficTargetBuilder().withRevisionName("other-green-1").withPercent(30L).withTag("blue").build())
+        .endSpec().build();
+    List<String> problems = KnativeRules.problems(bad);
+    assertTrue(problems.contains("spec.template.metadata.name 'other-blue-1' must start with 'ep-'"), problems.toString());
+    assertTrue(problems.contains("spec.traffic[1].revisionName 'other-green-1' must start with 'ep-'"), problems.toString());
+    assertTrue(problems.contains("spec.traffic[1].tag 'blue' is used twice"), problems.toString());
+    assertTrue(problems.contains("spec.traffic percentages sum to 80, must be 100"), problems.toString());
+  }
+}
