@@ -61,6 +61,13 @@ public class ScoringService {
     long bootedAt = System.currentTimeMillis();
     long loaded = start;
     long warmed = start;
+    if (config.noTrafficEndpoint().isPresent()) {
+      modelName = "none";
+      ready = true;
+      LOG.infof("No model: answering 404 for endpoint '%s', which has no deployment with traffic",
+          config.noTrafficEndpoint().get());
+      return;
+    }
     Optional<Path> dir = config.modelDir()
         .or(() -> ConfigProvider.getConfig().getOptionalValue("azureml.model-dir", String.class))
         .map(Path::of);

@@ -18,6 +18,14 @@ public final class Profiles {
     }
   }
 
+  /** No model: the revision behind 100 % of a Knative endpoint whose deployments have no traffic. */
+  public static class NoTraffic implements QuarkusTestProfile {
+    @Override
+    public Map<String, String> getConfigOverrides() {
+      return Map.of("knoe.no-traffic-endpoint", "my-endpoint");
+    }
+  }
+
   /** The classifier with dynamic batching at its defaults. */
   public static class Mlp implements QuarkusTestProfile {
     @Override

@@ -67,6 +67,12 @@ public interface ScoringConfig {
   /** The process that started this one (the local backend); this one exits when it does. */
   Optional<Long> parentPid();
 
+  /**
+   * Serve no model: answer 404 "no deployment of endpoint X has traffic" on every route but health
+   * (the revision a Knative Service routes to while none of the endpoint's deployments has traffic).
+   */
+  Optional<String> noTrafficEndpoint();
+
   /** When the parent spawned this process (epoch ms), for the cold-start breakdown; else the OS's start time. */
   Optional<Long> spawnedAtMs();
 

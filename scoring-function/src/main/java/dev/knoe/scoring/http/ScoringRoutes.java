@@ -89,6 +89,13 @@ public class ScoringRoutes {
     ctx.put(START, System.nanoTime());
     ctx.response().putHeader(REQUEST_ID, requestId(ctx));
     config.deploymentName().ifPresent(d -> ctx.response().putHeader("azureml-model-deployment", d));
+    if (config.noTrafficEndpoint().isPresent() && !ctx.request().path().startsWith("/v2/health/")) {
+      String endpoint = config.noTrafficEndpoint().get();
+      error(ctx, new ScoringException(ScoringException.Kind.NOT_FOUND, "no deployment of endpoint '" + endpoint
+          + "' has traffic; set it with 'knoe online-endpoint update -n " + endpoint + " --traffic \"<deployment>=100\"'"
+          + " or name a deployment in the Knative-Serving-Tag header"));
+      return;
+    }
     if (authenticator != null && !ctx.request().path().startsWith("/v2/health/")) {
       var denied = authenticator.check(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
       if (denied.isPresent()) {
