@@ -43,9 +43,34 @@ public final class KnativeNames {
     return prefix + dep + suffix;
   }
 
-  /** The traffic tag of a deployment: its name as a DNS label (the tag URL is {@code <tag>-<service>...}). */
+  /** The traffic tag of a deployment: its name as a DNS label. Prefer {@link #tag(String, String)}. */
   public static String tag(String deployment) {
     return label(deployment);
+  }
+
+  /**
+   * The traffic tag of a deployment of an endpoint: its name as a DNS label, shortened (with a hash)
+   * when the tag's host label {@code <tag>-<service>} would pass 63 characters.
+   */
+  public static String tag(String endpoint, String deployment) {
+    String tag = label(deployment);
+    int room = MAX - service(endpoint).length() - 1;
+    if (tag.length() > room) {
+      String hash = hash(deployment, 4);
+      tag = trimDash(tag.substring(0, Math.max(1, room - hash.length() - 1))) + "-" + hash;
+    }
+    return tag;
+  }
+
+  /** The OnlineEndpoint custom resource of an endpoint (its spec keeps the Knoe name). */
+  public static String endpointResource(String endpoint) {
+    return service(endpoint);
+  }
+
+  /** The OnlineDeployment custom resource of a deployment: {@code <service>-<deployment>}, shortened like a revision. */
+  public static String deploymentResource(String endpoint, String deployment) {
+    String r = revision(endpoint, deployment, 0);
+    return r.substring(0, r.length() - 2);
   }
 
   /** The revision that answers 404 while no deployment has traffic (Knative needs 100 % somewhere). */

@@ -100,7 +100,7 @@ public final class KnativeRenderer {
       int percent = endpoint.traffic().getOrDefault(e.getKey(), 0);
       sum += percent;
       targets.add(new TrafficTargetBuilder().withRevisionName(e.getValue()).withPercent((long) percent)
-          .withTag(KnativeNames.tag(e.getKey())).withLatestRevision(false).build());
+          .withTag(KnativeNames.tag(endpoint.name(), e.getKey())).withLatestRevision(false).build());
     }
     if (sum == 0) {
       targets.add(new TrafficTargetBuilder().withRevisionName(KnativeNames.noTrafficRevision(endpoint.name()))
@@ -216,22 +216,21 @@ public final class KnativeRenderer {
 
   /** The endpoint as the custom resource the reconciler reads ({@code kubectl apply}-able): its YAML under spec. */
   public GenericKubernetesResource endpointResource(EndpointSpec endpoint) {
-    Map<String, Object> spec = new LinkedHashMap<>(SpecWriter.endpoint(endpoint));
-    spec.remove("name");
-    return resource("OnlineEndpoint", endpoint.name(), spec);
+    // The spec keeps the Knoe name: the resource's name is a DNS label, which a Knoe name may not be.
+    return resource("OnlineEndpoint", KnativeNames.endpointResource(endpoint.name()), SpecWriter.endpoint(endpoint));
   }
 
   /**
-   * A deployment as its custom resource, named {@code <endpoint>-<deployment>}. On a cluster the
+   * A deployment as its custom resource, named {@code <endpoint>-<deployment>} (its spec keeps the
+   * Knoe names). On a cluster the
    * model is a registered one ({@code name:version}; a local path means nothing to a pod), with its
    * digest in an annotation.
    */
   public GenericKubernetesResource deploymentResource(DeploymentRevision d) {
     Map<String, Object> spec = new LinkedHashMap<>(SpecWriter.deployment(d.spec()));
-    spec.remove("name");
     spec.put("model", d.modelName() + ":" + d.modelVersion());
-    GenericKubernetesResource r = resource("OnlineDeployment", KnativeNames.service(d.spec().endpointName()) + "-"
-        + KnativeNames.tag(d.name()), spec);
+    GenericKubernetesResource r = resource("OnlineDeployment",
+        KnativeNames.deploymentResource(d.spec().endpointName(), d.name()), spec);
     r.getMetadata().setAnnotations(Map.of(ANNOTATION_MODEL_SHA256, d.model().sha256()));
     return r;
   }
@@ -324,7 +323,7 @@ public final class KnativeRenderer {
     labels.put("app.kubernetes.io/managed-by", "knoe");
     labels.put(LABEL_ENDPOINT, KnativeNames.service(endpoint));
     if (deployment != null) {
-      labels.put(LABEL_DEPLOYMENT, KnativeNames.tag(deployment));
+      labels.put(LABEL_DEPLOYMENT, KnativeNames.tag(endpoint, deployment));
     }
     return labels;
   }
