@@ -30,7 +30,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * knative/eventing), and the chart's own OnlineEndpoint and OnlineDeployment; plus Knative's rules
  * the schema does not say.
  */
-class KnativeSchemaTest {
+public class KnativeSchemaTest {
 
   static final Path KNATIVE = Path.of("src/test/resources/knative");
   static final Path CHART_CRDS = Path.of("../charts/knoe/crds");
@@ -102,7 +102,7 @@ class KnativeSchemaTest {
     return problems;
   }
 
-  static StructuralSchema schemaFor(String kind) throws Exception {
+  public static StructuralSchema schemaFor(String kind) throws Exception {
     return switch (kind) {
       case "Service" -> StructuralSchema.ofCrd(KNATIVE.resolve("crd-service.yaml"), "v1");
       case "Trigger" -> StructuralSchema.ofCrd(KNATIVE.resolve("crd-eventing-trigger.yaml"), "v1");
