@@ -108,12 +108,12 @@ class EndpointCommandsTest extends CommandsTestBase {
   }
 
   @Test
-  void renderIsAPlaceholder() {
-    Run run = cli.run("render", "-f", "endpoint.yml");
+  void renderNeedsNoServer() {
+    Run run = cli.run("render", "-f", "missing.yml");
 
-    assertEquals(2, run.code());
-    assertEquals(
-        "knoe: error: render is not available yet: comes with the Knative backend\n", run.err());
+    assertEquals(1, run.code(), run.toString());
+    assertTrue(run.err().startsWith("knoe: error: missing.yml"), run.err());
+    assertTrue(api.requests().isEmpty(), "render works offline");
   }
 
   // ------------------------------------------------------------ create
