@@ -46,6 +46,22 @@ public class ModelResource {
     return Views.model(models.find(name, version).orElseThrow(() -> ApiException.notFound("no model " + name + ":" + version)));
   }
 
+  /**
+   * The model file, checked against its sha256 before it is sent (a cluster's storage initializer
+   * downloads it and checks it again); the digest is in {@code X-Checksum-Sha256}.
+   */
+  @GET
+  @Path("{name}/versions/{version}/content")
+  @Produces(MediaType.APPLICATION_OCTET_STREAM)
+  public Response content(@PathParam("name") String name, @PathParam("version") int version) {
+    var v = models.find(name, version).orElseThrow(() -> ApiException.notFound("no model " + name + ":" + version));
+    java.nio.file.Path file = models.verifiedFile(v);
+    return Response.ok(file.toFile(), MediaType.APPLICATION_OCTET_STREAM)
+        .header("X-Checksum-Sha256", v.sha256())
+        .header("Content-Disposition", "attachment; filename=\"model.onnx\"")
+        .build();
+  }
+
   /** The body is the .onnx file; the registry assigns the next version. */
   @POST
   @Path("{name}/versions")

@@ -15,6 +15,12 @@ public interface ControlConfig {
   /** The admin credential; default: made on first start and kept in {@code <data>/admin-key}. */
   Optional<String> adminKey();
 
+  /**
+   * A credential that can only download model files ({@code GET /api/v1/models/<name>/versions/<v>/content}):
+   * what a cluster's storage initializers use (the chart's {@code knoe-model-reader} Secret); none by default.
+   */
+  Optional<String> modelReaderToken();
+
   /** The scoring-function folder (its {@code bin/} launcher and {@code target/quarkus-app}). */
   Optional<String> scoringHome();
 

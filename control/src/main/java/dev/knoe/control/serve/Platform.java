@@ -145,6 +145,12 @@ public class Platform {
     return adminDigest != null && Secrets.matchesAny(credential, adminDigest);
   }
 
+  /** The model-reader credential ({@code KNOE_MODEL_READER_TOKEN}), compared in constant time. */
+  public boolean isModelReader(String credential) {
+    return config.modelReaderToken().filter(t -> !t.isBlank())
+        .map(t -> Secrets.matchesAny(credential, Secrets.sha256(t))).orElse(false);
+  }
+
   private String adminKey() {
     if (config.adminKey().isPresent()) {
       return config.adminKey().get();

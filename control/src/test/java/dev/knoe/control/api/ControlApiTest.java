@@ -23,6 +23,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class ControlApiTest {
 
   static final String ADMIN = "test-admin-key";
+  static final String READER = "test-model-reader";
   static final Path SAMPLES = Path.of(System.getProperty("samples.dir", "../samples")).toAbsolutePath().normalize();
 
   public static class Api implements QuarkusTestProfile {
@@ -30,7 +31,8 @@ class ControlApiTest {
     public Map<String, String> getConfigOverrides() {
       Path data = Path.of("target/api-test-" + System.nanoTime()).toAbsolutePath();
       return Map.of("knoe.data-dir", data.toString(), "knoe.admin-key", ADMIN,
-          "knoe.cli-config", data.resolve("cli.json").toString(), "knoe.models.max-bytes", "100000");
+          "knoe.cli-config", data.resolve("cli.json").toString(), "knoe.models.max-bytes", "100000",
+          "knoe.model-reader-token", READER);
     }
   }
 
@@ -204,6 +206,17 @@ class ControlApiTest {
     admin().contentType("application/octet-stream").body(new byte[200_000]).when().post("/api/v1/models/big/versions")
         .then().statusCode(413);
     admin().when().get("/api/v1/models/green-model").then().statusCode(200).body("version", equalTo(java.util.List.of(1, 2)));
+    // The file itself, for a cluster's storage initializer: the admin or the model reader, nothing more.
+    String sha = admin().when().get("/api/v1/models/green-model/versions/1").then().extract().path("sha256");
+    byte[] got = given().header("Authorization", "Bearer " + READER).when().get("/api/v1/models/green-model/versions/1/content")
+        .then().statusCode(200).header("X-Checksum-Sha256", sha).extract().asByteArray();
+    org.junit.jupiter.api.Assertions.assertArrayEquals(onnx, got);
+    admin().when().get("/api/v1/models/green-model/versions/1/content").then().statusCode(200);
+    given().header("Authorization", "Bearer " + READER).when().get("/api/v1/models/green-model").then().statusCode(401);
+    given().header("Authorization", "Bearer " + READER).when().delete("/api/v1/models/green-model/versions/1/content")
+        .then().statusCode(401);
+    given().when().get("/api/v1/models/green-model/versions/1/content").then().statusCode(401);
+    admin().when().get("/api/v1/models/green-model/versions/9/content").then().statusCode(404);
     endpoint("ep-models");
     admin().contentType("application/json").body("{\"name\":\"green\",\"endpoint_name\":\"ep-models\",\"model\":\"azureml:green-model:2\"}")
         .when().put("/api/v1/endpoints/ep-models/deployments/green").then().statusCode(202).body("registered_model.version", equalTo(2));
