@@ -103,7 +103,7 @@ class ChartTest {
         "PersistentVolumeClaim", 1L,
         "Role", 2L, // the endpoints', leader election's
         "RoleBinding", 2L,
-        "Secret", 1L, // the admin key
+        "Secret", 2L, // the admin key, the model reader's token
         "Service", 1L,
         "ServiceAccount", 1L)), kinds);
     for (JsonNode o : objects) {
@@ -227,11 +227,35 @@ class ChartTest {
   }
 
   @Test
+  void modelReaderTokenReachesTheControlPlaneAndTheEndpointsNamespace() {
+    List<JsonNode> objects = render(Map.of("endpointsNamespace", "models"));
+    List<String> where = kinds(objects, "Secret").stream()
+        .filter(o -> o.path("metadata").path("name").asText().equals("knoe-model-reader"))
+        .map(o -> o.path("metadata").path("namespace").asText()).sorted().toList();
+    assertEquals(List.of("knoe", "models"), where, "one copy per namespace: the control plane's and the pods'");
+    Set<String> tokens = kinds(objects, "Secret").stream()
+        .filter(o -> o.path("metadata").path("name").asText().equals("knoe-model-reader"))
+        .map(o -> o.path("data").path("token").asText()).collect(Collectors.toSet());
+    assertEquals(1, tokens.size(), "both copies hold the same token");
+    JsonNode env = find(objects, "Deployment", "knoe").path("spec").path("template").path("spec").path("containers").get(0)
+        .path("env");
+    boolean wired = false;
+    for (JsonNode e : env) {
+      if (e.path("name").asText().equals("KNOE_MODEL_READER_TOKEN")) {
+        wired = e.path("valueFrom").path("secretKeyRef").path("name").asText().equals("knoe-model-reader");
+      }
+    }
+    assertTrue(wired, "the control plane accepts that token: " + env);
+  }
+
+  @Test
   void existingClaimAndExistingAdminSecretAreUsedInsteadOfCreated() {
     List<JsonNode> objects = render(Map.of("persistence.existingClaim", "models-nfs",
         "adminKey.existingSecret", "my-admin", "adminKey.secretKey", "key"));
     assertTrue(kinds(objects, "PersistentVolumeClaim").isEmpty());
-    assertTrue(kinds(objects, "Secret").isEmpty());
+    assertEquals(List.of("knoe-model-reader"),
+        kinds(objects, "Secret").stream().map(o -> o.path("metadata").path("name").asText()).toList(),
+        "only the model reader's token is made");
     assertEquals("models-nfs",
         volumes(objects).get("data").path("persistentVolumeClaim").path("claimName").asText());
     JsonNode ref = envNodes(container(objects)).get("KNOE_ADMIN_KEY").path("valueFrom").path("secretKeyRef");
