@@ -26,6 +26,23 @@ public final class Profiles {
     }
   }
 
+  /** model-1 as deployment blue with a mirror rule file the test rewrites ({@code {}} at start). */
+  public static class Mirrored implements QuarkusTestProfile {
+    public static final java.nio.file.Path RULE = java.nio.file.Path.of("target/mirror-rule-test.json").toAbsolutePath();
+
+    @Override
+    public Map<String, String> getConfigOverrides() {
+      try {
+        java.nio.file.Files.createDirectories(RULE.getParent());
+        java.nio.file.Files.writeString(RULE, "{}");
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      return Map.of("knoe.model-dir", TestModels.sample("model-1").toString(), "knoe.deployment-name", "blue",
+          "knoe.mirror-file", RULE.toString());
+    }
+  }
+
   /** The classifier with dynamic batching at its defaults. */
   public static class Mlp implements QuarkusTestProfile {
     @Override

@@ -11,7 +11,7 @@ import java.util.Map;
 
 /**
  * Everything an endpoint becomes on a cluster, for {@code knoe render}: its custom resources (what
- * {@code kubectl apply} or GitOps keeps), and the Knative Service and Triggers the reconciler makes
+ * {@code kubectl apply} or GitOps keeps), and the routing ConfigMap, Knative Service and Triggers the reconciler makes
  * of them once every deployment's revision is Ready. The reconciler writes one template at a time
  * (a revision per deployment generation), so the Service shown has the last deployment's template
  * and the endpoint's traffic over all of them.
@@ -41,6 +41,7 @@ public final class KnativeManifests {
     RevisionTemplateSpec template = deployments.isEmpty()
         ? renderer.noTrafficTemplate(endpoint)
         : renderer.template(endpoint, deployments.get(deployments.size() - 1));
+    out.add(renderer.routing(endpoint));
     out.add(renderer.service(endpoint, template, renderer.traffic(endpoint, revisions)));
     endpoint.triggers().forEach(t -> out.add(renderer.trigger(endpoint, t)));
     return out;

@@ -83,6 +83,11 @@ public final class KnativeNames {
     return service(endpoint) + "-auth";
   }
 
+  /** The ConfigMap with the endpoint's mirror rule, mounted by every revision (changing it makes no revision). */
+  public static String routingConfigMap(String endpoint) {
+    return service(endpoint) + "-routing";
+  }
+
   /** A Trigger of an endpoint: its broker and a hash of its filter, stable while they are. */
   public static String trigger(String endpoint, String broker, Map<String, String> filter) {
     String h = hash(broker + "|" + new TreeMap<>(filter), 6);

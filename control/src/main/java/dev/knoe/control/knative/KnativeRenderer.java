@@ -15,6 +15,8 @@ import io.fabric8.knative.serving.v1.Service;
 import io.fabric8.knative.serving.v1.ServiceBuilder;
 import io.fabric8.knative.serving.v1.TrafficTarget;
 import io.fabric8.knative.serving.v1.TrafficTargetBuilder;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -56,6 +58,8 @@ public final class KnativeRenderer {
   static final String MODELS = "/mnt/models";
   static final String CODE = "/mnt/code";
   static final String AUTH = "/var/run/knoe/auth";
+  static final String ROUTING = "/var/run/knoe/routing";
+  static final String MIRROR_FILE = "mirror.json";
   static final String KEYS_FILE = "keys";
   static final String TOKEN_KEY_FILE = "token-key.pem";
   static final String CONTAINER = "scoring-function";
@@ -121,9 +125,11 @@ public final class KnativeRenderer {
     List<Volume> volumes = new ArrayList<>(List.of(
         new VolumeBuilder().withName("models").withNewEmptyDir().endEmptyDir().build(),
         new VolumeBuilder().withName("auth").withNewSecret().withSecretName(KnativeNames.authSecret(endpoint.name()))
-            .endSecret().build()));
+            .endSecret().build(),
+        new VolumeBuilder().withName("routing").withNewConfigMap().withName(KnativeNames.routingConfigMap(endpoint.name()))
+            .endConfigMap().build()));
     List<VolumeMount> mounts = new ArrayList<>(List.of(
-        mount("models", MODELS, true), mount("auth", AUTH, true)));
+        mount("models", MODELS, true), mount("auth", AUTH, true), mount("routing", ROUTING, true)));
     List<VolumeMount> initMounts = new ArrayList<>(List.of(mount("models", MODELS, false)));
     if (d.code() != null) {
       volumes.add(new VolumeBuilder().withName("code").withNewEmptyDir().endEmptyDir().build());
@@ -195,6 +201,30 @@ public final class KnativeRenderer {
         .build();
   }
 
+  /**
+   * The endpoint's routing ConfigMap: its mirror rule ({@code mirror_traffic}), read by every
+   * revision's scoring function from a mounted file, so a mirror change makes no new revision. The
+   * copy goes to the mirror deployment's cluster-local tag address, {@code <tag>-<service>.<namespace>.svc.cluster.local}.
+   */
+  public ConfigMap routing(EndpointSpec endpoint) {
+    String rule = "{}";
+    var mirror = endpoint.mirrorTraffic().entrySet().stream().filter(e -> e.getValue() > 0).findFirst();
+    if (mirror.isPresent()) {
+      String host = KnativeNames.tag(endpoint.name(), mirror.get().getKey()) + "-" + KnativeNames.service(endpoint.name())
+          + "." + settings.namespace() + ".svc.cluster.local";
+      rule = "{\"deployment\": " + io.fabric8.kubernetes.client.utils.Serialization.asJson(mirror.get().getKey())
+          + ", \"url\": \"http://" + host + "\", \"percent\": " + mirror.get().getValue() + "}";
+    }
+    return new ConfigMapBuilder()
+        .withNewMetadata()
+          .withName(KnativeNames.routingConfigMap(endpoint.name()))
+          .withNamespace(settings.namespace())
+          .withLabels(labels(endpoint.name(), null))
+        .endMetadata()
+        .withData(Map.of(MIRROR_FILE, rule))
+        .build();
+  }
+
   /** A Knative Eventing Trigger: events matching the filter go to the endpoint's Service, replies back to the broker. */
   public Trigger trigger(EndpointSpec endpoint, dev.knoe.control.spec.Trigger t) {
     return new TriggerBuilder()
@@ -255,6 +285,7 @@ public final class KnativeRenderer {
     env.put("KNOE_BATCH_MAX_DELAY_MS", Integer.toString(s.batching().maxDelayMs()));
     env.put("KNOE_AUTH", "required");
     env.put("KNOE_JWT_AUDIENCE", endpoint.name());
+    env.put("KNOE_MIRROR_FILE", ROUTING + "/" + MIRROR_FILE);
     // Both files always exist in the Secret; the one the auth mode does not use is empty.
     env.put(endpoint.authMode() == AuthMode.KEY ? "KNOE_KEYS_FILE" : "KNOE_JWT_PUBLIC_KEY_FILE",
         AUTH + "/" + (endpoint.authMode() == AuthMode.KEY ? KEYS_FILE : TOKEN_KEY_FILE));

@@ -44,15 +44,18 @@ class RenderCommandTest {
         "--namespace", "models");
     assertEquals(0, run.code(), run.toString());
     List<JsonNode> docs = documents(run.out());
-    assertEquals(List.of("OnlineEndpoint", "OnlineDeployment", "OnlineDeployment", "Service"),
+    assertEquals(List.of("OnlineEndpoint", "OnlineDeployment", "OnlineDeployment", "ConfigMap", "Service"),
         docs.stream().map(d -> d.path("kind").asText()).toList());
     for (JsonNode d : docs) {
       assertEquals("models", d.path("metadata").path("namespace").asText());
+      if (d.path("kind").asText().equals("ConfigMap")) {
+        continue;
+      }
       ObjectNode body = d.deepCopy();
       body.remove(List.of("apiVersion", "kind", "metadata"));
       assertEquals(List.of(), KnativeSchemaTest.schemaFor(d.path("kind").asText()).validate(body), d.toString());
     }
-    JsonNode service = docs.get(3);
+    JsonNode service = docs.get(4);
     assertEquals("my-endpoint-green-1", service.path("spec").path("template").path("metadata").path("name").asText());
     String sha = service.path("spec").path("template").path("metadata").path("annotations").path("knoe.dev/model-sha256").asText();
     assertTrue(sha.matches("[0-9a-f]{64}"), "the model's digest is pinned: " + sha);

@@ -54,9 +54,9 @@ class KnativeRendererTest {
     EndpointSpec e = endpoint().withTraffic(Map.of("blue", 90, "green", 10));
     List<HasMetadata> all = KnativeManifests.render(renderer, e,
         List.of(revision(deployment("blue-deployment.yml"), 1), revision(deployment("green-deployment.yml"), 2)));
-    assertEquals(List.of("OnlineEndpoint", "OnlineDeployment", "OnlineDeployment", "Service"),
+    assertEquals(List.of("OnlineEndpoint", "OnlineDeployment", "OnlineDeployment", "ConfigMap", "Service"),
         all.stream().map(HasMetadata::getKind).toList());
-    Service s = (Service) all.get(3);
+    Service s = (Service) all.get(4);
     assertEquals(List.of(), KnativeRules.problems(s));
     assertEquals("my-endpoint", s.getMetadata().getName());
     assertEquals("models", s.getMetadata().getNamespace());
@@ -105,6 +105,20 @@ class KnativeRendererTest {
     assertTrue(script.contains("wget") && script.contains(SHA + "  /mnt/models/model.onnx' | sha256sum -c -"), script);
     assertEquals("1", t.getMetadata().getAnnotations().get("autoscaling.knative.dev/min-scale"));
     assertEquals("1", t.getMetadata().getAnnotations().get("autoscaling.knative.dev/max-scale"));
+  }
+
+  @Test
+  void mirrorTrafficIsAMountedRuleSoChangingItMakesNoRevision() throws Exception {
+    EndpointSpec e = endpoint().withTraffic(Map.of("blue", 100)).withMirrorTraffic(Map.of("green", 10));
+    var cm = renderer.routing(e);
+    assertEquals("my-endpoint-routing", cm.getMetadata().getName());
+    assertEquals("{\"deployment\": \"green\", \"url\": \"http://green-my-endpoint.models.svc.cluster.local\", \"percent\": 10}",
+        cm.getData().get("mirror.json"));
+    assertEquals("{}", renderer.routing(endpoint()).getData().get("mirror.json"), "no mirror: an empty rule");
+    RevisionTemplateSpec before = renderer.template(endpoint(), revision(deployment("blue-deployment.yml"), 1));
+    RevisionTemplateSpec after = renderer.template(e, revision(deployment("blue-deployment.yml"), 1));
+    assertEquals(before, after, "the revision template does not depend on the mirror");
+    assertEquals("/var/run/knoe/routing/mirror.json", env(after.getSpec().getContainers().get(0)).get("KNOE_MIRROR_FILE"));
   }
 
   @Test

@@ -89,8 +89,10 @@ public class KnativeSchemaTest {
       // The API server owns apiVersion, kind and metadata; some CRDs (Knative Eventing's) leave them
       // out of their schema. The name is checked below.
       ((com.fasterxml.jackson.databind.node.ObjectNode) tree).remove(List.of("apiVersion", "kind", "metadata"));
-      StructuralSchema schema = schemaFor(o.getKind());
-      schema.validate(tree).forEach(p -> problems.add(o.getKind() + " " + o.getMetadata().getName() + ": " + p));
+      if (!o.getKind().equals("ConfigMap")) { // a core kind has no CRD; its name is checked below
+        schemaFor(o.getKind()).validate(tree)
+            .forEach(p -> problems.add(o.getKind() + " " + o.getMetadata().getName() + ": " + p));
+      }
       if (o instanceof Service s) {
         KnativeRules.problems(s).forEach(p -> problems.add("Service " + s.getMetadata().getName() + ": " + p));
       }

@@ -14,9 +14,9 @@ import org.jboss.logging.Logger;
  * no more often than {@code minCheckNanos}, so the hot path pays for a stat call only that often.
  * A file that disappears or fails to parse keeps the last good content, with a warning.
  */
-final class WatchedFile<T> {
+public final class WatchedFile<T> {
 
-  interface Parser<T> {
+  public interface Parser<T> {
     T parse(byte[] content) throws Exception;
   }
 
@@ -30,7 +30,7 @@ final class WatchedFile<T> {
   private volatile long nextCheck;
   private Object stamp;
 
-  WatchedFile(Path path, Parser<T> parser, LongSupplier nanoClock, long minCheckNanos) {
+  public WatchedFile(Path path, Parser<T> parser, LongSupplier nanoClock, long minCheckNanos) {
     this.path = path;
     this.parser = parser;
     this.nanoClock = nanoClock;
@@ -41,7 +41,7 @@ final class WatchedFile<T> {
     }
   }
 
-  T get() {
+  public T get() {
     long now = nanoClock.getAsLong();
     if (now - nextCheck >= 0) {
       synchronized (this) {

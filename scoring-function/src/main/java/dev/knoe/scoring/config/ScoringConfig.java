@@ -73,6 +73,13 @@ public interface ScoringConfig {
    */
   Optional<String> noTrafficEndpoint();
 
+  /**
+   * Mirror rule file ({@code {"deployment", "url", "percent"}}, or {@code {}}), re-read when it
+   * changes: a share of scoring requests is copied there and the answer dropped. A cluster mounts
+   * it from the endpoint's ConfigMap.
+   */
+  Optional<String> mirrorFile();
+
   /** When the parent spawned this process (epoch ms), for the cold-start breakdown; else the OS's start time. */
   Optional<Long> spawnedAtMs();
 

@@ -47,8 +47,10 @@ public class ScoringRoutes {
   @Inject ScoringConfig config;
   @Inject Metrics metrics;
   @Inject ObjectMapper mapper;
+  @Inject io.vertx.core.Vertx vertx;
 
   private Authenticator authenticator;
+  private dev.knoe.scoring.mirror.Mirror mirror;
 
   void routes(@Observes Router router) {
     if (config.auth() == ScoringConfig.AuthMode.required) {
@@ -56,6 +58,8 @@ public class ScoringRoutes {
           config.jwtAudience().or(config::endpointName).orElseGet(this::modelNameFromConfig), System::nanoTime);
     }
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
+    mirror = config.mirrorFile().map(f -> new dev.knoe.scoring.mirror.Mirror(Path.of(f),
+        config.deploymentName().orElse(null), vertx)).orElse(null);
 
     router.route().order(-100).handler(this::common);
     router.get("/v2/health/live").handler(ctx -> json(ctx, 200, "{\"live\":true}"));
@@ -66,8 +70,11 @@ public class ScoringRoutes {
     router.get("/v2/models/:model").handler(ctx -> withModel(ctx, m -> metadata()));
     router.get("/v2/models/:model/versions/:version").handler(ctx -> withModel(ctx, m -> metadata()));
     router.get("/v2/models/:model/ready").handler(ctx -> withModel(ctx, m -> "{\"name\":\"" + m + "\",\"ready\":" + service.ready() + "}"));
-    router.post("/score").handler(body).handler(ctx -> answer(ctx, "score",
-        service.score(bytes(ctx), ctx.request().getHeader(HttpHeaders.CONTENT_TYPE), headers(ctx.request()))));
+    router.post("/score").handler(body).handler(ctx -> {
+      copy(ctx);
+      answer(ctx, "score",
+          service.score(bytes(ctx), ctx.request().getHeader(HttpHeaders.CONTENT_TYPE), headers(ctx.request())));
+    });
     for (String path : List.of("/v2/models/:model/infer", "/v2/models/:model/versions/:version/infer")) {
       router.post(path).handler(body).handler(ctx -> {
         model(ctx);
@@ -114,6 +121,14 @@ public class ScoringRoutes {
       id = Long.toHexString(ThreadLocalRandom.current().nextLong()) + Long.toHexString(ThreadLocalRandom.current().nextLong());
     }
     return id;
+  }
+
+  /** Mirror traffic: a copy of the request to the mirror deployment, when its rule picks this one. */
+  private void copy(RoutingContext ctx) {
+    if (mirror != null) {
+      Buffer b = ctx.body().buffer();
+      mirror.maybeCopy(ctx.request().uri(), ctx.request().headers(), b == null ? Buffer.buffer() : b);
+    }
   }
 
   private static byte[] bytes(RoutingContext ctx) {
