@@ -64,6 +64,7 @@ class ChartTest {
       Map.entry("serving.knative.dev/revisions", Set.of("get", "list", "watch")),
       Map.entry("eventing.knative.dev/triggers", Set.of("get", "list", "watch", "create", "update", "patch", "delete")),
       Map.entry("/secrets", Set.of("get", "list", "watch", "create", "update", "patch", "delete")),
+      Map.entry("/configmaps", Set.of("get", "list", "watch", "create", "update", "patch", "delete")),
       Map.entry("/pods", Set.of("get", "list", "watch")),
       Map.entry("/pods/log", Set.of("get")),
       Map.entry("/events", Set.of("create", "patch")),
