@@ -249,8 +249,11 @@ public final class Reconciler {
     // Status.
     String url = service.getStatus() == null ? null : service.getStatus().getUrl();
     String scoringUri = url == null ? null : url + "/score";
-    boolean routeReady = service.getStatus() != null && (isTrue(service.getStatus().getConditions(), "RoutesReady")
-        || isTrue(service.getStatus().getConditions(), "Ready"));
+    // Knative's status speaks of the spec it has seen: observedGeneration says which.
+    boolean routeReady = service.getStatus() != null
+        && Objects.equals(service.getStatus().getObservedGeneration(), service.getMetadata().getGeneration())
+        && (isTrue(service.getStatus().getConditions(), "RoutesReady")
+            || isTrue(service.getStatus().getConditions(), "Ready"));
     Map<String, String> tagUrls = new HashMap<>();
     if (service.getStatus() != null && service.getStatus().getTraffic() != null) {
       service.getStatus().getTraffic().stream().filter(t -> t.getTag() != null && t.getUrl() != null)

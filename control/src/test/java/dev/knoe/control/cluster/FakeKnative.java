@@ -1,0 +1,129 @@
+package dev.knoe.control.cluster;
+
+import io.fabric8.knative.client.KnativeClient;
+import io.fabric8.knative.pkg.apis.Condition;
+import io.fabric8.knative.serving.v1.Revision;
+import io.fabric8.knative.serving.v1.RevisionBuilder;
+import io.fabric8.knative.serving.v1.RevisionStatusBuilder;
+import io.fabric8.knative.serving.v1.Service;
+import io.fabric8.knative.serving.v1.ServiceStatus;
+import io.fabric8.knative.serving.v1.ServiceStatusBuilder;
+import io.fabric8.knative.serving.v1.TrafficTarget;
+import io.fabric8.knative.serving.v1.TrafficTargetBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What Knative's controllers do, for the mock API server: {@link #step} creates the Revision of a
+ * Service's template (Ready, Failed or still starting, as told) and writes the Service's status
+ * (URL, tag URLs, RoutesReady when every target exists and is Ready).
+ */
+final class FakeKnative {
+
+  /** How a revision comes out. */
+  record Outcome(String status, String reason, String message) {
+    static final Outcome READY = new Outcome("True", null, null);
+    static final Outcome STARTING = new Outcome("Unknown", "Deploying", null);
+
+    static Outcome failed(String reason, String message) {
+      return new Outcome("False", reason, message);
+    }
+  }
+
+  final KnativeClient knative;
+  final String namespace;
+  private final Map<String, Outcome> outcomes = new HashMap<>();
+  private Outcome byDefault = Outcome.READY;
+
+  FakeKnative(KubernetesClient client, String namespace) {
+    this.knative = client.adapt(KnativeClient.class);
+    this.namespace = namespace;
+  }
+
+  /** New revisions come out so unless told otherwise. */
+  FakeKnative byDefault(Outcome outcome) {
+    this.byDefault = outcome;
+    return this;
+  }
+
+  /** The revision {@code name} comes out so when created. */
+  FakeKnative outcome(String revision, Outcome outcome) {
+    outcomes.put(revision, outcome);
+    return this;
+  }
+
+  /** An existing revision's Ready condition changes, e.g. it finished starting. */
+  void set(String revision, Outcome outcome) {
+    Revision r = knative.revisions().inNamespace(namespace).withName(revision).get();
+    r.setStatus(status(outcome));
+    knative.revisions().inNamespace(namespace).resource(r).updateStatus();
+  }
+
+  Revision revision(String name) {
+    return knative.revisions().inNamespace(namespace).withName(name).get();
+  }
+
+  /** One pass of Knative's controllers over the Service {@code name}; false when it is gone. */
+  boolean step(String name) {
+    Service s = knative.services().inNamespace(namespace).withName(name).get();
+    if (s == null) {
+      return false;
+    }
+    var template = s.getSpec().getTemplate();
+    String revision = template.getMetadata().getName();
+    if (revision(revision) == null) {
+      Map<String, String> labels = new LinkedHashMap<>(template.getMetadata().getLabels());
+      labels.put("serving.knative.dev/service", name);
+      labels.put("serving.knative.dev/configuration", name);
+      Revision r = new RevisionBuilder()
+          .withNewMetadata().withName(revision).withNamespace(namespace).withLabels(labels)
+            .withAnnotations(template.getMetadata().getAnnotations()).endMetadata()
+          .withSpec(template.getSpec())
+          .build();
+      r = knative.revisions().inNamespace(namespace).resource(r).create();
+      r.setStatus(status(outcomes.getOrDefault(revision, byDefault)));
+      knative.revisions().inNamespace(namespace).resource(r).updateStatus();
+    }
+    String url = "http://" + name + "." + namespace + ".example.com";
+    boolean routesReady = true;
+    List<TrafficTarget> traffic = new ArrayList<>();
+    for (TrafficTarget t : s.getSpec().getTraffic()) {
+      Revision r = revision(t.getRevisionName());
+      routesReady &= r != null && Reconciler.state(r) == Reconciler.RevisionState.READY;
+      traffic.add(new TrafficTargetBuilder(t).withUrl(t.getTag() == null ? null
+          : "http://" + t.getTag() + "-" + name + "." + namespace + ".example.com").build());
+    }
+    boolean latestReady = Reconciler.state(revision(revision)) == Reconciler.RevisionState.READY;
+    ServiceStatus status = new ServiceStatusBuilder()
+        .withUrl(url)
+        .withObservedGeneration(s.getMetadata().getGeneration())
+        .withLatestCreatedRevisionName(revision)
+        .withTraffic(routesReady ? traffic : s.getStatus() == null ? List.of() : s.getStatus().getTraffic())
+        .withConditions(
+            cond("Ready", routesReady && latestReady ? "True" : "False", null, null),
+            cond("ConfigurationsReady", latestReady ? "True" : "False", null, null),
+            cond("RoutesReady", routesReady ? "True" : "False", null, null))
+        .build();
+    if (!status.equals(s.getStatus())) {
+      s.setStatus(status);
+      knative.services().inNamespace(namespace).resource(s).updateStatus();
+    }
+    return true;
+  }
+
+  private static Condition cond(String type, String status, String reason, String message) {
+    return new io.fabric8.knative.pkg.apis.ConditionBuilder().withType(type).withStatus(status).withReason(reason)
+        .withMessage(message).build();
+  }
+
+  private static io.fabric8.knative.serving.v1.RevisionStatus status(Outcome o) {
+    return new RevisionStatusBuilder()
+        .withActualReplicas("True".equals(o.status()) ? 1 : 0)
+        .withConditions(cond("Ready", o.status(), o.reason(), o.message()))
+        .build();
+  }
+}
