@@ -1,0 +1,97 @@
+package dev.knoe.control.cluster;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Informers drive the reconciler, and only the replica holding the Lease reconciles. */
+@EnableKubernetesMockClient(crud = true)
+class ClusterControllerTest {
+
+  static final ClusterController.Timing FAST =
+      new ClusterController.Timing(Duration.ofSeconds(2), Duration.ofMillis(1500), Duration.ofMillis(250));
+
+  KubernetesClient client;
+  ClusterFixture f;
+  final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+  ClusterController a;
+  ClusterController b;
+
+  @BeforeEach
+  void setUp() {
+    f = new ClusterFixture(client);
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (a != null) {
+      a.close();
+    }
+    if (b != null) {
+      b.close();
+    }
+  }
+
+  ClusterController controller(String identity) {
+    Reconciler reconciler = f.newReconciler();
+    return new ClusterController(client, ClusterFixture.NS, (ns, endpoint) -> {
+      calls.computeIfAbsent(identity, k -> new AtomicInteger()).incrementAndGet();
+      return reconciler.reconcile(ns, endpoint);
+    }, identity, FAST);
+  }
+
+  int calls(String identity) {
+    return calls.getOrDefault(identity, new AtomicInteger()).get();
+  }
+
+  @Test
+  void eventsOnResourcesAndRevisionsDriveTheRollout() {
+    a = controller("a");
+    a.start();
+    await().atMost(Duration.ofSeconds(10)).until(a::leading);
+    f.applyEndpoint(Map.of("blue", 100));
+    f.applyDeployment("blue");
+    await().atMost(Duration.ofSeconds(10)).until(() -> f.service() != null && "my-endpoint-blue-1".equals(f.template()));
+    f.fake.step("my-endpoint"); // the Revision appears Ready: its event brings the traffic
+    await().atMost(Duration.ofSeconds(10)).until(() -> f.traffic().equals(List.of("my-endpoint-blue-1:100:blue")));
+    f.fake.step("my-endpoint");
+    await().atMost(Duration.ofSeconds(10)).until(() -> f.endpoint().getStatus() != null
+        && "Succeeded".equals(f.endpoint().getStatus().provisioningState()));
+    f.assertValid();
+  }
+
+  @Test
+  void onlyTheLeaderReconcilesAndTheOtherTakesOverWhenItLeaves() {
+    a = controller("a");
+    b = controller("b");
+    a.start();
+    await().atMost(Duration.ofSeconds(10)).until(a::leading);
+    b.start();
+    await().atMost(Duration.ofSeconds(10)).until(() -> "a".equals(b.leader()));
+    f.applyEndpoint(Map.of("blue", 100));
+    f.applyDeployment("blue");
+    await().atMost(Duration.ofSeconds(10)).until(() -> f.service() != null);
+    assertTrue(calls("a") > 0);
+    assertEquals(0, calls("b"));
+    assertFalse(b.leading());
+
+    a.close(); // releases the Lease
+    await().atMost(Duration.ofSeconds(10)).until(b::leading);
+    assertFalse(a.leading());
+    f.fake.step("my-endpoint");
+    await().atMost(Duration.ofSeconds(10)).until(() -> f.traffic().equals(List.of("my-endpoint-blue-1:100:blue")));
+    assertTrue(calls("b") > 0, "the new leader lists everything and reconciles it");
+  }
+}
