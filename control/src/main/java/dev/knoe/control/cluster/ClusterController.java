@@ -22,8 +22,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Runs the {@link Reconciler} for a namespace while this replica leads: a Lease {@value #LEASE}
- * elects one replica; the leader watches OnlineEndpoints, OnlineDeployments and the Knative
+ * Runs the {@link Reconciler} for a namespace while this replica leads: a Lease (by default
+ * {@value #LEASE}, see {@link LeaseId}) elects one replica; the leader watches OnlineEndpoints, OnlineDeployments and the Knative
  * Services and Revisions Knoe made (informers), turns every event into its endpoint's name in a
  * de-duplicating {@link WorkQueue}, and one thread reconciles one endpoint at a time, again after
  * the delay the Reconciler asks for, or with backoff (1 s doubling to 1 min) after an error.
@@ -45,6 +45,20 @@ public final class ClusterController implements AutoCloseable {
   }
 
   /**
+   * Where the Lease is: the chart puts it in the release's namespace ({@code POD_NAMESPACE}) under
+   * {@code KNOE_LEASE_NAME}, which may not be the endpoints' namespace.
+   */
+  public record LeaseId(String namespace, String name) {
+    /** {@code POD_NAMESPACE} and {@code KNOE_LEASE_NAME}, else {@code fallbackNamespace} and {@value #LEASE}. */
+    public static LeaseId fromEnvironment(String fallbackNamespace) {
+      String ns = System.getenv("POD_NAMESPACE");
+      String name = System.getenv("KNOE_LEASE_NAME");
+      return new LeaseId(ns == null || ns.isBlank() ? fallbackNamespace : ns,
+          name == null || name.isBlank() ? LEASE : name);
+    }
+  }
+
+  /**
    * @param leaseDuration how long a lease holds without renewal
    * @param renewDeadline how long the leader tries to renew before giving up
    * @param retryPeriod how often candidates try
@@ -58,6 +72,7 @@ public final class ClusterController implements AutoCloseable {
   private final Work work;
   private final String identity;
   private final Timing timing;
+  private final LeaseId lease;
 
   private final Object lock = new Object();
   private CompletableFuture<?> election;
@@ -65,11 +80,17 @@ public final class ClusterController implements AutoCloseable {
   private volatile String leader;
 
   public ClusterController(KubernetesClient client, String namespace, Reconciler reconciler) {
-    this(client, namespace, reconciler::reconcile, identity(), Timing.DEFAULT);
+    this(client, namespace, reconciler::reconcile, identity(), LeaseId.fromEnvironment(namespace), Timing.DEFAULT);
   }
 
-  public ClusterController(KubernetesClient client, String namespace, Work work, String identity, Timing timing) {
+  /**
+   * @param namespace where the endpoints are
+   * @param identity this replica's name in the Lease
+   */
+  public ClusterController(KubernetesClient client, String namespace, Work work, String identity, LeaseId lease,
+      Timing timing) {
     this.client = client;
+    this.lease = lease;
     this.namespace = namespace;
     this.work = work;
     this.identity = identity;
@@ -96,8 +117,8 @@ public final class ClusterController implements AutoCloseable {
         return;
       }
       var config = new LeaderElectionConfigBuilder()
-          .withName(LEASE)
-          .withLock(new LeaseLock(namespace, LEASE, identity))
+          .withName(lease.name())
+          .withLock(new LeaseLock(lease.namespace(), lease.name(), identity))
           .withLeaseDuration(timing.leaseDuration())
           .withRenewDeadline(timing.renewDeadline())
           .withRetryPeriod(timing.retryPeriod())

@@ -49,7 +49,7 @@ class ClusterControllerTest {
     return new ClusterController(client, ClusterFixture.NS, (ns, endpoint) -> {
       calls.computeIfAbsent(identity, k -> new AtomicInteger()).incrementAndGet();
       return reconciler.reconcile(ns, endpoint);
-    }, identity, FAST);
+    }, identity, new ClusterController.LeaseId("knoe-system", "knoe-leader"), FAST);
   }
 
   int calls(String identity) {
@@ -86,6 +86,7 @@ class ClusterControllerTest {
     assertTrue(calls("a") > 0);
     assertEquals(0, calls("b"));
     assertFalse(b.leading());
+    assertEquals("a", client.leases().inNamespace("knoe-system").withName("knoe-leader").get().getSpec().getHolderIdentity());
 
     a.close(); // releases the Lease
     await().atMost(Duration.ofSeconds(10)).until(b::leading);
