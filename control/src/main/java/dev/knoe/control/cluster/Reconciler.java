@@ -14,6 +14,7 @@ import io.fabric8.knative.serving.v1.Revision;
 import io.fabric8.knative.serving.v1.RevisionTemplateSpec;
 import io.fabric8.knative.serving.v1.Service;
 import io.fabric8.knative.serving.v1.TrafficTarget;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
@@ -181,6 +182,7 @@ public final class Reconciler {
         .forEach(r -> revisions.put(r.getMetadata().getName(), r));
 
     ensureSecret(ns, cr, endpoint);
+    syncRouting(ns, cr, endpoint, renderer);
     syncTriggers(ns, cr, endpoint, renderer);
 
     // Deployments, as they are now.
@@ -543,6 +545,25 @@ public final class Reconciler {
     client.secrets().inNamespace(ns).resource(secret).create();
   }
 
+  /**
+   * The endpoint's routing ConfigMap (its mirror rule), written before any template that mounts it
+   * and kept equal to the spec: a mirror change edits this file in running pods, no new revision.
+   */
+  private void syncRouting(String ns, OnlineEndpoint cr, EndpointSpec endpoint, KnativeRenderer renderer) {
+    ConfigMap desired = renderer.routing(endpoint);
+    desired.getMetadata().setNamespace(ns);
+    desired.getMetadata().setOwnerReferences(List.of(owner(cr)));
+    desired.getMetadata().getLabels().put(KnativeRenderer.LABEL_ENDPOINT, cr.getMetadata().getName());
+    ConfigMap existing = client.configMaps().inNamespace(ns).withName(desired.getMetadata().getName()).get();
+    if (existing == null) {
+      client.configMaps().inNamespace(ns).resource(desired).create();
+    } else if (!Objects.equals(existing.getData(), desired.getData())) {
+      existing.setData(desired.getData());
+      ensureOwner(existing, cr);
+      client.configMaps().inNamespace(ns).resource(existing).update();
+    }
+  }
+
   private String newKey() {
     byte[] bytes = new byte[32];
     random.nextBytes(bytes);
@@ -560,6 +581,10 @@ public final class Reconciler {
     Secret secret = client.secrets().inNamespace(ns).withName(KnativeNames.authSecret(resource)).get();
     if (secret != null && ours(secret, resource)) {
       client.secrets().inNamespace(ns).resource(secret).delete();
+    }
+    ConfigMap routing = client.configMaps().inNamespace(ns).withName(KnativeNames.routingConfigMap(resource)).get();
+    if (routing != null && ours(routing, resource)) {
+      client.configMaps().inNamespace(ns).resource(routing).delete();
     }
   }
 

@@ -239,13 +239,36 @@ class ReconcilerTest {
           List.of(ref.getApiVersion(), ref.getKind(), ref.getName(), ref.getUid(), ref.getController()), o.getKind());
     }
 
+    assertNotNull(client.configMaps().inNamespace(NS).withName("my-endpoint-routing").get());
     client.resource(f.endpoint()).delete();
     assertEquals(Reconciler.Result.done(), f.reconcile());
     assertNull(f.service());
+    assertNull(client.configMaps().inNamespace(NS).withName("my-endpoint-routing").get());
     assertEquals(List.of(), f.knative.triggers().inNamespace(NS).list().getItems());
     assertNull(client.secrets().inNamespace(NS).withName("my-endpoint-auth").get());
     assertEquals("Failed", f.deployment("blue").getStatus().provisioningState(), "an orphan deployment says why");
     f.assertSettled();
+  }
+
+  @Test
+  void mirrorTrafficChangesTheRoutingConfigMapAndMakesNoRevision() {
+    f.applyEndpoint(traffic("blue", 100));
+    f.applyDeployment("blue");
+    f.applyDeployment("green");
+    f.converge();
+    String revisionBefore = f.service().getSpec().getTemplate().getMetadata().getName();
+    long serviceGeneration = f.service().getMetadata().getGeneration() == null ? 0 : f.service().getMetadata().getGeneration();
+    assertEquals("{}", client.configMaps().inNamespace(NS).withName("my-endpoint-routing").get().getData().get("mirror.json"));
+
+    f.editEndpoint(s -> s.put("mirror_traffic", Map.of("green", 20)));
+    f.converge();
+    String rule = client.configMaps().inNamespace(NS).withName("my-endpoint-routing").get().getData().get("mirror.json");
+    assertTrue(rule.contains("\"deployment\": \"green\"") && rule.contains("\"percent\": 20")
+        && rule.contains("http://green-my-endpoint." + NS + ".svc.cluster.local"), rule);
+    assertEquals(revisionBefore, f.service().getSpec().getTemplate().getMetadata().getName(), "no new revision");
+    assertEquals(serviceGeneration,
+        f.service().getMetadata().getGeneration() == null ? 0 : f.service().getMetadata().getGeneration(),
+        "the Service was not rewritten for a mirror change");
   }
 
   @Test
