@@ -33,6 +33,36 @@ public interface ControlConfig {
 
   Autoscaler autoscaler();
 
+  /**
+   * {@code local} (default): deployments run as child processes behind the built-in router.
+   * {@code knative}: on a cluster, the reconciler turns OnlineEndpoint/OnlineDeployment resources
+   * into Knative objects (the chart sets this).
+   */
+  @WithDefault("local")
+  String backend();
+
+  /** knative: the namespace of the endpoints; default the client's (the pod's). */
+  Optional<String> namespace();
+
+  /** knative: the scoring-function image of revisions. */
+  Optional<String> scoringImage();
+
+  /** knative: the image of the model-downloading init container. */
+  Optional<String> storageInitializerImage();
+
+  /** knative: the instance-type catalog file (the chart's ConfigMap). */
+  Optional<String> instanceTypesFile();
+
+  /** knative: this control plane as pods reach it, for model downloads. */
+  Optional<String> controlUrl();
+
+  Kubernetes kubernetes();
+
+  interface Kubernetes {
+    /** The API server; default: in-cluster or kubeconfig, as kubectl finds it. */
+    Optional<String> masterUrl();
+  }
+
   interface Models {
     /** Largest model upload, in bytes. */
     @WithDefault("2147483648")

@@ -1,0 +1,91 @@
+package dev.knoe.control.serve;
+
+import dev.knoe.autoscaler.ScalingPolicy;
+import dev.knoe.control.cluster.ClusterController;
+import dev.knoe.control.cluster.Reconciler;
+import dev.knoe.control.cluster.RegistryModelResolver;
+import dev.knoe.control.credentials.TokenIssuer;
+import dev.knoe.control.knative.InstanceTypeCatalog;
+import dev.knoe.control.knative.RenderSettings;
+import dev.knoe.control.model.ModelRegistry;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import org.jboss.logging.Logger;
+
+/**
+ * {@code knoe serve} on a cluster ({@code KNOE_BACKEND=knative}): runs the leader-elected
+ * reconciler that turns OnlineEndpoint and OnlineDeployment resources into Knative objects, with
+ * models from this control plane's registry. The control API keeps serving models (upload, list,
+ * and the downloads of the pods' storage initializers); endpoints and deployments are custom
+ * resources here ({@code knoe render ... | kubectl apply -f -}), see {@link ClusterModeGuard}.
+ */
+@ApplicationScoped
+public class ClusterMode {
+
+  private static final Logger LOG = Logger.getLogger(ClusterMode.class);
+
+  @Inject ControlConfig config;
+  @Inject ModelRegistry models;
+  @Inject TokenIssuer tokens;
+
+  private KubernetesClient client;
+  private ClusterController controller;
+
+  public boolean enabled() {
+    return "knative".equalsIgnoreCase(config.backend());
+  }
+
+  void start(@Observes StartupEvent event) {
+    if (!enabled()) {
+      return;
+    }
+    client = config.kubernetes().masterUrl()
+        .map(url -> new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl(url).withTrustCerts(true)
+            .build()).build())
+        .orElseGet(() -> new KubernetesClientBuilder().build());
+    String namespace = config.namespace().orElseGet(() -> client.getNamespace() == null ? "default" : client.getNamespace());
+    RenderSettings defaults = RenderSettings.defaults(namespace);
+    InstanceTypeCatalog catalog;
+    try {
+      catalog = config.instanceTypesFile().isPresent()
+          ? InstanceTypeCatalog.read(Path.of(config.instanceTypesFile().get())) : defaults.catalog();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the instance-type catalog: " + e.getMessage(), e);
+    }
+    ControlConfig.Autoscaler a = config.autoscaler();
+    ScalingPolicy autoscaling = ScalingPolicy.builder().stableWindow(a.stableWindow())
+        .panicWindowPercentage(a.panicWindowPercentage()).panicThresholdPercentage(a.panicThresholdPercentage())
+        .scaleDownDelay(a.scaleDownDelay()).activationScale(a.activationScale())
+        .scaleToZeroRetention(a.scaleToZeroPodRetentionPeriod()).build();
+    RenderSettings settings = new RenderSettings(namespace,
+        config.scoringImage().orElse(defaults.scoringImage()),
+        config.storageInitializerImage().orElse(defaults.storageInitializerImage()),
+        defaults.modelReaderSecret(), catalog, autoscaling);
+    String controlUrl = config.controlUrl().orElse("http://knoe." + namespace + ".svc:8500");
+    Reconciler reconciler = new Reconciler(client, settings, new RegistryModelResolver(models, controlUrl),
+        tokens::publicKeyPem, Clock.systemUTC());
+    controller = new ClusterController(client, namespace, reconciler);
+    controller.start();
+    LOG.infof("Cluster mode: reconciling OnlineEndpoints and OnlineDeployments in namespace %s into Knative"
+        + " Services (models from %s)", namespace, controlUrl);
+  }
+
+  void stop(@Observes ShutdownEvent event) {
+    if (controller != null) {
+      controller.close();
+    }
+    if (client != null) {
+      client.close();
+    }
+  }
+}
