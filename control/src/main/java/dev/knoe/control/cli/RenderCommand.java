@@ -56,8 +56,12 @@ final class RenderCommand implements Callable<Integer> {
   @Option(names = {"-f", "--file"}, required = true, description = "An endpoint or deployment YAML file (repeatable; one endpoint).")
   List<Path> files = new ArrayList<>();
 
-  @Option(names = {"-n", "--namespace"}, defaultValue = "default", description = "Namespace of the endpoint (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--namespace", defaultValue = "default", description = "Namespace of the endpoint (default: ${DEFAULT-VALUE}).")
   String namespace;
+
+  @Option(names = "--resources-only",
+      description = "Print only the OnlineEndpoint and OnlineDeployment resources (what to kubectl apply; the reconciler makes the rest).")
+  boolean resourcesOnly;
 
   @Option(names = "--scoring-image", defaultValue = RenderSettings.DEFAULT_SCORING_IMAGE,
       description = "Scoring-function image (default: ${DEFAULT-VALUE}).")
@@ -114,6 +118,9 @@ final class RenderCommand implements Callable<Integer> {
       throw CliException.failed(e.getMessage(), e);
     }
     for (HasMetadata m : manifests) {
+      if (resourcesOnly && !m.getApiVersion().startsWith(KnativeRenderer.API_GROUP + "/")) {
+        continue;
+      }
       if (m instanceof Service s) {
         List<String> problems = KnativeRules.problems(s);
         if (!problems.isEmpty()) {

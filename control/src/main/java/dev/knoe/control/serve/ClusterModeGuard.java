@@ -22,8 +22,8 @@ public class ClusterModeGuard {
       return null;
     }
     return Response.status(501).type(MediaType.APPLICATION_JSON).entity(Map.of("error",
-        "endpoints and deployments are Kubernetes resources in cluster mode: 'knoe render -f endpoint.yml -f"
-            + " deployment.yml | kubectl apply -f -', then 'kubectl get onlineendpoints,onlinedeployments';"
+        "endpoints and deployments are Kubernetes resources in cluster mode: 'knoe render --resources-only"
+            + " -f endpoint.yml -f deployment.yml | kubectl apply -f -', then 'kubectl get onlineendpoints,onlinedeployments';"
             + " register models here first with 'knoe model create'")).build();
   }
 }

@@ -62,6 +62,15 @@ class RenderCommandTest {
   }
 
   @Test
+  void resourcesOnlyPrintsWhatToApply() throws Exception {
+    Cli.Run run = new Cli(home).run("render", "--resources-only", "-f", SAMPLES.resolve("endpoint.yml").toString(),
+        "-f", SAMPLES.resolve("blue-deployment.yml").toString());
+    assertEquals(0, run.code(), run.toString());
+    assertEquals(List.of("OnlineEndpoint", "OnlineDeployment"),
+        documents(run.out()).stream().map(d -> d.path("kind").asText()).toList());
+  }
+
+  @Test
   void withoutTheEndpointFileItSaysWhatIsMissing() {
     Cli.Run run = new Cli(home).run("render", "-f", SAMPLES.resolve("blue-deployment.yml").toString());
     assertEquals(2, run.code(), run.toString());
