@@ -24,6 +24,7 @@ public class ModelResource {
 
   @Inject ModelRegistry models;
   @Inject ControlPlane control;
+  @Inject dev.knoe.control.serve.ClusterMode cluster;
 
   @GET
   public List<Map<String, Object>> list() {
@@ -74,7 +75,7 @@ public class ModelResource {
   @DELETE
   @Path("{name}/versions/{version}")
   public Response delete(@PathParam("name") String name, @PathParam("version") int version) {
-    models.delete(name, version, control::inUse);
+    models.delete(name, version, v -> control.inUse(v) || cluster.modelInUse(v));
     return Response.noContent().build();
   }
 }

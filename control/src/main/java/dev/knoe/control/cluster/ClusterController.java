@@ -128,7 +128,20 @@ public final class ClusterController implements AutoCloseable {
             LOG.info(() -> "knoe controller leader in " + namespace + ": " + id);
           }))
           .build();
-      election = client.leaderElector().withConfig(config).build().start();
+      CompletableFuture<?> joined = client.leaderElector().withConfig(config).build().start();
+      election = joined;
+      // fabric8's elector ends for good once it loses the lease: join again, unless closed, so that
+      // a replica that lost it once can lead later (else two blips leave no replica reconciling).
+      joined.whenComplete((v, error) -> {
+        synchronized (lock) {
+          if (election != joined) {
+            return; // closed, or already replaced
+          }
+          election = null;
+        }
+        LOG.info(() -> identity + " left the election" + (error == null ? "" : " (" + error + ")") + "; joining again");
+        start();
+      });
     }
   }
 
@@ -257,6 +270,14 @@ public final class ClusterController implements AutoCloseable {
       informers.forEach(SharedIndexInformer::close);
       queue.close();
       worker.interrupt();
+      // The next leader must not meet a reconcile of ours still writing.
+      if (Thread.currentThread() != worker) {
+        try {
+          worker.join(timing.renewDeadline().toMillis());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
     }
   }
 

@@ -219,8 +219,15 @@ public final class LocalBackend implements Backend {
   }
 
   private static boolean sameExceptGeneration(InstanceSpec a, InstanceSpec b) {
-    return a.modelDir().equals(b.modelDir()) && a.env().equals(b.env()) && a.readiness().equals(b.readiness())
-        && a.liveness().equals(b.liveness());
+    return a.modelDir().equals(b.modelDir()) && withoutDerived(a.env()).equals(withoutDerived(b.env()))
+        && a.readiness().equals(b.readiness()) && a.liveness().equals(b.liveness());
+  }
+
+  // KNOE_FAST_START follows min_instances (see instanceSpec): changing the bounds must not roll.
+  private static Map<String, String> withoutDerived(Map<String, String> env) {
+    Map<String, String> m = new LinkedHashMap<>(env);
+    m.remove("KNOE_FAST_START");
+    return m;
   }
 
   /** Turns each supervisor's status into the deployment's provisioning state. */

@@ -7,7 +7,9 @@ import dev.knoe.control.cluster.RegistryModelResolver;
 import dev.knoe.control.credentials.TokenIssuer;
 import dev.knoe.control.knative.InstanceTypeCatalog;
 import dev.knoe.control.knative.RenderSettings;
+import dev.knoe.control.cluster.OnlineDeployment;
 import dev.knoe.control.model.ModelRegistry;
+import dev.knoe.control.model.ModelVersion;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -39,6 +41,7 @@ public class ClusterMode {
   @Inject TokenIssuer tokens;
 
   private KubernetesClient client;
+  private String namespace;
   private ClusterController controller;
 
   public boolean enabled() {
@@ -53,7 +56,7 @@ public class ClusterMode {
         .map(url -> new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl(url).withTrustCerts(true)
             .build()).build())
         .orElseGet(() -> new KubernetesClientBuilder().build());
-    String namespace = config.namespace().orElseGet(() -> client.getNamespace() == null ? "default" : client.getNamespace());
+    namespace = config.namespace().orElseGet(() -> client.getNamespace() == null ? "default" : client.getNamespace());
     RenderSettings defaults = RenderSettings.defaults(namespace);
     InstanceTypeCatalog catalog;
     try {
@@ -78,6 +81,29 @@ public class ClusterMode {
     controller.start();
     LOG.infof("Cluster mode: reconciling OnlineEndpoints and OnlineDeployments in namespace %s into Knative"
         + " Services (models from %s)", namespace, controlUrl);
+  }
+
+  /**
+   * Whether an OnlineDeployment of the namespace refers to this model version ({@code name:version},
+   * {@code azureml:name:version} or {@code {name, version}}): its pods download it at every start.
+   */
+  public boolean modelInUse(ModelVersion v) {
+    if (client == null) {
+      return false;
+    }
+    for (OnlineDeployment d : client.resources(OnlineDeployment.class).inNamespace(namespace).list().getItems()) {
+      Object model = d.getSpec() == null ? null : d.getSpec().getFields().get("model");
+      String ref = null;
+      if (model instanceof String text) {
+        ref = text.startsWith("azureml:") ? text.substring("azureml:".length()) : text;
+      } else if (model instanceof java.util.Map<?, ?> m && m.get("name") != null) {
+        ref = m.get("name") + ":" + m.get("version");
+      }
+      if (v.reference().equals(ref)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   void stop(@Observes ShutdownEvent event) {

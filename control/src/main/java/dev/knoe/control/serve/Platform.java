@@ -97,7 +97,11 @@ public class Platform {
   @Produces
   @Singleton
   Backend backend() {
-    Path scoringHome = config.scoringHome().map(Path::of).orElseGet(Platform::findScoringHome);
+    // On a cluster no instance runs here (the endpoint API answers 501), and the image has no
+    // scoring-function folder to find.
+    boolean cluster = "knative".equalsIgnoreCase(config.backend());
+    Path scoringHome = config.scoringHome().map(Path::of)
+        .orElseGet(() -> cluster ? dataDir().resolve("no-local-instances") : findScoringHome());
     ControlConfig.Autoscaler a = config.autoscaler();
     ScalingPolicy base = ScalingPolicy.builder()
         .stableWindow(a.stableWindow())
@@ -130,7 +134,9 @@ public class Platform {
   void start(@Observes StartupEvent event, ControlPlane control) {
     String admin = adminKey();
     adminDigest = Secrets.sha256(admin);
-    control.restore();
+    if (!"knative".equalsIgnoreCase(config.backend())) {
+      control.restore(); // local instances; on a cluster the reconciler owns what runs
+    }
     writeCliConfig(admin);
     LOG.infof("Knoe is serving; data in %s", dataDir());
   }

@@ -102,6 +102,9 @@ class ClusterModeTest {
     assertTrue(script.contains(sha + "  /mnt/models/model.onnx"), script);
     assertNotNull(client.secrets().inNamespace(NS).withName("my-endpoint-auth").get(), "the endpoint's keys");
 
+    given().header("Authorization", "Bearer " + ADMIN).when().delete("/api/v1/models/my-endpoint-blue/versions/1")
+        .then().statusCode(409).body("error", containsString("used by a deployment"));
+
     given().header("Authorization", "Bearer " + ADMIN).contentType("application/json").body("{\"name\": \"other\"}")
         .when().post("/api/v1/endpoints").then().statusCode(501).body("error", containsString("kubectl apply"));
   }

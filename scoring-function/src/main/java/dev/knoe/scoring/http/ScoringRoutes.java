@@ -127,7 +127,11 @@ public class ScoringRoutes {
   private void copy(RoutingContext ctx) {
     if (mirror != null) {
       Buffer b = ctx.body().buffer();
-      mirror.maybeCopy(ctx.request().uri(), ctx.request().headers(), b == null ? Buffer.buffer() : b);
+      try {
+        mirror.maybeCopy(ctx.request().uri(), ctx.request().headers(), b == null ? Buffer.buffer() : b);
+      } catch (RuntimeException e) {
+        LOG.debugf("mirror copy not sent: %s", e.getMessage()); // a copy never fails the request
+      }
     }
   }
 

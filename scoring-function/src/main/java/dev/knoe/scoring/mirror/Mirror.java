@@ -53,7 +53,10 @@ public final class Mirror {
     this.rule = new WatchedFile<>(file, Mirror::parse, System::nanoTime, 1_000_000_000L);
     this.self = self;
     this.dice = dice;
-    this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setConnectTimeout(2000));
+    // A slow or sleeping mirror must not pile up copies: a few connections, a short queue, and a
+    // copy that finds both full is dropped.
+    this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setConnectTimeout(2000),
+        new io.vertx.core.http.PoolOptions().setHttp1MaxSize(8).setMaxWaitQueueSize(32));
   }
 
   public Mirror(Path file, String self, Vertx vertx) {
@@ -70,8 +73,8 @@ public final class Mirror {
       throw new IllegalArgumentException("percent = " + percent + ", must be between 0 and 100");
     }
     URI url = URI.create(n.get("url").asText());
-    if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme())) {
-      throw new IllegalArgumentException("url " + url + " is not http(s)");
+    if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme()) || url.getHost() == null) {
+      throw new IllegalArgumentException("url " + url + " is not an http(s) URL with a host");
     }
     return new Rule(n.path("deployment").asText(null), url, percent);
   }

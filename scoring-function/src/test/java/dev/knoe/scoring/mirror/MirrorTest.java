@@ -96,6 +96,8 @@ class MirrorTest {
     var e = assertThrows(IllegalArgumentException.class, () -> Mirror.parse("{\"url\": \"http://x\", \"percent\": 150}".getBytes()));
     assertTrue(e.getMessage().contains("percent = 150"), e.getMessage());
     var f = assertThrows(IllegalArgumentException.class, () -> Mirror.parse("{\"url\": \"ftp://x\", \"percent\": 1}".getBytes()));
-    assertTrue(f.getMessage().contains("is not http(s)"), f.getMessage());
+    assertTrue(f.getMessage().contains("is not an http(s) URL with a host"), f.getMessage());
+    var g = assertThrows(IllegalArgumentException.class, () -> Mirror.parse("{\"url\": \"http:///x\", \"percent\": 1}".getBytes()));
+    assertTrue(g.getMessage().contains("with a host"), g.getMessage());
   }
 }
