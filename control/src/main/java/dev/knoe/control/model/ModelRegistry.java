@@ -38,6 +38,9 @@ public final class ModelRegistry {
   private final Path root;
   private final long maxBytes;
   private final Clock clock;
+  // File locks are per process: threads of one JVM (two registries on one folder) take this first.
+  private static final java.util.concurrent.ConcurrentHashMap<Path, Object> FOLDER_LOCKS =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private final ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
@@ -74,10 +77,18 @@ public final class ModelRegistry {
           }
           Files.move(tmp, blob, StandardCopyOption.ATOMIC_MOVE);
         }
-        int version = versions(name).stream().mapToInt(ModelVersion::version).max().orElse(0) + 1;
-        ModelVersion v = new ModelVersion(name, version, hex, size, description, anonymous, clock.instant());
-        AtomicFiles.write(root.resolve(name).resolve(version + ".json"), json.writeValueAsBytes(v));
-        return v;
+        // Two control-plane replicas may share this folder (a cluster's volume): numbering a version
+        // and writing it is one step under a file lock, so no upload takes another's number.
+        synchronized (FOLDER_LOCKS.computeIfAbsent(root.toAbsolutePath().normalize(), k -> new Object())) {
+          try (var lockFile = java.nio.channels.FileChannel.open(root.resolve(".versions.lock"),
+                  java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+              var held = lockFile.lock()) {
+            int version = versions(name).stream().mapToInt(ModelVersion::version).max().orElse(0) + 1;
+            ModelVersion v = new ModelVersion(name, version, hex, size, description, anonymous, clock.instant());
+            AtomicFiles.write(root.resolve(name).resolve(version + ".json"), json.writeValueAsBytes(v));
+            return v;
+          }
+        }
       } finally {
         Files.deleteIfExists(tmp);
       }
