@@ -73,7 +73,7 @@ public class ClusterMode {
     RenderSettings settings = new RenderSettings(namespace,
         config.scoringImage().orElse(defaults.scoringImage()),
         config.storageInitializerImage().orElse(defaults.storageInitializerImage()),
-        defaults.modelReaderSecret(), catalog, autoscaling);
+        config.modelReaderSecret(), catalog, autoscaling);
     String controlUrl = config.controlUrl().orElse("http://knoe." + namespace + ".svc:8500");
     Reconciler reconciler = new Reconciler(client, settings, new RegistryModelResolver(models, controlUrl),
         tokens::publicKeyPem, Clock.systemUTC());

@@ -56,6 +56,10 @@ public interface ControlConfig {
   /** knative: this control plane as pods reach it, for model downloads. */
   Optional<String> controlUrl();
 
+  /** knative: the Secret (in the endpoints' namespace) whose {@code token} the pods download models with. */
+  @WithDefault("knoe-model-reader")
+  String modelReaderSecret();
+
   Kubernetes kubernetes();
 
   interface Kubernetes {
