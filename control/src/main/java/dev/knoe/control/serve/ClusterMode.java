@@ -43,6 +43,12 @@ public class ClusterMode {
   private KubernetesClient client;
   private String namespace;
   private ClusterController controller;
+  private ClusterApi api;
+
+  /** The endpoint API's read side on a cluster, once started. */
+  java.util.Optional<ClusterApi> api() {
+    return java.util.Optional.ofNullable(api);
+  }
 
   public boolean enabled() {
     return "knative".equalsIgnoreCase(config.backend());
@@ -77,6 +83,7 @@ public class ClusterMode {
     String controlUrl = config.controlUrl().orElse("http://knoe." + namespace + ".svc:8500");
     Reconciler reconciler = new Reconciler(client, settings, new RegistryModelResolver(models, controlUrl),
         tokens::publicKeyPem, Clock.systemUTC());
+    api = new ClusterApi(client, namespace, tokens);
     controller = new ClusterController(client, namespace, reconciler);
     controller.start();
     LOG.infof("Cluster mode: reconciling OnlineEndpoints and OnlineDeployments in namespace %s into Knative"

@@ -8,9 +8,10 @@ import java.util.Map;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
- * In cluster mode the endpoint and deployment API is not served yet: it would start local
- * processes inside the control plane's pod. It answers 501 saying how to do the same with custom
- * resources; the model API works as everywhere.
+ * In cluster mode the endpoint and deployment API reads from the custom resources ({@link
+ * ClusterApi}: show, list, keys, token, logs); its writes are not served yet (they would start local
+ * processes inside the control plane's pod) and answer 501 saying how to do the same with custom
+ * resources. The model API works as everywhere.
  */
 public class ClusterModeGuard {
 
@@ -18,8 +19,15 @@ public class ClusterModeGuard {
 
   @ServerRequestFilter
   public Response check(ContainerRequestContext ctx) {
-    if (!cluster.enabled() || !ctx.getUriInfo().getPath().startsWith("/api/v1/endpoints")) {
+    String path = ctx.getUriInfo().getPath();
+    if (!cluster.enabled() || !path.startsWith("/api/v1/endpoints")) {
       return null;
+    }
+    java.util.Map<String, String> query = new java.util.HashMap<>();
+    ctx.getUriInfo().getQueryParameters().forEach((k, v) -> query.put(k, v.isEmpty() ? "" : v.get(0)));
+    var read = cluster.api().flatMap(api -> api.handle(ctx.getMethod(), path, query));
+    if (read.isPresent()) {
+      return read.get();
     }
     return Response.status(501).type(MediaType.APPLICATION_JSON).entity(Map.of("error",
         "endpoints and deployments are Kubernetes resources in cluster mode: 'knoe render --resources-only"

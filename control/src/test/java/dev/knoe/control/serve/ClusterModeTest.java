@@ -102,6 +102,29 @@ class ClusterModeTest {
     assertTrue(script.contains(sha + "  /mnt/models/model.onnx"), script);
     assertNotNull(client.secrets().inNamespace(NS).withName("my-endpoint-auth").get(), "the endpoint's keys");
 
+    // The endpoint API reads the resources: show, list, keys from the Secret, deployments, logs.
+    given().header("Authorization", "Bearer " + ADMIN).when().get("/api/v1/endpoints").then().statusCode(200)
+        .body("name", org.hamcrest.Matchers.equalTo(List.of("my-endpoint")));
+    given().header("Authorization", "Bearer " + ADMIN).when().get("/api/v1/endpoints/my-endpoint").then().statusCode(200)
+        .body("traffic.blue", org.hamcrest.Matchers.equalTo(100))
+        .body("provisioning_state", org.hamcrest.Matchers.notNullValue());
+    String keys = new String(java.util.Base64.getDecoder().decode(
+        client.secrets().inNamespace(NS).withName("my-endpoint-auth").get().getData().get("keys"))).strip();
+    given().header("Authorization", "Bearer " + ADMIN).when().get("/api/v1/endpoints/my-endpoint/keys").then()
+        .statusCode(200).body("primaryKey", org.hamcrest.Matchers.equalTo(keys.split("\n")[0]));
+    given().header("Authorization", "Bearer " + ADMIN).when().get("/api/v1/endpoints/my-endpoint/deployments").then()
+        .statusCode(200).body("name", org.hamcrest.Matchers.equalTo(List.of("blue")));
+    given().header("Authorization", "Bearer " + ADMIN).when().get("/api/v1/endpoints/my-endpoint/deployments/blue")
+        .then().statusCode(200).body("model", org.hamcrest.Matchers.equalTo("my-endpoint-blue:1"));
+    given().header("Authorization", "Bearer " + ADMIN).when().get("/api/v1/endpoints/my-endpoint/deployments/blue/logs")
+        .then().statusCode(200).body("[0]", containsString("my-endpoint-blue-1"));
+    given().header("Authorization", "Bearer " + ADMIN).when().get("/api/v1/endpoints/my-endpoint/deployments/red")
+        .then().statusCode(404).body("error", containsString("no deployment 'red'"));
+    given().header("Authorization", "Bearer " + ADMIN).when().get("/api/v1/endpoints/nope").then().statusCode(404);
+    given().header("Authorization", "Bearer " + ADMIN).when().post("/api/v1/endpoints/my-endpoint/token").then()
+        .statusCode(400).body("error", containsString("auth_mode key"));
+    given().when().get("/api/v1/endpoints").then().statusCode(401);
+
     given().header("Authorization", "Bearer " + ADMIN).when().delete("/api/v1/models/my-endpoint-blue/versions/1")
         .then().statusCode(409).body("error", containsString("used by a deployment"));
 
