@@ -8,21 +8,18 @@ import java.util.SplittableRandom;
  * distributed time with its mean. It starts quiet. Exponential gaps are memoryless, so at a change
  * of state the next arrival is drawn again at the new rate.
  */
-public final class BurstySource implements ArrivalSource {
+public final class BurstySource extends GeneratedSource {
 
   private final double quietRate;
   private final double burstRate;
   private final double quietMean;
   private final double burstMean;
-  private final ServiceTime service;
-  private final SplittableRandom random;
   private boolean burst;
   private double stateEnd;
-  private double arrival;
-  private double serviceSeconds;
 
   public BurstySource(double quietRate, double burstRate, double quietMeanSeconds, double burstMeanSeconds,
       ServiceTime service, SplittableRandom random) {
+    super(service, random);
     if (!(quietRate >= 0) || !(burstRate >= 0) || Double.isInfinite(quietRate) || Double.isInfinite(burstRate)) {
       throw new IllegalArgumentException("bursty rates " + quietRate + " and " + burstRate + "/s, must be at least 0");
     }
@@ -34,8 +31,6 @@ public final class BurstySource implements ArrivalSource {
     this.burstRate = burstRate;
     this.quietMean = quietMeanSeconds;
     this.burstMean = burstMeanSeconds;
-    this.service = service;
-    this.random = random;
     this.stateEnd = exp(quietMean);
   }
 
@@ -49,9 +44,7 @@ public final class BurstySource implements ArrivalSource {
       double rate = burst ? burstRate : quietRate;
       double candidate = rate > 0 ? t + exp(1 / rate) : Double.POSITIVE_INFINITY;
       if (candidate < stateEnd) {
-        arrival = candidate;
-        serviceSeconds = service.sample(random);
-        return true;
+        return emit(candidate);
       }
       t = stateEnd;
       burst = !burst;
@@ -61,15 +54,5 @@ public final class BurstySource implements ArrivalSource {
 
   private double exp(double mean) {
     return -mean * Math.log(1.0 - random.nextDouble());
-  }
-
-  @Override
-  public double arrival() {
-    return arrival;
-  }
-
-  @Override
-  public double service() {
-    return serviceSeconds;
   }
 }

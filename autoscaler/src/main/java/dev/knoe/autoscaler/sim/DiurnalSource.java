@@ -10,7 +10,7 @@ import java.util.SplittableRandom;
  * rate of the piece's ends and are kept with probability {@code rate(t) / bound}; a candidate below
  * the smaller end's rate is kept without computing the cosine.
  */
-public final class DiurnalSource implements ArrivalSource {
+public final class DiurnalSource extends GeneratedSource {
 
   private static final int PIECES = 64;
 
@@ -20,10 +20,6 @@ public final class DiurnalSource implements ArrivalSource {
   private final double pieceSeconds;
   private final double[] upper; // the bound of each piece
   private final double[] lower; // a rate every point of the piece reaches
-  private final ServiceTime service;
-  private final SplittableRandom random;
-  private double arrival;
-  private double serviceSeconds;
 
   /**
    * @param low the rate at t = 0 and every period after, requests per second
@@ -31,6 +27,7 @@ public final class DiurnalSource implements ArrivalSource {
    * @param periodSeconds the length of one cycle
    */
   public DiurnalSource(double low, double peak, double periodSeconds, ServiceTime service, SplittableRandom random) {
+    super(service, random);
     if (!(low >= 0) || !(peak >= low) || Double.isInfinite(peak)) {
       throw new IllegalArgumentException("diurnal rates " + low + " to " + peak + "/s: need 0 <= low <= peak");
     }
@@ -49,8 +46,6 @@ public final class DiurnalSource implements ArrivalSource {
       upper[i] = Math.max(a, b) * (1 + 1e-12);
       lower[i] = Math.min(a, b);
     }
-    this.service = service;
-    this.random = random;
   }
 
   /** The rate at {@code t} seconds. */
@@ -81,18 +76,6 @@ public final class DiurnalSource implements ArrivalSource {
         break;
       }
     }
-    arrival = t;
-    serviceSeconds = service.sample(random);
-    return true;
-  }
-
-  @Override
-  public double arrival() {
-    return arrival;
-  }
-
-  @Override
-  public double service() {
-    return serviceSeconds;
+    return emit(t);
   }
 }
