@@ -12,6 +12,7 @@ import dev.knoe.control.knative.KnativeManifests;
 import dev.knoe.control.knative.KnativeRenderer;
 import dev.knoe.control.knative.KnativeRules;
 import dev.knoe.control.knative.RenderSettings;
+import dev.knoe.control.model.ModelRegistry;
 import dev.knoe.control.spec.DeploymentSpec;
 import dev.knoe.control.spec.EndpointSpec;
 import dev.knoe.control.spec.ModelRef;
@@ -19,12 +20,8 @@ import io.fabric8.knative.serving.v1.Service;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -169,13 +166,10 @@ final class RenderCommand implements Callable<Integer> {
   }
 
   private static String sha256(Path file) {
-    try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
-      in.transferTo(java.io.OutputStream.nullOutputStream());
-      return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+    try {
+      return HexFormat.of().formatHex(ModelRegistry.digest(file));
     } catch (IOException e) {
       throw CliException.failed("cannot read " + file + ": " + e.getMessage(), e);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 }

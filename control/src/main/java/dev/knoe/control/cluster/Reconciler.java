@@ -1,5 +1,6 @@
 package dev.knoe.control.cluster;
 
+import dev.knoe.control.credentials.EndpointKeys;
 import dev.knoe.control.knative.DeploymentRevision;
 import dev.knoe.control.knative.KnativeNames;
 import dev.knoe.control.knative.KnativeRenderer;
@@ -23,7 +24,6 @@ import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -77,7 +77,7 @@ public final class Reconciler {
 
   static final String SERVICE_LABEL = "serving.knative.dev/service";
   static final String MANAGED_BY = "app.kubernetes.io/managed-by";
-  static final String KEYS_FILE = "keys";
+  static final String KEYS_FILE = AuthSecrets.KEYS_FILE;
   static final String TOKEN_KEY_FILE = "token-key.pem";
 
   /**
@@ -102,7 +102,6 @@ public final class Reconciler {
   private final ModelResolver resolver;
   private final Supplier<String> tokenPublicKey;
   private final Clock clock;
-  private final SecureRandom random = new SecureRandom();
 
   /** With an empty token verification key and the system clock. */
   public Reconciler(KubernetesClient client, RenderSettings settings, ModelResolver resolver) {
@@ -529,7 +528,6 @@ public final class Reconciler {
       return; // keys are rotated by the API, never here
     }
     Base64.Encoder b64 = Base64.getEncoder();
-    String keys = newKey() + "\n" + newKey() + "\n";
     Secret secret = new SecretBuilder()
         .withNewMetadata()
           .withName(name)
@@ -539,7 +537,7 @@ public final class Reconciler {
           .withOwnerReferences(owner(cr))
         .endMetadata()
         .withType("Opaque")
-        .addToData(KEYS_FILE, b64.encodeToString(keys.getBytes(StandardCharsets.UTF_8)))
+        .addToData(KEYS_FILE, AuthSecrets.keysData(EndpointKeys.generate()))
         .addToData(TOKEN_KEY_FILE, b64.encodeToString(tokenPublicKey.get().getBytes(StandardCharsets.UTF_8)))
         .build();
     client.secrets().inNamespace(ns).resource(secret).create();
@@ -562,12 +560,6 @@ public final class Reconciler {
       ensureOwner(existing, cr);
       client.configMaps().inNamespace(ns).resource(existing).update();
     }
-  }
-
-  private String newKey() {
-    byte[] bytes = new byte[32];
-    random.nextBytes(bytes);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
   /** The endpoint is gone: what Knoe made for it goes too (a cluster's GC would, through owner references). */

@@ -1,8 +1,6 @@
 package dev.knoe.control.knative;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import dev.knoe.control.credentials.Secrets;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
@@ -109,11 +107,6 @@ public final class KnativeNames {
   }
 
   static String hash(String s, int hexChars) {
-    try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(d).substring(0, hexChars);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return HexFormat.of().formatHex(Secrets.sha256(s)).substring(0, hexChars);
   }
 }

@@ -220,7 +220,8 @@ public final class ModelRegistry {
     }
   }
 
-  static byte[] digest(Path file) throws IOException {
+  /** The SHA-256 of a file, read as a stream. */
+  public static byte[] digest(Path file) throws IOException {
     MessageDigest sha = sha256();
     try (InputStream in = new DigestInputStream(Files.newInputStream(file), sha)) {
       in.transferTo(OutputStream.nullOutputStream());

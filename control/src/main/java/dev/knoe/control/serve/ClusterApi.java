@@ -1,5 +1,6 @@
 package dev.knoe.control.serve;
 
+import dev.knoe.control.cluster.AuthSecrets;
 import dev.knoe.control.cluster.OnlineDeployment;
 import dev.knoe.control.cluster.OnlineEndpoint;
 import dev.knoe.control.cluster.SpecTrees;
@@ -11,9 +12,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -113,12 +112,9 @@ final class ClusterApi {
       return error(400, "endpoint '" + name + "' uses auth_mode aml_token: get a token with 'knoe online-endpoint get-credentials'");
     }
     Secret s = client.secrets().inNamespace(namespace).withName(KnativeNames.authSecret(name)).get();
-    if (s == null || s.getData() == null || s.getData().get("keys") == null) {
-      return error(409, "endpoint '" + name + "' has no keys yet: the reconciler makes them; try again in a moment");
-    }
-    String[] keys = new String(Base64.getDecoder().decode(s.getData().get("keys")), StandardCharsets.UTF_8).strip()
-        .split("\\s*\\n\\s*");
-    return ok(Map.of("primaryKey", keys[0], "secondaryKey", keys.length > 1 ? keys[1] : ""));
+    return AuthSecrets.keys(s == null ? null : s.getData())
+        .map(k -> ok(Map.of("primaryKey", k.primaryKey(), "secondaryKey", k.secondaryKey())))
+        .orElseGet(() -> error(409, "endpoint '" + name + "' has no keys yet: the reconciler makes them; try again in a moment"));
   }
 
   private Response logs(String endpoint, String name, Map<String, String> query) {

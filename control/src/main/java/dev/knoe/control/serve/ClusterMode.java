@@ -28,8 +28,9 @@ import org.jboss.logging.Logger;
  * {@code knoe serve} on a cluster ({@code KNOE_BACKEND=knative}): runs the leader-elected
  * reconciler that turns OnlineEndpoint and OnlineDeployment resources into Knative objects, with
  * models from this control plane's registry. The control API keeps serving models (upload, list,
- * and the downloads of the pods' storage initializers); endpoints and deployments are custom
- * resources here ({@code knoe render ... | kubectl apply -f -}), see {@link ClusterModeGuard}.
+ * and the downloads of the pods' storage initializers) and reads endpoints and deployments from
+ * their custom resources; those are written with {@code knoe render ... | kubectl apply -f -}, see
+ * {@link ClusterModeGuard}.
  */
 @ApplicationScoped
 public class ClusterMode {
@@ -51,7 +52,7 @@ public class ClusterMode {
   }
 
   public boolean enabled() {
-    return "knative".equalsIgnoreCase(config.backend());
+    return config.clusterMode();
   }
 
   void start(@Observes StartupEvent event) {
@@ -71,11 +72,7 @@ public class ClusterMode {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the instance-type catalog: " + e.getMessage(), e);
     }
-    ControlConfig.Autoscaler a = config.autoscaler();
-    ScalingPolicy autoscaling = ScalingPolicy.builder().stableWindow(a.stableWindow())
-        .panicWindowPercentage(a.panicWindowPercentage()).panicThresholdPercentage(a.panicThresholdPercentage())
-        .scaleDownDelay(a.scaleDownDelay()).activationScale(a.activationScale())
-        .scaleToZeroRetention(a.scaleToZeroPodRetentionPeriod()).build();
+    ScalingPolicy autoscaling = Platform.autoscalerBase(config.autoscaler());
     RenderSettings settings = new RenderSettings(namespace,
         config.scoringImage().orElse(defaults.scoringImage()),
         config.storageInitializerImage().orElse(defaults.storageInitializerImage()),

@@ -41,6 +41,11 @@ public interface ControlConfig {
   @WithDefault("local")
   String backend();
 
+  /** True with {@code backend=knative}. */
+  default boolean clusterMode() {
+    return "knative".equalsIgnoreCase(backend());
+  }
+
   /** knative: the namespace of the endpoints; default the client's (the pod's). */
   Optional<String> namespace();
 

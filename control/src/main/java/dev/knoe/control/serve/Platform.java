@@ -97,13 +97,22 @@ public class Platform {
   @Produces
   @Singleton
   Backend backend() {
-    // On a cluster no instance runs here (the endpoint API answers 501), and the image has no
-    // scoring-function folder to find.
-    boolean cluster = "knative".equalsIgnoreCase(config.backend());
+    // On a cluster no instance runs here (the endpoint API does not create deployments), and the
+    // image has no scoring-function folder to find.
     Path scoringHome = config.scoringHome().map(Path::of)
-        .orElseGet(() -> cluster ? dataDir().resolve("no-local-instances") : findScoringHome());
+        .orElseGet(() -> config.clusterMode() ? dataDir().resolve("no-local-instances") : findScoringHome());
     ControlConfig.Autoscaler a = config.autoscaler();
-    ScalingPolicy base = ScalingPolicy.builder()
+    return new LocalBackend(scoringHome, dataDir().resolve("logs"), Clock.systemUTC(),
+        new LocalBackend.Autoscaling(autoscalerBase(a), java.time.Duration.ofSeconds(1), a.tickInterval()));
+  }
+
+  /**
+   * The platform's autoscaling knobs as a policy that deployments' settings complete: run by the
+   * local backend, and written as revision annotations on a cluster (where Knative's own
+   * config-autoscaler holds the grace period, the rates and enable-scale-to-zero).
+   */
+  static ScalingPolicy autoscalerBase(ControlConfig.Autoscaler a) {
+    return ScalingPolicy.builder()
         .stableWindow(a.stableWindow())
         .panicWindowPercentage(a.panicWindowPercentage())
         .panicThresholdPercentage(a.panicThresholdPercentage())
@@ -115,8 +124,6 @@ public class Platform {
         .scaleDownDelay(a.scaleDownDelay())
         .activationScale(a.activationScale())
         .build();
-    return new LocalBackend(scoringHome, dataDir().resolve("logs"), Clock.systemUTC(),
-        new LocalBackend.Autoscaling(base, java.time.Duration.ofSeconds(1), a.tickInterval()));
   }
 
   @Produces
@@ -134,7 +141,7 @@ public class Platform {
   void start(@Observes StartupEvent event, ControlPlane control) {
     String admin = adminKey();
     adminDigest = Secrets.sha256(admin);
-    if (!"knative".equalsIgnoreCase(config.backend())) {
+    if (!config.clusterMode()) {
       control.restore(); // local instances; on a cluster the reconciler owns what runs
     }
     writeCliConfig(admin);
