@@ -1,6 +1,7 @@
 package dev.knoe.control.cluster;
 
 import dev.knoe.control.credentials.EndpointKeys;
+import dev.knoe.control.knative.KnativeRenderer;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
@@ -14,7 +15,7 @@ import java.util.Optional;
 public final class AuthSecrets {
 
   /** The key of the keys file in the Secret's data. */
-  public static final String KEYS_FILE = "keys";
+  public static final String KEYS_FILE = KnativeRenderer.KEYS_FILE;
 
   private AuthSecrets() {}
 

@@ -78,7 +78,7 @@ public final class Reconciler {
   static final String SERVICE_LABEL = "serving.knative.dev/service";
   static final String MANAGED_BY = "app.kubernetes.io/managed-by";
   static final String KEYS_FILE = AuthSecrets.KEYS_FILE;
-  static final String TOKEN_KEY_FILE = "token-key.pem";
+  static final String TOKEN_KEY_FILE = KnativeRenderer.TOKEN_KEY_FILE;
 
   /**
    * What to do after a run.

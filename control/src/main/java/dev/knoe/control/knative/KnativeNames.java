@@ -41,11 +41,6 @@ public final class KnativeNames {
     return prefix + dep + suffix;
   }
 
-  /** The traffic tag of a deployment: its name as a DNS label. Prefer {@link #tag(String, String)}. */
-  public static String tag(String deployment) {
-    return label(deployment);
-  }
-
   /**
    * The traffic tag of a deployment of an endpoint: its name as a DNS label, shortened (with a hash)
    * when the tag's host label {@code <tag>-<service>} would pass 63 characters.

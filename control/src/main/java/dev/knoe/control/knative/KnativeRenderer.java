@@ -60,8 +60,10 @@ public final class KnativeRenderer {
   static final String AUTH = "/var/run/knoe/auth";
   static final String ROUTING = "/var/run/knoe/routing";
   static final String MIRROR_FILE = "mirror.json";
-  static final String KEYS_FILE = "keys";
-  static final String TOKEN_KEY_FILE = "token-key.pem";
+  /** The endpoint's keys, one per line, in its auth Secret (what KNOE_KEYS_FILE points at). */
+  public static final String KEYS_FILE = "keys";
+  /** The token verification key (PEM) in the auth Secret. */
+  public static final String TOKEN_KEY_FILE = "token-key.pem";
   static final String CONTAINER = "scoring-function";
   static final String INITIALIZER = "storage-initializer";
 

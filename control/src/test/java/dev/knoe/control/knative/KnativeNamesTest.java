@@ -32,8 +32,8 @@ class KnativeNamesTest {
 
   @Test
   void capitalsAreLoweredWithAHashSoNamesNeverCollide() {
-    assertEquals("blue", KnativeNames.tag("blue"));
-    String upper = KnativeNames.tag("Blue");
+    assertEquals("blue", KnativeNames.tag("my-endpoint", "blue"));
+    String upper = KnativeNames.tag("my-endpoint", "Blue");
     assertTrue(upper.matches("blue-[0-9a-f]{4}"), upper);
     assertNotEquals(KnativeNames.service("My-Endpoint"), KnativeNames.service("my-endpoint"));
   }
