@@ -3,6 +3,8 @@ package dev.knoe.control.api;
 import dev.knoe.control.endpoint.ControlPlane;
 import dev.knoe.control.endpoint.DeploymentState;
 import dev.knoe.control.runtime.Backend;
+import dev.knoe.control.serve.ClusterEndpoints;
+import dev.knoe.control.serve.ClusterMode;
 import dev.knoe.control.spec.DeploymentSpec;
 import dev.knoe.control.spec.Format;
 import dev.knoe.control.spec.Parsed;
@@ -27,23 +29,34 @@ import jakarta.ws.rs.core.UriInfo;
 import java.util.List;
 import java.util.Map;
 
-/** {@code /api/v1/endpoints/{endpoint}/deployments}: create, update, show, list, delete, logs. */
+/**
+ * {@code /api/v1/endpoints/{endpoint}/deployments}: create, update, show, list, delete, logs; from
+ * the local control plane, or in cluster mode from the custom resources ({@link ClusterEndpoints}).
+ */
 @Path("/api/v1/endpoints/{endpoint}/deployments")
 @Produces(MediaType.APPLICATION_JSON)
 public class DeploymentResource {
 
   @Inject ControlPlane control;
   @Inject Backend backend;
+  @Inject ClusterMode cluster;
   @Context UriInfo uri;
 
   @GET
   public List<Map<String, Object>> list(@PathParam("endpoint") String endpoint) {
+    if (cluster.enabled()) {
+      return cluster.endpoints().deploymentViews(endpoint);
+    }
     return control.deployments(endpoint).stream().map(this::view).toList();
   }
 
   @GET
   @Path("{name}")
   public Response show(@PathParam("endpoint") String endpoint, @PathParam("name") String name) {
+    if (cluster.enabled()) {
+      ClusterEndpoints.Viewed d = cluster.endpoints().deployment(endpoint, name);
+      return Response.ok(d.view()).tag(new EntityTag(d.etag())).build();
+    }
     DeploymentState d = control.deployment(endpoint, name);
     return Response.ok(view(d)).tag(new EntityTag(Long.toString(d.generation()))).build();
   }
@@ -53,6 +66,9 @@ public class DeploymentResource {
   @Consumes(MediaType.WILDCARD)
   public Response create(@PathParam("endpoint") String endpoint, byte[] body, @HeaderParam("Content-Type") String type) {
     Parsed<DeploymentSpec> parsed = parse(endpoint, null, body, type);
+    if (cluster.enabled()) {
+      return accepted(cluster.endpoints().putDeployment(parsed.spec(), null, true), parsed.spec(), parsed.warnings());
+    }
     return accepted(control.putDeployment(parsed.spec(), null, true), parsed.warnings());
   }
 
@@ -62,13 +78,20 @@ public class DeploymentResource {
   public Response put(@PathParam("endpoint") String endpoint, @PathParam("name") String name, byte[] body,
       @HeaderParam("Content-Type") String type, @HeaderParam("If-Match") String ifMatch) {
     Parsed<DeploymentSpec> parsed = parse(endpoint, name, body, type);
+    if (cluster.enabled()) {
+      return accepted(cluster.endpoints().putDeployment(parsed.spec(), ifMatch, false), parsed.spec(), parsed.warnings());
+    }
     return accepted(control.putDeployment(parsed.spec(), ifMatch, false), parsed.warnings());
   }
 
   @DELETE
   @Path("{name}")
   public Response delete(@PathParam("endpoint") String endpoint, @PathParam("name") String name) {
-    control.deleteDeployment(endpoint, name);
+    if (cluster.enabled()) {
+      cluster.endpoints().deleteDeployment(endpoint, name);
+    } else {
+      control.deleteDeployment(endpoint, name);
+    }
     return Response.noContent().build();
   }
 
@@ -83,7 +106,9 @@ public class DeploymentResource {
     if (!container.equals("inference-server") && !container.equals("storage-initializer")) {
       throw ApiException.badRequest("container '" + container + "' is unknown: use inference-server or storage-initializer");
     }
-    List<String> out = control.logs(endpoint, name, lines, container);
+    List<String> out = cluster.enabled()
+        ? cluster.endpoints().logs(endpoint, name, lines, container)
+        : control.logs(endpoint, name, lines, container);
     return out.isEmpty() ? "" : String.join("\n", out) + "\n";
   }
 
@@ -102,6 +127,13 @@ public class DeploymentResource {
     return Response.status(202).entity(EndpointResource.withWarnings(view(d), warnings))
         .tag(new EntityTag(Long.toString(d.generation())))
         .header("Location", uri.getBaseUri() + "api/v1/endpoints/" + d.endpoint() + "/deployments/" + d.name())
+        .build();
+  }
+
+  private Response accepted(ClusterEndpoints.Viewed d, DeploymentSpec spec, List<String> warnings) {
+    return Response.status(202).entity(EndpointResource.withWarnings(d.view(), warnings))
+        .tag(new EntityTag(d.etag()))
+        .header("Location", uri.getBaseUri() + "api/v1/endpoints/" + spec.endpointName() + "/deployments/" + spec.name())
         .build();
   }
 

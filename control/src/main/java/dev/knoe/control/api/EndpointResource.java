@@ -2,6 +2,8 @@ package dev.knoe.control.api;
 
 import dev.knoe.control.endpoint.ControlPlane;
 import dev.knoe.control.endpoint.EndpointState;
+import dev.knoe.control.serve.ClusterEndpoints;
+import dev.knoe.control.serve.ClusterMode;
 import dev.knoe.control.spec.EndpointSpec;
 import dev.knoe.control.spec.Format;
 import dev.knoe.control.spec.Parsed;
@@ -24,22 +26,33 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** {@code /api/v1/endpoints}: create, update, show, list, delete, keys and tokens. */
+/**
+ * {@code /api/v1/endpoints}: create, update, show, list, delete, keys and tokens; from the local
+ * control plane, or in cluster mode from the custom resources ({@link ClusterEndpoints}).
+ */
 @Path("/api/v1/endpoints")
 @Produces(MediaType.APPLICATION_JSON)
 public class EndpointResource {
 
   @Inject ControlPlane control;
+  @Inject ClusterMode cluster;
   @Context UriInfo uri;
 
   @GET
   public List<Map<String, Object>> list() {
+    if (cluster.enabled()) {
+      return cluster.endpoints().endpoints();
+    }
     return control.endpoints().stream().map(this::view).toList();
   }
 
   @GET
   @Path("{name}")
   public Response show(@PathParam("name") String name) {
+    if (cluster.enabled()) {
+      ClusterEndpoints.Viewed e = cluster.endpoints().endpoint(name);
+      return Response.ok(e.view()).tag(e.etag()).build();
+    }
     EndpointState e = control.endpoint(name);
     return Response.ok(view(e)).tag(etag(e)).build();
   }
@@ -49,6 +62,10 @@ public class EndpointResource {
   @Consumes(MediaType.WILDCARD)
   public Response create(byte[] body, @HeaderParam("Content-Type") String type) {
     Parsed<EndpointSpec> parsed = parse(body, type);
+    if (cluster.enabled()) {
+      ClusterEndpoints.Viewed e = cluster.endpoints().putEndpoint(parsed.spec(), null, true);
+      return Response.status(201).entity(withWarnings(e.view(), parsed.warnings())).tag(e.etag()).build();
+    }
     EndpointState e = control.putEndpoint(parsed.spec(), null, true);
     return Response.status(201).entity(withWarnings(view(e), parsed.warnings())).tag(etag(e)).build();
   }
@@ -63,6 +80,10 @@ public class EndpointResource {
     if (!parsed.spec().name().equals(name)) {
       throw ApiException.badRequest("the body names endpoint '" + parsed.spec().name() + "' but the path names '" + name + "'");
     }
+    if (cluster.enabled()) {
+      ClusterEndpoints.Viewed e = cluster.endpoints().putEndpoint(parsed.spec(), ifMatch, false);
+      return Response.ok(withWarnings(e.view(), parsed.warnings())).tag(e.etag()).build();
+    }
     EndpointState e = control.putEndpoint(parsed.spec(), ifMatch, false);
     return Response.ok(withWarnings(view(e), parsed.warnings())).tag(etag(e)).build();
   }
@@ -70,7 +91,11 @@ public class EndpointResource {
   @DELETE
   @Path("{name}")
   public Response delete(@PathParam("name") String name) {
-    control.deleteEndpoint(name);
+    if (cluster.enabled()) {
+      cluster.endpoints().deleteEndpoint(name);
+    } else {
+      control.deleteEndpoint(name);
+    }
     return Response.noContent().build();
   }
 
@@ -78,7 +103,7 @@ public class EndpointResource {
   @GET
   @Path("{name}/keys")
   public Map<String, String> keys(@PathParam("name") String name) {
-    var k = control.keys(name);
+    var k = cluster.enabled() ? cluster.endpoints().keys(name) : control.keys(name);
     return Map.of("primaryKey", k.primaryKey(), "secondaryKey", k.secondaryKey());
   }
 
@@ -87,7 +112,7 @@ public class EndpointResource {
   @Consumes(MediaType.WILDCARD)
   public Map<String, String> regenerate(@PathParam("name") String name, Map<String, String> body) {
     String type = body == null ? null : body.getOrDefault("key_type", body.get("keyType"));
-    var k = control.regenerateKey(name, type);
+    var k = cluster.enabled() ? cluster.endpoints().regenerateKey(name, type) : control.regenerateKey(name, type);
     return Map.of("primaryKey", k.primaryKey(), "secondaryKey", k.secondaryKey());
   }
 
@@ -95,7 +120,7 @@ public class EndpointResource {
   @POST
   @Path("{name}/token")
   public Map<String, String> token(@PathParam("name") String name) {
-    var t = control.token(name);
+    var t = cluster.enabled() ? cluster.endpoints().token(name) : control.token(name);
     return Map.of("accessToken", t.accessToken(), "tokenType", "Bearer",
         "expiryTimeUtc", t.expiryTimeUtc().toString(), "refreshAfterTimeUtc", t.refreshAfterTimeUtc().toString());
   }
@@ -117,7 +142,7 @@ public class EndpointResource {
     return v;
   }
 
-  static jakarta.ws.rs.core.EntityTag etag(EndpointState e) {
+  private static jakarta.ws.rs.core.EntityTag etag(EndpointState e) {
     return new jakarta.ws.rs.core.EntityTag(Long.toString(e.generation()));
   }
 }

@@ -101,6 +101,11 @@ final class ControlApi {
     return expect(send(request(path).GET()), null);
   }
 
+  /** GET, answered whatever its status (a 404 that means "none yet"). */
+  Reply tryGet(String path) {
+    return send(request(path).GET());
+  }
+
   JsonNode getJson(String path) {
     return get(path).json();
   }

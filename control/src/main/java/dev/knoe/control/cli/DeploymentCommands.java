@@ -79,6 +79,57 @@ final class DeploymentCommands implements Callable<Integer> {
   }
 
   /**
+   * The deployment as sent. A cluster's pods cannot read a {@code model.path} on this machine, so
+   * against a cluster the file is uploaded first as the next version of {@code
+   * <endpoint>-<deployment>} (unless a version with the same sha256 is already there, so updating
+   * the rest of a deployment makes no new model version) and the deployment refers to it.
+   */
+  static Map<String, Object> body(CliContext ctx, ControlApi client, DeploymentSpec spec) {
+    Map<String, Object> body = new LinkedHashMap<>(SpecWriter.deployment(spec));
+    if (!spec.model().isInline() || !onCluster(client)) {
+      return body;
+    }
+    String name = spec.endpointName() + "-" + spec.name();
+    Path file = ModelCommands.Create.onnxFile(Path.of(spec.model().path()));
+    String sha256 = sha256(file);
+    String ref = null;
+    Reply versions = client.tryGet(path("models", name));
+    if (versions.ok()) {
+      for (JsonNode v : versions.json()) {
+        if (sha256.equals(Json.text(v, "sha256"))) {
+          ref = name + ":" + Json.text(v, "version");
+        }
+      }
+    }
+    if (ref == null) {
+      JsonNode model =
+          ModelCommands.Create.upload(
+              ctx, client, name, file, "model.path of " + what(spec.endpointName(), spec.name()));
+      ref = name + ":" + Json.text(model, "version");
+      ctx.err().println("Uploaded " + file + " as model " + ref + " (the cluster's pods download it).");
+    } else {
+      ctx.err().println("Model " + ref + " already holds " + file + " (same sha256).");
+    }
+    ctx.err().flush();
+    body.put("model", ref);
+    return body;
+  }
+
+  /** Whether the server runs endpoints on a cluster (an older server without the call is local). */
+  static boolean onCluster(ControlApi client) {
+    Reply platform = client.tryGet(path("platform"));
+    return platform.ok() && "knative".equals(Json.text(platform.json(), "backend"));
+  }
+
+  private static String sha256(Path file) {
+    try {
+      return java.util.HexFormat.of().formatHex(dev.knoe.control.model.ModelRegistry.digest(file));
+    } catch (java.io.IOException e) {
+      throw CliException.failed("cannot read " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
    * After a create or update was accepted: waits for Succeeded with progress on stderr (unless
    * {@code --no-wait}), moves all traffic to the deployment if asked, and prints it.
    */
@@ -189,11 +240,10 @@ final class DeploymentCommands implements Callable<Integer> {
       checkAllTraffic(allTraffic, wait);
       DeploymentSpec spec = readFile(api, file, sets, endpoint.endpoint, name).spec();
       ControlApi client = api.connect();
+      CliContext ctx = api.context();
       JsonNode accepted =
           client
-              .post(
-                  path("endpoints", spec.endpointName(), "deployments"),
-                  SpecWriter.deployment(spec))
+              .post(path("endpoints", spec.endpointName(), "deployments"), body(ctx, client, spec))
               .json();
       return finish(api, client, accepted, spec, wait, allTraffic, output);
     }
@@ -275,7 +325,7 @@ final class DeploymentCommands implements Callable<Integer> {
           fromFile != null ? fromFile.spec() : Specs.deployment(current.json(), sets).spec();
       JsonNode accepted =
           client
-              .put(deploymentPath(ep, d), SpecWriter.deployment(spec), current.etag(), what(ep, d))
+              .put(deploymentPath(ep, d), body(ctx, client, spec), current.etag(), what(ep, d))
               .json();
       return finish(api, client, accepted, spec, wait, allTraffic, output);
     }

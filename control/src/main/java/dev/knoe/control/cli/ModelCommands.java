@@ -96,9 +96,17 @@ final class ModelCommands implements Callable<Integer> {
             "--version: Knoe's registry assigns the next version itself; drop --version");
       }
       CliContext ctx = api.context();
-      Path file = onnxFile(path);
+      JsonNode model = upload(ctx, api.connect(), name, onnxFile(path), description);
+      output.print(ctx, model, OutputFormat.yaml, Tables.MODELS);
+      return 0;
+    }
+
+    /**
+     * Uploads {@code file} as the next version of {@code name}, with progress on stderr; the
+     * registry's answer (name, version, sha256, ...).
+     */
+    static JsonNode upload(CliContext ctx, ControlApi client, String name, Path file, String description) {
       long size = size(file);
-      ControlApi client = api.connect();
       var progress = new Progress(ctx);
       String label = "uploading " + file.getFileName() + ": ";
       var body =
@@ -119,15 +127,11 @@ final class ModelCommands implements Callable<Integer> {
               });
       var params = new LinkedHashMap<String, String>();
       params.put("description", description);
-      JsonNode model;
       try {
-        model =
-            client.upload(path("models", name, "versions") + ControlApi.query(params), body).json();
+        return client.upload(path("models", name, "versions") + ControlApi.query(params), body).json();
       } finally {
         progress.done();
       }
-      output.print(ctx, model, OutputFormat.yaml, Tables.MODELS);
-      return 0;
     }
 
     /** The file itself, or the one .onnx file in a folder. */

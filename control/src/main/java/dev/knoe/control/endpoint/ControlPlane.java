@@ -24,7 +24,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
@@ -304,23 +303,9 @@ public final class ControlPlane implements Backend.Listener {
         Path file = onnxFile(Path.of(ref.path()));
         return models.registerInline(file, spec.endpointName() + "-" + spec.name());
       }
-      Optional<ModelVersion> v = ref.version() == null || ref.version().isBlank() || ref.version().equals("latest")
-          ? models.latest(ref.name())
-          : parseVersion(ref.version()).flatMap(n -> models.find(ref.name(), n));
-      return v.orElseThrow(() -> ApiException.badRequest("model " + ref.name() + ":" + ref.version()
-          + " is not registered; register it with 'knoe model create --name " + ref.name() + " --path <file>'"
-          + (models.versions(ref.name()).isEmpty() ? "" : " (versions: "
-              + String.join(", ", models.versions(ref.name()).stream().map(m -> "" + m.version()).toList()) + ")")));
+      return models.resolve(ref.name(), ref.version());
     } catch (ModelException e) {
       throw new ApiException(e.status(), e.getMessage());
-    }
-  }
-
-  private static Optional<Integer> parseVersion(String v) {
-    try {
-      return Optional.of(Integer.parseInt(v));
-    } catch (NumberFormatException e) {
-      return Optional.empty();
     }
   }
 

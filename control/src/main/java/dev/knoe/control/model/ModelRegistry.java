@@ -148,6 +148,31 @@ public final class ModelRegistry {
   }
 
   /**
+   * The version a deployment's {@code model: name:version} means; {@code latest} or no version is
+   * the newest.
+   *
+   * @throws ModelException 400 naming the versions there are when it is not registered
+   */
+  public ModelVersion resolve(String name, String version) {
+    Optional<ModelVersion> v;
+    if (version == null || version.isBlank() || version.equals("latest")) {
+      v = latest(name);
+    } else {
+      int n;
+      try {
+        n = Integer.parseInt(version);
+      } catch (NumberFormatException e) {
+        n = -1;
+      }
+      v = find(name, n);
+    }
+    return v.orElseThrow(() -> new ModelException(400, "model " + name + ":" + version
+        + " is not registered; register it with 'knoe model create --name " + name + " --path <file>'"
+        + (versions(name).isEmpty() ? "" : " (versions: "
+            + String.join(", ", versions(name).stream().map(m -> "" + m.version()).toList()) + ")")));
+  }
+
+  /**
    * Deletes a version unless {@code inUse} says a deployment refers to it; the blob goes when no
    * version refers to it any more.
    */

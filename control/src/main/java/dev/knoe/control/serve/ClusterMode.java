@@ -27,10 +27,9 @@ import org.jboss.logging.Logger;
 /**
  * {@code knoe serve} on a cluster ({@code KNOE_BACKEND=knative}): runs the leader-elected
  * reconciler that turns OnlineEndpoint and OnlineDeployment resources into Knative objects, with
- * models from this control plane's registry. The control API keeps serving models (upload, list,
- * and the downloads of the pods' storage initializers) and reads endpoints and deployments from
- * their custom resources; those are written with {@code knoe render ... | kubectl apply -f -}, see
- * {@link ClusterModeGuard}.
+ * models from this control plane's registry. The control API serves models as everywhere (upload,
+ * list, and the downloads of the pods' storage initializers) and endpoints and deployments as
+ * their custom resources ({@link ClusterEndpoints}), which {@code kubectl apply} may write too.
  */
 @ApplicationScoped
 public class ClusterMode {
@@ -44,11 +43,19 @@ public class ClusterMode {
   private KubernetesClient client;
   private String namespace;
   private ClusterController controller;
-  private ClusterApi api;
+  private ClusterEndpoints endpoints;
 
-  /** The endpoint API's read side on a cluster, once started. */
-  java.util.Optional<ClusterApi> api() {
-    return java.util.Optional.ofNullable(api);
+  /** The endpoint API on the cluster's resources; only in cluster mode, once started. */
+  public ClusterEndpoints endpoints() {
+    if (endpoints == null) {
+      throw new IllegalStateException("not in cluster mode, or not started");
+    }
+    return endpoints;
+  }
+
+  /** The namespace of the endpoints' resources, once started in cluster mode. */
+  public String namespace() {
+    return namespace;
   }
 
   public boolean enabled() {
@@ -80,7 +87,7 @@ public class ClusterMode {
     String controlUrl = config.controlUrl().orElse("http://knoe." + namespace + ".svc:8500");
     Reconciler reconciler = new Reconciler(client, settings, new RegistryModelResolver(models, controlUrl),
         tokens::publicKeyPem, Clock.systemUTC());
-    api = new ClusterApi(client, namespace, tokens);
+    endpoints = new ClusterEndpoints(client, namespace, tokens, models);
     controller = new ClusterController(client, namespace, reconciler);
     controller.start();
     LOG.infof("Cluster mode: reconciling OnlineEndpoints and OnlineDeployments in namespace %s into Knative"

@@ -22,14 +22,14 @@ import java.util.Map;
  * Service's template (Ready, Failed or still starting, as told) and writes the Service's status
  * (URL, tag URLs, RoutesReady when every target exists and is Ready).
  */
-final class FakeKnative {
+public final class FakeKnative {
 
   /** How a revision comes out. */
-  record Outcome(String status, String reason, String message) {
-    static final Outcome READY = new Outcome("True", null, null);
-    static final Outcome STARTING = new Outcome("Unknown", "Deploying", null);
+  public record Outcome(String status, String reason, String message) {
+    public static final Outcome READY = new Outcome("True", null, null);
+    public static final Outcome STARTING = new Outcome("Unknown", "Deploying", null);
 
-    static Outcome failed(String reason, String message) {
+    public static Outcome failed(String reason, String message) {
       return new Outcome("False", reason, message);
     }
   }
@@ -39,19 +39,19 @@ final class FakeKnative {
   private final Map<String, Outcome> outcomes = new HashMap<>();
   private Outcome byDefault = Outcome.READY;
 
-  FakeKnative(KubernetesClient client, String namespace) {
+  public FakeKnative(KubernetesClient client, String namespace) {
     this.knative = client.adapt(KnativeClient.class);
     this.namespace = namespace;
   }
 
   /** New revisions come out so unless told otherwise. */
-  FakeKnative byDefault(Outcome outcome) {
+  public FakeKnative byDefault(Outcome outcome) {
     this.byDefault = outcome;
     return this;
   }
 
   /** The revision {@code name} comes out so when created. */
-  FakeKnative outcome(String revision, Outcome outcome) {
+  public FakeKnative outcome(String revision, Outcome outcome) {
     outcomes.put(revision, outcome);
     return this;
   }
@@ -68,7 +68,7 @@ final class FakeKnative {
   }
 
   /** One pass of Knative's controllers over the Service {@code name}; false when it is gone. */
-  boolean step(String name) {
+  public boolean step(String name) {
     Service s = knative.services().inNamespace(namespace).withName(name).get();
     if (s == null) {
       return false;

@@ -1,0 +1,408 @@
+package dev.knoe.control.serve;
+
+import dev.knoe.control.api.ApiException;
+import dev.knoe.control.cluster.AuthSecrets;
+import dev.knoe.control.cluster.AzureYamlSpec;
+import dev.knoe.control.cluster.OnlineDeployment;
+import dev.knoe.control.cluster.OnlineEndpoint;
+import dev.knoe.control.cluster.SpecTrees;
+import dev.knoe.control.credentials.EndpointKeys;
+import dev.knoe.control.credentials.TokenIssuer;
+import dev.knoe.control.knative.KnativeNames;
+import dev.knoe.control.knative.KnativeRenderer;
+import dev.knoe.control.model.ModelRegistry;
+import dev.knoe.control.model.ModelVersion;
+import dev.knoe.control.spec.AuthMode;
+import dev.knoe.control.spec.DeploymentSpec;
+import dev.knoe.control.spec.EndpointSpec;
+import dev.knoe.control.spec.SpecParser;
+import dev.knoe.control.spec.SpecWriter;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+
+/**
+ * The endpoint API in cluster mode: endpoints and deployments are their OnlineEndpoint and
+ * OnlineDeployment resources, which the reconciler turns into Knative objects and whose status it
+ * writes; an endpoint's keys live in its auth Secret (mounted into the pods, which reload it).
+ *
+ * <p>The rules are the local control plane's: specs validated the same way, traffic only to
+ * deployments that exist, no deletion of a deployment with traffic, models from the registry.
+ * {@code If-Match} compares with the resource's {@code metadata.generation} (its ETag), and each
+ * write carries the {@code resourceVersion} it read, so a concurrent change, by the API or by
+ * {@code kubectl}, is refused with 412 rather than lost.
+ */
+public final class ClusterEndpoints {
+
+  private static final Logger LOG = Logger.getLogger(ClusterEndpoints.class);
+
+  private final KubernetesClient client;
+  private final String namespace;
+  private final TokenIssuer tokens;
+  private final ModelRegistry models;
+
+  ClusterEndpoints(KubernetesClient client, String namespace, TokenIssuer tokens, ModelRegistry models) {
+    this.client = client;
+    this.namespace = namespace;
+    this.tokens = tokens;
+    this.models = models;
+  }
+
+  /** A view with the ETag that {@code If-Match} must repeat. */
+  public record Viewed(Map<String, Object> view, String etag) {}
+
+  // ---------------------------------------------------------------- endpoints
+
+  public List<Map<String, Object>> endpoints() {
+    return client.resources(OnlineEndpoint.class).inNamespace(namespace).list().getItems().stream()
+        .sorted(Comparator.comparing(e -> e.getMetadata().getName())).map(ClusterEndpoints::view).toList();
+  }
+
+  public Viewed endpoint(String name) {
+    OnlineEndpoint e = endpointResource(name);
+    return new Viewed(view(e), etag(e));
+  }
+
+  /** Creates the endpoint's resource, or replaces its spec ({@code createOnly} false). */
+  public Viewed putEndpoint(EndpointSpec spec, String ifMatch, boolean createOnly) {
+    Set<String> deployments = deployments(spec.name()).stream()
+        .map(d -> SpecTrees.deploymentName(d, KnativeNames.endpointResource(spec.name())))
+        .collect(Collectors.toSet());
+    List<String> problems = SpecParser.checkTraffic(spec.name(), spec.traffic(), spec.mirrorTraffic(), deployments);
+    if (!problems.isEmpty()) {
+      throw ApiException.badRequest(String.join("; ", problems));
+    }
+    OnlineEndpoint old = find(spec.name()).orElse(null);
+    if (old == null) {
+      requireAbsent(ifMatch, "endpoint '" + spec.name() + "'");
+      OnlineEndpoint cr = new OnlineEndpoint();
+      cr.setMetadata(new ObjectMetaBuilder().withName(KnativeNames.endpointResource(spec.name()))
+          .withNamespace(namespace).build());
+      cr.setSpec(new AzureYamlSpec(SpecWriter.endpoint(spec)));
+      OnlineEndpoint made = create(cr, "endpoint '" + spec.name() + "' already exists; change it with"
+          + " 'knoe online-endpoint update'");
+      LOG.infof("Created OnlineEndpoint %s/%s", namespace, made.getMetadata().getName());
+      return new Viewed(view(made), etag(made));
+    }
+    if (createOnly) {
+      throw ApiException.conflict("endpoint '" + spec.name() + "' already exists; change it with 'knoe online-endpoint update'");
+    }
+    checkEtag("endpoint '" + spec.name() + "'", old, ifMatch);
+    if (authMode(old) != spec.authMode()) {
+      // The pods read the key file or the token key file their revision was made with.
+      throw ApiException.badRequest("auth_mode cannot change on an existing endpoint (it is "
+          + authMode(old).value() + "); delete and create the endpoint to change it");
+    }
+    old.setSpec(new AzureYamlSpec(SpecWriter.endpoint(spec)));
+    OnlineEndpoint updated = update(old, "endpoint '" + spec.name() + "'");
+    LOG.infof("Updated OnlineEndpoint %s/%s: traffic %s, mirror %s", namespace, updated.getMetadata().getName(),
+        spec.traffic(), spec.mirrorTraffic());
+    return new Viewed(view(updated), etag(updated));
+  }
+
+  /** Deletes the endpoint's deployments, then the endpoint; the reconciler removes what it made for them. */
+  public void deleteEndpoint(String name) {
+    OnlineEndpoint e = endpointResource(name);
+    for (OnlineDeployment d : deployments(name)) {
+      client.resource(d).delete();
+    }
+    client.resource(e).delete();
+    LOG.infof("Deleted OnlineEndpoint %s/%s and its deployments", namespace, e.getMetadata().getName());
+  }
+
+  public EndpointKeys keys(String name) {
+    requireKeyAuth(name);
+    return AuthSecrets.keys(authSecret(name).map(Secret::getData).orElse(null))
+        .orElseThrow(this::noKeysYet);
+  }
+
+  /**
+   * A new primary or secondary key in the auth Secret. The pods see the file change when the
+   * kubelet refreshes the mounted Secret (about a minute), with no new revision; until then the
+   * old key is still accepted.
+   */
+  public EndpointKeys regenerateKey(String name, String keyType) {
+    requireKeyAuth(name);
+    Secret secret = authSecret(name).orElseThrow(this::noKeysYet);
+    EndpointKeys next;
+    try {
+      next = AuthSecrets.keys(secret.getData()).orElseThrow(this::noKeysYet).regenerate(keyType == null ? "" : keyType);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest(e.getMessage());
+    }
+    secret.getData().put(AuthSecrets.KEYS_FILE, AuthSecrets.keysData(next));
+    update(secret, "the keys of endpoint '" + name + "'");
+    LOG.infof("Regenerated the %s key of endpoint %s (Secret %s)", keyType, name, secret.getMetadata().getName());
+    return next;
+  }
+
+  public TokenIssuer.Token token(String name) {
+    if (authMode(endpointResource(name)) != AuthMode.AML_TOKEN) {
+      throw ApiException.badRequest("endpoint '" + name + "' uses auth_mode key: tokens are for aml_token endpoints; use its keys");
+    }
+    return tokens.issue(name);
+  }
+
+  // ---------------------------------------------------------------- deployments
+
+  public List<Map<String, Object>> deploymentViews(String endpoint) {
+    endpointResource(endpoint);
+    return deployments(endpoint).stream().map(d -> view(d, endpoint)).toList();
+  }
+
+  public Viewed deployment(String endpoint, String name) {
+    OnlineDeployment d = deploymentResource(endpoint, name);
+    return new Viewed(view(d, endpoint), etag(d));
+  }
+
+  /**
+   * Creates or replaces a deployment's resource. The model must be registered (the CLI uploads a
+   * {@code model.path} first); the resource pins the version a {@code latest} reference meant, with
+   * its sha256 in an annotation.
+   */
+  public Viewed putDeployment(DeploymentSpec spec, String ifMatch, boolean createOnly) {
+    String ep = spec.endpointName();
+    endpointResource(ep);
+    String what = "deployment '" + spec.name() + "' of endpoint '" + ep + "'";
+    if (spec.model().isInline()) {
+      throw ApiException.badRequest("model.path " + spec.model().path() + " is a path on the machine that sent it;"
+          + " a cluster's pods download registered models: 'knoe online-deployment create' uploads it for you, or"
+          + " register it with 'knoe model create --name " + ep + "-" + spec.name() + " --path <file>' and write"
+          + " model: " + ep + "-" + spec.name() + ":1");
+    }
+    if (spec.codeConfiguration() != null) {
+      throw ApiException.badRequest("code_configuration: custom handler jars cannot be delivered to a cluster yet;"
+          + " build an image with the handler and set environment.image");
+    }
+    ModelVersion model = models.resolve(spec.model().name(), spec.model().version());
+    Map<String, Object> fields = new LinkedHashMap<>(SpecWriter.deployment(spec));
+    fields.put("model", model.reference());
+    Map<String, String> annotations = Map.of(KnativeRenderer.ANNOTATION_MODEL_SHA256, model.sha256());
+    Optional<OnlineDeployment> old = findDeployment(ep, spec.name());
+    if (old.isEmpty()) {
+      requireAbsent(ifMatch, what);
+      Set<String> existing = deployments(ep).stream()
+          .map(d -> SpecTrees.deploymentName(d, KnativeNames.endpointResource(ep))).collect(Collectors.toSet());
+      SpecParser.checkDeploymentLimit(ep, existing, spec.name()).ifPresent(m -> {
+        throw ApiException.badRequest(m);
+      });
+      OnlineDeployment cr = new OnlineDeployment();
+      cr.setMetadata(new ObjectMetaBuilder().withName(KnativeNames.deploymentResource(ep, spec.name()))
+          .withNamespace(namespace).withAnnotations(annotations).build());
+      cr.setSpec(new AzureYamlSpec(fields));
+      OnlineDeployment made = create(cr, what + " already exists; change it with 'knoe online-deployment update'");
+      LOG.infof("Created OnlineDeployment %s/%s (model %s)", namespace, made.getMetadata().getName(), model.reference());
+      return new Viewed(view(made, ep), etag(made));
+    }
+    if (createOnly) {
+      throw ApiException.conflict(what + " already exists; change it with 'knoe online-deployment update'");
+    }
+    OnlineDeployment d = old.get();
+    checkEtag(what, d, ifMatch);
+    d.setSpec(new AzureYamlSpec(fields));
+    Map<String, String> merged = new LinkedHashMap<>(d.getMetadata().getAnnotations() == null
+        ? Map.of() : d.getMetadata().getAnnotations());
+    merged.putAll(annotations);
+    d.getMetadata().setAnnotations(merged);
+    OnlineDeployment updated = update(d, what);
+    LOG.infof("Updated OnlineDeployment %s/%s (model %s)", namespace, updated.getMetadata().getName(), model.reference());
+    return new Viewed(view(updated, ep), etag(updated));
+  }
+
+  /** Refused while the deployment has live or mirrored traffic, as locally. */
+  public void deleteDeployment(String endpoint, String name) {
+    OnlineDeployment d = deploymentResource(endpoint, name);
+    EndpointSpec e = SpecTrees.endpoint(endpointResource(endpoint)).spec();
+    int live = e.traffic().getOrDefault(name, 0);
+    if (live > 0) {
+      throw ApiException.conflict("deployment '" + name + "' still has " + live + " % of endpoint '" + endpoint
+          + "' traffic; move it first: knoe online-endpoint update -n " + endpoint + " --traffic ...");
+    }
+    if (e.mirrorTraffic().containsKey(name)) {
+      throw ApiException.conflict("deployment '" + name + "' receives mirrored traffic of endpoint '" + endpoint
+          + "'; stop mirroring first: knoe online-endpoint update -n " + endpoint + " --mirror-traffic \"" + name + "=0\"");
+    }
+    client.resource(d).delete();
+    LOG.infof("Deleted OnlineDeployment %s/%s", namespace, d.getMetadata().getName());
+  }
+
+  /** The last lines of each pod of the deployment's current revision, prefixed with the pod's name. */
+  public List<String> logs(String endpoint, String name, int lines, String container) {
+    OnlineDeployment d = deploymentResource(endpoint, name);
+    String revision = d.getStatus() == null ? null : d.getStatus().revision();
+    // The Azure container names, as Knative names its containers: the user container and the init one.
+    String inPod = container.equals("storage-initializer") ? "storage-initializer" : "scoring-function";
+    List<String> out = new ArrayList<>();
+    if (revision == null) {
+      out.add("(no revision of deployment '" + name + "' has been made yet)");
+      return out;
+    }
+    List<Pod> pods = client.pods().inNamespace(namespace).withLabel("serving.knative.dev/revision", revision)
+        .list().getItems();
+    if (pods.isEmpty()) {
+      out.add("(no pod of revision " + revision + " runs now: scaled to zero, or not started)");
+    }
+    for (Pod p : pods) {
+      String pod = p.getMetadata().getName();
+      try {
+        String log = client.pods().inNamespace(namespace).withName(pod).inContainer(inPod).tailingLines(lines).getLog();
+        log.lines().forEach(l -> out.add(pod + " " + l));
+      } catch (KubernetesClientException e) {
+        out.add("(" + pod + ": cannot read the logs of " + inPod + ": " + e.getMessage() + ")");
+      }
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- resources
+
+  private Optional<OnlineEndpoint> find(String name) {
+    return Optional.ofNullable(client.resources(OnlineEndpoint.class).inNamespace(namespace)
+        .withName(KnativeNames.endpointResource(name)).get());
+  }
+
+  private OnlineEndpoint endpointResource(String name) {
+    return find(name).orElseThrow(() -> ApiException.notFound("no endpoint '" + name + "' in namespace " + namespace));
+  }
+
+  private List<OnlineDeployment> deployments(String endpoint) {
+    String resource = KnativeNames.endpointResource(endpoint);
+    return client.resources(OnlineDeployment.class).inNamespace(namespace).list().getItems().stream()
+        .filter(d -> resource.equals(SpecTrees.endpointResourceOf(d)))
+        .sorted(Comparator.comparing(d -> d.getMetadata().getName())).toList();
+  }
+
+  private Optional<OnlineDeployment> findDeployment(String endpoint, String name) {
+    String resource = KnativeNames.endpointResource(endpoint);
+    return deployments(endpoint).stream().filter(d -> name.equals(SpecTrees.deploymentName(d, resource))).findFirst();
+  }
+
+  private OnlineDeployment deploymentResource(String endpoint, String name) {
+    endpointResource(endpoint);
+    return findDeployment(endpoint, name).orElseThrow(() -> ApiException.notFound(
+        "endpoint '" + endpoint + "' has no deployment '" + name + "'"));
+  }
+
+  private Optional<Secret> authSecret(String endpoint) {
+    return Optional.ofNullable(client.secrets().inNamespace(namespace).withName(KnativeNames.authSecret(endpoint)).get());
+  }
+
+  private void requireKeyAuth(String name) {
+    if (authMode(endpointResource(name)) != AuthMode.KEY) {
+      throw ApiException.badRequest("endpoint '" + name + "' uses auth_mode aml_token: get a token with"
+          + " 'knoe online-endpoint get-credentials'");
+    }
+  }
+
+  private ApiException noKeysYet() {
+    return ApiException.conflict("the endpoint has no keys yet: the reconciler makes its auth Secret; try again in a moment");
+  }
+
+  private static AuthMode authMode(OnlineEndpoint e) {
+    String value = e.getSpec() == null ? null : e.getSpec().string("auth_mode");
+    return value == null ? AuthMode.KEY : AuthMode.fromValue(value).orElse(AuthMode.KEY);
+  }
+
+  private <T extends HasMetadata> T create(T resource, String exists) {
+    try {
+      return client.resource(resource).create();
+    } catch (KubernetesClientException e) {
+      throw e.getCode() == 409 ? ApiException.conflict(exists) : e;
+    }
+  }
+
+  /** Writes with the resourceVersion read: a change in between is a 412, not a lost update. */
+  private <T extends HasMetadata> T update(T resource, String what) {
+    try {
+      return client.resource(resource).update();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 409) {
+        throw new ApiException(412, what + " changed while this update was made; read it again and retry");
+      }
+      throw e;
+    }
+  }
+
+  private static void requireAbsent(String ifMatch, String what) {
+    if (ifMatch != null && !ifMatch.equals("*")) {
+      throw new ApiException(412, what + " does not exist, but If-Match " + ifMatch + " expects it to");
+    }
+  }
+
+  private static void checkEtag(String what, HasMetadata resource, String ifMatch) {
+    String etag = etag(resource);
+    if (ifMatch != null && !ifMatch.equals("*") && !unquote(ifMatch).equals(etag)) {
+      throw new ApiException(412, what + " changed since you read it (ETag " + etag + ", If-Match " + ifMatch
+          + "); read it again and retry");
+    }
+  }
+
+  private static String etag(HasMetadata r) {
+    Long g = r.getMetadata().getGeneration();
+    return Long.toString(g == null ? 1 : g);
+  }
+
+  private static String unquote(String s) {
+    String t = s.strip();
+    if (t.startsWith("W/")) {
+      t = t.substring(2);
+    }
+    return t.length() >= 2 && t.startsWith("\"") && t.endsWith("\"") ? t.substring(1, t.length() - 1) : t;
+  }
+
+  // ---------------------------------------------------------------- views
+
+  private static Map<String, Object> view(OnlineEndpoint e) {
+    Map<String, Object> v = new LinkedHashMap<>(e.getSpec() == null ? Map.of() : e.getSpec().getFields());
+    v.putIfAbsent("name", SpecTrees.endpointName(e));
+    if (e.getStatus() != null) {
+      v.put("provisioning_state", e.getStatus().provisioningState());
+      putIf(v, "message", e.getStatus().message());
+      putIf(v, "scoring_uri", e.getStatus().scoringUri());
+      putIf(v, "openapi_uri", e.getStatus().openapiUri());
+      putIf(v, "effective_traffic", e.getStatus().traffic());
+      putIf(v, "deployments", e.getStatus().deployments());
+    } else {
+      v.put("provisioning_state", "Creating");
+    }
+    v.put("generation", Long.parseLong(etag(e)));
+    return v;
+  }
+
+  private static Map<String, Object> view(OnlineDeployment d, String endpoint) {
+    Map<String, Object> v = new LinkedHashMap<>(d.getSpec() == null ? Map.of() : d.getSpec().getFields());
+    v.putIfAbsent("name", SpecTrees.deploymentName(d, KnativeNames.endpointResource(endpoint)));
+    if (d.getStatus() != null) {
+      v.put("provisioning_state", d.getStatus().provisioningState());
+      putIf(v, "message", d.getStatus().message());
+      putIf(v, "revision", d.getStatus().revision());
+      putIf(v, "scoring_uri", d.getStatus().scoringUri());
+      putIf(v, "url", d.getStatus().url());
+      v.put("ready_instances", d.getStatus().readyInstances() == null ? 0 : d.getStatus().readyInstances());
+    } else {
+      v.put("provisioning_state", "Creating");
+      v.put("ready_instances", 0);
+    }
+    v.put("generation", Long.parseLong(etag(d)));
+    return v;
+  }
+
+  private static void putIf(Map<String, Object> v, String key, Object value) {
+    if (value != null) {
+      v.put(key, value);
+    }
+  }
+}
