@@ -156,7 +156,7 @@ final class DeploymentCommands implements Callable<Integer> {
                   wait.timeout(),
                   "knoe online-deployment show -e " + endpoint + " -n " + name);
       if (allTraffic) {
-        routeAllTraffic(ctx, client, endpoint, name);
+        routeAllTraffic(api, client, endpoint, name, wait);
       }
     }
     output.print(ctx, view, OutputFormat.yaml, Tables.DEPLOYMENTS);
@@ -167,16 +167,21 @@ final class DeploymentCommands implements Callable<Integer> {
    * {@code --all-traffic}: the endpoint's traffic becomes {@code {name: 100}}, and a mirror to this
    * deployment stops (a deployment with live traffic is never a mirror target).
    */
-  static void routeAllTraffic(CliContext ctx, ControlApi client, String endpoint, String name) {
-    EndpointCommands.update(
-        client,
-        endpoint,
-        current -> {
-          EndpointSpec spec = Specs.endpoint(current.json(), List.of()).spec();
-          Map<String, Integer> mirror = new LinkedHashMap<>(spec.mirrorTraffic());
-          mirror.remove(name);
-          return Specs.withTraffic(spec, Map.of(name, 100), mirror);
-        });
+  static void routeAllTraffic(
+      ApiOptions api, ControlApi client, String endpoint, String name, WaitOptions wait) {
+    CliContext ctx = api.context();
+    Reply updated =
+        EndpointCommands.update(
+            client,
+            endpoint,
+            current -> {
+              EndpointSpec spec = Specs.endpoint(current.json(), List.of()).spec();
+              Map<String, Integer> mirror = new LinkedHashMap<>(spec.mirrorTraffic());
+              mirror.remove(name);
+              return Specs.withTraffic(spec, Map.of(name, 100), mirror);
+            });
+    // On a cluster the move takes effect once Knative's routes are ready.
+    EndpointCommands.awaitEndpoint(api, client, updated.json(), endpoint, wait);
     ctx.err().println("Endpoint '" + endpoint + "' now sends all its traffic to '" + name + "'.");
     ctx.err().flush();
   }
@@ -311,7 +316,7 @@ final class DeploymentCommands implements Callable<Integer> {
                   + state
                   + ", not Succeeded: traffic stays where it is");
         }
-        routeAllTraffic(ctx, client, endpoint.endpoint, name);
+        routeAllTraffic(api, client, endpoint.endpoint, name, wait);
         output.print(ctx, view, OutputFormat.yaml, Tables.DEPLOYMENTS);
         return 0;
       }

@@ -79,7 +79,7 @@ final class EndpointCommands implements Callable<Integer> {
    * Endpoints answer Succeeded at once with the local backend; one that is still Creating or
    * Updating (a cluster) is waited for like a deployment.
    */
-  private static JsonNode awaitEndpoint(
+  static JsonNode awaitEndpoint(
       ApiOptions api, ControlApi client, JsonNode view, String name, WaitOptions wait) {
     String state = Json.text(view, "provisioning_state");
     if (wait.noWait || state == null || state.equals("Succeeded")) {

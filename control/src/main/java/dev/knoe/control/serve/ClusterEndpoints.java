@@ -369,7 +369,7 @@ public final class ClusterEndpoints {
     Map<String, Object> v = new LinkedHashMap<>(e.getSpec() == null ? Map.of() : e.getSpec().getFields());
     v.putIfAbsent("name", SpecTrees.endpointName(e));
     if (e.getStatus() != null) {
-      v.put("provisioning_state", e.getStatus().provisioningState());
+      v.put("provisioning_state", state(e, e.getStatus().provisioningState(), e.getStatus().observedGeneration()));
       putIf(v, "message", e.getStatus().message());
       putIf(v, "scoring_uri", e.getStatus().scoringUri());
       putIf(v, "openapi_uri", e.getStatus().openapiUri());
@@ -386,7 +386,7 @@ public final class ClusterEndpoints {
     Map<String, Object> v = new LinkedHashMap<>(d.getSpec() == null ? Map.of() : d.getSpec().getFields());
     v.putIfAbsent("name", SpecTrees.deploymentName(d, KnativeNames.endpointResource(endpoint)));
     if (d.getStatus() != null) {
-      v.put("provisioning_state", d.getStatus().provisioningState());
+      v.put("provisioning_state", state(d, d.getStatus().provisioningState(), d.getStatus().observedGeneration()));
       putIf(v, "message", d.getStatus().message());
       putIf(v, "revision", d.getStatus().revision());
       putIf(v, "scoring_uri", d.getStatus().scoringUri());
@@ -398,6 +398,17 @@ public final class ClusterEndpoints {
     }
     v.put("generation", Long.parseLong(etag(d)));
     return v;
+  }
+
+  /**
+   * The reconciler's state, unless it speaks of an older spec: a change it has not seen yet is
+   * Updating, so a client waiting for Succeeded waits for this change.
+   */
+  private static String state(HasMetadata r, String reported, Long observedGeneration) {
+    if (observedGeneration == null || observedGeneration >= Long.parseLong(etag(r))) {
+      return reported;
+    }
+    return "Creating".equals(reported) ? "Creating" : "Updating";
   }
 
   private static void putIf(Map<String, Object> v, String key, Object value) {

@@ -43,7 +43,7 @@ public class ClusterModeTest {
 
   public static final String ADMIN = "cluster-admin-key";
   public static final String NS = "models";
-  static final Path SAMPLES = Path.of(System.getProperty("samples.dir", "../samples")).toAbsolutePath().normalize();
+  public static final Path SAMPLES = Path.of(System.getProperty("samples.dir", "../samples")).toAbsolutePath().normalize();
   public static KubernetesMockServer server;
 
   public static class Cluster implements QuarkusTestProfile {
