@@ -148,7 +148,7 @@ class DeploymentCommandsTest extends CommandsTestBase {
 
     assertEquals(0, run.code(), run.toString());
     assertTrue(run.out().contains("\"provisioning_state\": \"Creating\""), run.out());
-    assertEquals(List.of("POST " + DEPLOYMENTS), api.summary());
+    assertEquals(List.of("GET /api/v1/platform", "POST " + DEPLOYMENTS), api.summary());
   }
 
   @Test
@@ -189,7 +189,7 @@ class DeploymentCommandsTest extends CommandsTestBase {
 
     assertEquals(0, run.code(), run.toString());
     assertEquals(
-        List.of("POST " + DEPLOYMENTS, "GET " + GREEN, "GET " + EP, "PUT " + EP), api.summary());
+        List.of("GET /api/v1/platform", "POST " + DEPLOYMENTS, "GET " + GREEN, "GET " + EP, "PUT " + EP), api.summary());
     Request put = api.only("PUT", EP);
     assertEquals("\"4\"", put.header("If-Match"));
     assertEquals("{\"green\":100}", put.json().get("traffic").toString());
