@@ -199,8 +199,18 @@ public final class ClusterEndpoints {
       SpecParser.checkDeploymentLimit(ep, existing, spec.name()).ifPresent(m -> {
         throw ApiException.badRequest(m);
       });
+      String resource = KnativeNames.deploymentResource(ep, spec.name());
+      OnlineDeployment taken = client.resources(OnlineDeployment.class).inNamespace(namespace).withName(resource).get();
+      if (taken != null) {
+        // Names join with dashes: endpoint a + deployment b-x and endpoint a-b + deployment x meet.
+        String owner = SpecTrees.endpointResourceOf(taken);
+        throw ApiException.conflict("the resource name " + resource + " of " + what + " is taken by "
+            + (owner == null ? "another OnlineDeployment" : "deployment '" + SpecTrees.deploymentName(taken, owner)
+                + "' of endpoint resource '" + owner + "'")
+            + " (its Knative revisions would be named alike too); choose another deployment name");
+      }
       OnlineDeployment cr = new OnlineDeployment();
-      cr.setMetadata(new ObjectMetaBuilder().withName(KnativeNames.deploymentResource(ep, spec.name()))
+      cr.setMetadata(new ObjectMetaBuilder().withName(resource)
           .withNamespace(namespace).withAnnotations(annotations).build());
       cr.setSpec(new AzureYamlSpec(fields));
       OnlineDeployment made = create(cr, what + " already exists; change it with 'knoe online-deployment update'");

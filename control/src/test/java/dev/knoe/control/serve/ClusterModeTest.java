@@ -176,6 +176,18 @@ public class ClusterModeTest {
         .body(yaml(deployment.replace("endpoint_name: rest", "endpoint_name: gone")))
         .when().post("/api/v1/endpoints/gone/deployments").then().statusCode(404);
 
+    // Names join with dashes: rest + blue-xyz and rest-blue + xyz would be one resource (and revision) name.
+    given().header("Authorization", "Bearer " + ADMIN).contentType("application/yaml")
+        .body(yaml("name: blue-xyz\nendpoint_name: rest\nmodel: rest-model:1\n"))
+        .when().post("/api/v1/endpoints/rest/deployments").then().statusCode(202);
+    given().header("Authorization", "Bearer " + ADMIN).contentType("application/yaml").body(yaml("name: rest-blue\n"))
+        .when().post("/api/v1/endpoints").then().statusCode(201);
+    given().header("Authorization", "Bearer " + ADMIN).contentType("application/yaml")
+        .body(yaml("name: xyz\nendpoint_name: rest-blue\nmodel: rest-model:1\n"))
+        .when().post("/api/v1/endpoints/rest-blue/deployments").then().statusCode(409)
+        .body("error", containsString("taken by deployment 'blue-xyz' of endpoint resource 'rest'"));
+    given().header("Authorization", "Bearer " + ADMIN).when().delete("/api/v1/endpoints/rest-blue").then().statusCode(204);
+
     // Traffic to it, with If-Match: a stale ETag is refused, the current one accepted.
     String current = given().header("Authorization", "Bearer " + ADMIN).when().get("/api/v1/endpoints/rest")
         .then().statusCode(200).extract().header("ETag");
@@ -212,6 +224,7 @@ public class ClusterModeTest {
     given().header("Authorization", "Bearer " + ADMIN).when().delete("/api/v1/endpoints/rest").then().statusCode(204);
     assertEquals(null, client.resources(OnlineEndpoint.class).inNamespace(NS).withName("rest").get());
     assertEquals(null, client.resources(OnlineDeployment.class).inNamespace(NS).withName("rest-blue").get());
+    assertEquals(null, client.resources(OnlineDeployment.class).inNamespace(NS).withName("rest-blue-xyz").get());
     given().header("Authorization", "Bearer " + ADMIN).when().get("/api/v1/endpoints/rest").then().statusCode(404);
   }
 
