@@ -182,6 +182,9 @@ public final class DataPlane {
     final AtomicBoolean done = new AtomicBoolean();
     Buffer body; // set only for mirrored requests
     HttpClientRequest upstream;
+    /** The answer being relayed to the client, once there is one; relayed marks its end. */
+    HttpClientResponse answer;
+    final AtomicBoolean relayed = new AtomicBoolean();
     long timer;
 
     Exchange(RoutingContext ctx, String endpoint, String deployment, RouteTable.DeploymentRoute route, String path,
@@ -283,7 +286,41 @@ public final class DataPlane {
       if (length != null) {
         resp.putHeader("content-length", length);
       }
-      resp.send(up).onComplete(v -> completed(up.statusCode()));
+      // Relayed by hand rather than resp.send(up): Vert.x's pipe ends the response when the body
+      // ends even if the client has gone meanwhile, which throws "Response has already been written".
+      answer = up;
+      int status = up.statusCode();
+      if (length == null) {
+        resp.setChunked(true);
+      }
+      up.handler(chunk -> {
+        if (resp.closed()) {
+          return;
+        }
+        resp.write(chunk);
+        if (resp.writeQueueFull()) {
+          up.pause();
+          resp.drainHandler(v -> up.resume());
+        }
+      });
+      up.exceptionHandler(e -> {
+        if (!resp.closed() && !resp.ended()) {
+          resp.reset(); // the client must not take a cut-off body for a whole one
+        }
+        relayEnded(status);
+      });
+      up.endHandler(v -> {
+        if (!resp.closed() && !resp.ended()) {
+          resp.end();
+        }
+        relayEnded(status);
+      });
+    }
+
+    private void relayEnded(int status) {
+      if (relayed.compareAndSet(false, true)) {
+        completed(status);
+      }
     }
 
     void timeout() {
@@ -305,6 +342,10 @@ public final class DataPlane {
     /** The client went away before its answer: free the slot now, not at the request timeout. */
     void abandon() {
       if (!done.compareAndSet(false, true)) {
+        if (answer != null && !relayed.get()) {
+          answer.request().reset(); // mid-answer: the instance need not finish it
+          relayEnded(499);
+        }
         return;
       }
       vertx.cancelTimer(timer);

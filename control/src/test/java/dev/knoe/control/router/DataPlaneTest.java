@@ -185,6 +185,60 @@ class DataPlaneTest {
     assertEquals(200, r.statusCode(), r.body());
   }
 
+  /** An instance that streams {@code chunks} chunks of 64 KiB, one every {@code everyMs}; counts answers cut short. */
+  Target streamingInstance(int chunks, long everyMs, AtomicInteger cut) throws Exception {
+    HttpServer s = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(b -> {
+      var resp = req.response().setChunked(true).putHeader("content-type", "application/octet-stream");
+      resp.closeHandler(v -> {
+        if (!resp.ended()) {
+          cut.incrementAndGet();
+        }
+      });
+      AtomicInteger sent = new AtomicInteger();
+      vertx.setPeriodic(everyMs, id -> {
+        if (resp.closed()) {
+          vertx.cancelTimer(id);
+        } else if (sent.incrementAndGet() > chunks) {
+          vertx.cancelTimer(id);
+          resp.end();
+        } else {
+          resp.write(io.vertx.core.buffer.Buffer.buffer(new byte[64 * 1024]));
+        }
+      });
+    }));
+    int p = s.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS).actualPort();
+    return new Target("stream-0", "127.0.0.1", p);
+  }
+
+  @Test
+  void longAnswersAreRelayedWholeAndAClientLeavingMidAnswerStopsTheInstance() throws Exception {
+    List<Throwable> uncaught = new java.util.concurrent.CopyOnWriteArrayList<>();
+    vertx.exceptionHandler(uncaught::add);
+    AtomicInteger cut = new AtomicInteger();
+    plane.publish(table(Map.of("blue", pool(streamingInstance(80, 1, cut))), List.of(new RouteTable.Weight("blue", 100)),
+        Optional.empty(), 0, 4, 20000));
+    HttpResponse<byte[]> whole = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/endpoints/ep/score"))
+        .header("Authorization", "Bearer " + KEY).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    assertEquals(200, whole.statusCode());
+    assertEquals(80 * 64 * 1024, whole.body().length, "every chunk, through the router's back-pressure");
+
+    plane.publish(table(Map.of("blue", pool(streamingInstance(100_000, 20, cut))),
+        List.of(new RouteTable.Weight("blue", 100)), Optional.empty(), 0, 4, 20000));
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+      s.getOutputStream().write(("POST /endpoints/ep/score HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + KEY
+          + "\r\nContent-Length: 2\r\n\r\n{}").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      s.getOutputStream().flush();
+      s.getInputStream().readNBytes(200_000); // headers and the first chunks: the answer is under way
+    } // hangs up mid-answer
+    org.awaitility.Awaitility.await("the slot is freed when the client goes").atMost(Duration.ofSeconds(3))
+        .until(() -> plane.pending("ep").get("blue") == 0);
+    org.awaitility.Awaitility.await("the instance's answer is cut too").atMost(Duration.ofSeconds(3))
+        .until(() -> cut.get() == 1);
+    Thread.sleep(200);
+    assertEquals(List.of(), uncaught, "nothing escapes to Vert.x");
+  }
+
   @Test
   void poolMeasuresRequestsHeldOverTime() {
     Pool p = new Pool();
