@@ -34,6 +34,9 @@ import org.jboss.logging.Logger;
  */
 public final class DataPlane {
 
+  /** Answers up to this size (with a Content-Length) are relayed whole; larger ones are streamed. */
+  static final int BUFFERED_ANSWER_MAX = 256 * 1024;
+
   private static final Logger LOG = Logger.getLogger(DataPlane.class);
   public static final String DEPLOYMENT_HEADER = "azureml-model-deployment";
   public static final String DEPLOYMENT_HEADER_ALIAS = "knoe-deployment";
@@ -290,6 +293,22 @@ public final class DataPlane {
       // ends even if the client has gone meanwhile, which throws "Response has already been written".
       answer = up;
       int status = up.statusCode();
+      long declared = declaredLength(length);
+      if (declared >= 0 && declared <= BUFFERED_ANSWER_MAX) {
+        // A usual answer goes out in one write, and its place is freed in the same step: streamed, the
+        // client could have the whole body (and send its next request) before the end is seen here.
+        up.body().onComplete(b -> {
+          if (!resp.closed() && !resp.ended()) {
+            if (b.succeeded()) {
+              resp.end(b.result());
+            } else {
+              resp.reset();
+            }
+          }
+          relayEnded(status);
+        });
+        return;
+      }
       if (length == null) {
         resp.setChunked(true);
       }
@@ -315,6 +334,14 @@ public final class DataPlane {
         }
         relayEnded(status);
       });
+    }
+
+    private static long declaredLength(String header) {
+      try {
+        return header == null ? -1 : Long.parseLong(header.strip());
+      } catch (NumberFormatException e) {
+        return -1;
+      }
     }
 
     private void relayEnded(int status) {
