@@ -2,6 +2,7 @@ package dev.knoe.control.api;
 
 import dev.knoe.control.model.ModelException;
 import dev.knoe.control.spec.SpecException;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -27,6 +28,25 @@ public class Errors {
   @ServerExceptionMapper
   public Response model(ModelException e) {
     return json(e.status(), Map.of("error", e.getMessage()));
+  }
+
+  /** Cluster mode: what the Kubernetes API server refused, with the status that says whose problem it is. */
+  @ServerExceptionMapper
+  public Response kubernetes(KubernetesClientException e) {
+    String reason = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
+    return switch (e.getCode()) {
+      case 404 -> json(404, Map.of("error", "not found on the cluster (deleted meanwhile?): " + reason));
+      case 409 -> json(409, Map.of("error", "the cluster refused a conflicting change; read again and retry: " + reason));
+      case 400, 422 -> json(400, Map.of("error", "the Kubernetes API refused it: " + reason));
+      case 401, 403 -> {
+        LOG.errorf("the Kubernetes API refused the control plane's credentials: %s", reason);
+        yield json(500, Map.of("error", "the control plane may not do this on the cluster (check the chart's RBAC): " + reason));
+      }
+      default -> {
+        LOG.errorf("the Kubernetes API failed (%d): %s", e.getCode(), reason);
+        yield json(502, Map.of("error", "the Kubernetes API server failed (" + e.getCode() + "): " + reason));
+      }
+    };
   }
 
   @ServerExceptionMapper

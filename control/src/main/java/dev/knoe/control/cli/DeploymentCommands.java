@@ -89,6 +89,7 @@ final class DeploymentCommands implements Callable<Integer> {
     if (!spec.model().isInline() || !onCluster(client)) {
       return body;
     }
+    client.get(path("endpoints", spec.endpointName())); // a missing endpoint fails before the upload
     String name = spec.endpointName() + "-" + spec.name();
     Path file = ModelCommands.Create.onnxFile(Path.of(spec.model().path()));
     String sha256 = sha256(file);

@@ -19,6 +19,7 @@ import dev.knoe.control.spec.SpecParser;
 import dev.knoe.control.spec.SpecWriter;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -28,6 +29,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -48,6 +50,9 @@ import org.jboss.logging.Logger;
 public final class ClusterEndpoints {
 
   private static final Logger LOG = Logger.getLogger(ClusterEndpoints.class);
+
+  /** On an OnlineEndpoint: the deployments being deleted through the API, comma-separated. */
+  static final String ANNOTATION_DELETING = "knoe.dev/deleting-deployments";
 
   private final KubernetesClient client;
   private final String namespace;
@@ -78,14 +83,19 @@ public final class ClusterEndpoints {
 
   /** Creates the endpoint's resource, or replaces its spec ({@code createOnly} false). */
   public Viewed putEndpoint(EndpointSpec spec, String ifMatch, boolean createOnly) {
+    // Read first: the update below carries this resourceVersion, and a deployment delete marks the
+    // endpoint before it goes, so traffic can never be given to a deployment being deleted.
+    OnlineEndpoint old = find(spec.name()).orElse(null);
     Set<String> deployments = deployments(spec.name()).stream()
         .map(d -> SpecTrees.deploymentName(d, KnativeNames.endpointResource(spec.name())))
-        .collect(Collectors.toSet());
+        .collect(Collectors.toCollection(java.util.HashSet::new));
+    if (old != null) {
+      deployments.removeAll(deleting(old));
+    }
     List<String> problems = SpecParser.checkTraffic(spec.name(), spec.traffic(), spec.mirrorTraffic(), deployments);
     if (!problems.isEmpty()) {
       throw ApiException.badRequest(String.join("; ", problems));
     }
-    OnlineEndpoint old = find(spec.name()).orElse(null);
     if (old == null) {
       requireAbsent(ifMatch, "endpoint '" + spec.name() + "'");
       OnlineEndpoint cr = new OnlineEndpoint();
@@ -101,10 +111,11 @@ public final class ClusterEndpoints {
       throw ApiException.conflict("endpoint '" + spec.name() + "' already exists; change it with 'knoe online-endpoint update'");
     }
     checkEtag("endpoint '" + spec.name() + "'", old, ifMatch);
-    if (authMode(old) != spec.authMode()) {
+    Optional<AuthMode> mode = authMode(old);
+    if (mode.isPresent() && mode.get() != spec.authMode()) {
       // The pods read the key file or the token key file their revision was made with.
       throw ApiException.badRequest("auth_mode cannot change on an existing endpoint (it is "
-          + authMode(old).value() + "); delete and create the endpoint to change it");
+          + mode.get().value() + "); delete and create the endpoint to change it");
     }
     old.setSpec(new AzureYamlSpec(SpecWriter.endpoint(spec)));
     OnlineEndpoint updated = update(old, "endpoint '" + spec.name() + "'");
@@ -150,7 +161,7 @@ public final class ClusterEndpoints {
   }
 
   public TokenIssuer.Token token(String name) {
-    if (authMode(endpointResource(name)) != AuthMode.AML_TOKEN) {
+    if (knownAuthMode(endpointResource(name)) != AuthMode.AML_TOKEN) {
       throw ApiException.badRequest("endpoint '" + name + "' uses auth_mode key: tokens are for aml_token endpoints; use its keys");
     }
     return tokens.issue(name);
@@ -175,7 +186,7 @@ public final class ClusterEndpoints {
    */
   public Viewed putDeployment(DeploymentSpec spec, String ifMatch, boolean createOnly) {
     String ep = spec.endpointName();
-    endpointResource(ep);
+    OnlineEndpoint owner = endpointResource(ep);
     String what = "deployment '" + spec.name() + "' of endpoint '" + ep + "'";
     if (spec.model().isInline()) {
       throw ApiException.badRequest("model.path " + spec.model().path() + " is a path on the machine that sent it;"
@@ -203,17 +214,29 @@ public final class ClusterEndpoints {
       OnlineDeployment taken = client.resources(OnlineDeployment.class).inNamespace(namespace).withName(resource).get();
       if (taken != null) {
         // Names join with dashes: endpoint a + deployment b-x and endpoint a-b + deployment x meet.
-        String owner = SpecTrees.endpointResourceOf(taken);
+        String takenBy = SpecTrees.endpointResourceOf(taken);
         throw ApiException.conflict("the resource name " + resource + " of " + what + " is taken by "
-            + (owner == null ? "another OnlineDeployment" : "deployment '" + SpecTrees.deploymentName(taken, owner)
-                + "' of endpoint resource '" + owner + "'")
+            + (takenBy == null ? "another OnlineDeployment" : "deployment '" + SpecTrees.deploymentName(taken, takenBy)
+                + "' of endpoint resource '" + takenBy + "'")
             + " (its Knative revisions would be named alike too); choose another deployment name");
       }
+      markDeleting(owner, spec.name(), false); // a name deleted before may come back
       OnlineDeployment cr = new OnlineDeployment();
+      // Owned by the endpoint: Kubernetes' garbage collector removes it with the endpoint, even one
+      // deleted while this was being created.
       cr.setMetadata(new ObjectMetaBuilder().withName(resource)
-          .withNamespace(namespace).withAnnotations(annotations).build());
+          .withNamespace(namespace).withAnnotations(annotations)
+          .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion(KnativeRenderer.API_VERSION)
+              .withKind("OnlineEndpoint").withName(owner.getMetadata().getName()).withUid(owner.getMetadata().getUid())
+              .build())
+          .build());
       cr.setSpec(new AzureYamlSpec(fields));
       OnlineDeployment made = create(cr, what + " already exists; change it with 'knoe online-deployment update'");
+      Optional<OnlineEndpoint> still = find(ep);
+      if (still.isEmpty() || !Objects.equals(still.get().getMetadata().getUid(), owner.getMetadata().getUid())) {
+        client.resource(made).delete();
+        throw ApiException.notFound("endpoint '" + ep + "' was deleted while " + what + " was being created");
+      }
       LOG.infof("Created OnlineDeployment %s/%s (model %s)", namespace, made.getMetadata().getName(), model.reference());
       return new Viewed(view(made, ep), etag(made));
     }
@@ -235,17 +258,26 @@ public final class ClusterEndpoints {
   /** Refused while the deployment has live or mirrored traffic, as locally. */
   public void deleteDeployment(String endpoint, String name) {
     OnlineDeployment d = deploymentResource(endpoint, name);
-    EndpointSpec e = SpecTrees.endpoint(endpointResource(endpoint)).spec();
-    int live = e.traffic().getOrDefault(name, 0);
+    OnlineEndpoint e = endpointResource(endpoint);
+    int live = shares(e, "traffic").getOrDefault(name, 0);
     if (live > 0) {
       throw ApiException.conflict("deployment '" + name + "' still has " + live + " % of endpoint '" + endpoint
           + "' traffic; move it first: knoe online-endpoint update -n " + endpoint + " --traffic ...");
     }
-    if (e.mirrorTraffic().containsKey(name)) {
+    if (shares(e, "mirror_traffic").getOrDefault(name, 0) > 0) {
       throw ApiException.conflict("deployment '" + name + "' receives mirrored traffic of endpoint '" + endpoint
           + "'; stop mirroring first: knoe online-endpoint update -n " + endpoint + " --mirror-traffic \"" + name + "=0\"");
     }
-    client.resource(d).delete();
+    // The mark fails (412) if the endpoint changed since it was read, e.g. traffic given to this
+    // deployment meanwhile; once made, traffic updates no longer see the deployment.
+    markDeleting(e, name, true);
+    try {
+      client.resource(d).delete();
+    } catch (KubernetesClientException ex) {
+      OnlineEndpoint now = endpointResource(endpoint);
+      markDeleting(now, name, false); // it is still there: traffic may go to it again
+      throw ex;
+    }
     LOG.infof("Deleted OnlineDeployment %s/%s", namespace, d.getMetadata().getName());
   }
 
@@ -311,7 +343,7 @@ public final class ClusterEndpoints {
   }
 
   private void requireKeyAuth(String name) {
-    if (authMode(endpointResource(name)) != AuthMode.KEY) {
+    if (knownAuthMode(endpointResource(name)) != AuthMode.KEY) {
       throw ApiException.badRequest("endpoint '" + name + "' uses auth_mode aml_token: get a token with"
           + " 'knoe online-endpoint get-credentials'");
     }
@@ -321,9 +353,51 @@ public final class ClusterEndpoints {
     return ApiException.conflict("the endpoint has no keys yet: the reconciler makes its auth Secret; try again in a moment");
   }
 
-  private static AuthMode authMode(OnlineEndpoint e) {
+  /** The endpoint's auth mode; empty when its resource (applied with kubectl) names an unknown one. */
+  private static Optional<AuthMode> authMode(OnlineEndpoint e) {
     String value = e.getSpec() == null ? null : e.getSpec().string("auth_mode");
-    return value == null ? AuthMode.KEY : AuthMode.fromValue(value).orElse(AuthMode.KEY);
+    return value == null ? Optional.of(AuthMode.KEY) : AuthMode.fromValue(value);
+  }
+
+  private static AuthMode knownAuthMode(OnlineEndpoint e) {
+    return authMode(e).orElseThrow(() -> ApiException.badRequest("endpoint '" + SpecTrees.endpointName(e)
+        + "' has auth_mode '" + e.getSpec().string("auth_mode") + "', which is not key or aml_token:"
+        + " fix its OnlineEndpoint resource (the reconciler reports it Failed)"));
+  }
+
+  /** The deployments a delete has marked on the endpoint (see {@link #deleteDeployment}). */
+  private static Set<String> deleting(OnlineEndpoint e) {
+    Map<String, String> a = e.getMetadata().getAnnotations();
+    String marked = a == null ? null : a.get(ANNOTATION_DELETING);
+    return marked == null || marked.isBlank() ? Set.of()
+        : java.util.Arrays.stream(marked.split(",")).map(String::strip).collect(Collectors.toSet());
+  }
+
+  /** Marks (or unmarks) a deployment as being deleted on its endpoint, guarded by the resourceVersion read. */
+  private void markDeleting(OnlineEndpoint e, String deployment, boolean mark) {
+    java.util.TreeSet<String> names = new java.util.TreeSet<>(deleting(e));
+    if (mark ? !names.add(deployment) : !names.remove(deployment)) {
+      return;
+    }
+    Map<String, String> a = new LinkedHashMap<>(e.getMetadata().getAnnotations() == null
+        ? Map.of() : e.getMetadata().getAnnotations());
+    if (names.isEmpty()) {
+      a.remove(ANNOTATION_DELETING);
+    } else {
+      a.put(ANNOTATION_DELETING, String.join(",", names));
+    }
+    e.getMetadata().setAnnotations(a);
+    update(e, "endpoint '" + SpecTrees.endpointName(e) + "'");
+  }
+
+  /** {@code traffic} or {@code mirror_traffic} of an endpoint resource as written, without judging the rest of it. */
+  private static Map<String, Integer> shares(OnlineEndpoint e, String key) {
+    Object v = e.getSpec() == null ? null : e.getSpec().getFields().get(key);
+    Map<String, Integer> out = new LinkedHashMap<>();
+    if (v instanceof Map<?, ?> m) {
+      m.forEach((k, n) -> out.put(String.valueOf(k), n instanceof Number num ? num.intValue() : 1));
+    }
+    return out;
   }
 
   private <T extends HasMetadata> T create(T resource, String exists) {
@@ -360,9 +434,18 @@ public final class ClusterEndpoints {
     }
   }
 
+  /**
+   * The generation, which only a spec change moves (not status), with the resource's uid, so an ETag
+   * read before a delete and re-create never matches the new resource.
+   */
   private static String etag(HasMetadata r) {
+    String uid = r.getMetadata().getUid();
+    return generation(r) + (uid == null ? "" : "." + uid);
+  }
+
+  private static long generation(HasMetadata r) {
     Long g = r.getMetadata().getGeneration();
-    return Long.toString(g == null ? 1 : g);
+    return g == null ? 1 : g;
   }
 
   private static String unquote(String s) {
@@ -388,7 +471,7 @@ public final class ClusterEndpoints {
     } else {
       v.put("provisioning_state", "Creating");
     }
-    v.put("generation", Long.parseLong(etag(e)));
+    v.put("generation", generation(e));
     return v;
   }
 
@@ -406,7 +489,7 @@ public final class ClusterEndpoints {
       v.put("provisioning_state", "Creating");
       v.put("ready_instances", 0);
     }
-    v.put("generation", Long.parseLong(etag(d)));
+    v.put("generation", generation(d));
     return v;
   }
 
@@ -415,7 +498,7 @@ public final class ClusterEndpoints {
    * Updating, so a client waiting for Succeeded waits for this change.
    */
   private static String state(HasMetadata r, String reported, Long observedGeneration) {
-    if (observedGeneration == null || observedGeneration >= Long.parseLong(etag(r))) {
+    if (observedGeneration == null || observedGeneration >= generation(r)) {
       return reported;
     }
     return "Creating".equals(reported) ? "Creating" : "Updating";

@@ -133,9 +133,9 @@ public class ClusterModeTest {
   @Test
   void theRestApiWritesTheResourcesWithTheLocalRules() {
     KubernetesClient client = server.createClient();
-    given().header("Authorization", "Bearer " + ADMIN).contentType("application/octet-stream")
+    String sha = given().header("Authorization", "Bearer " + ADMIN).contentType("application/octet-stream")
         .body(bytes(SAMPLES.resolve("models/model-1/model/model.onnx")))
-        .when().post("/api/v1/models/rest-model/versions").then().statusCode(201);
+        .when().post("/api/v1/models/rest-model/versions").then().statusCode(201).extract().path("sha256");
     given().header("Authorization", "Bearer " + ADMIN).when().get("/api/v1/platform").then().statusCode(200)
         .body("backend", equalTo("knative")).body("namespace", equalTo(NS));
 
@@ -159,7 +159,8 @@ public class ClusterModeTest {
         .header("Location", containsString("/api/v1/endpoints/rest/deployments/blue"));
     OnlineDeployment blue = client.resources(OnlineDeployment.class).inNamespace(NS).withName("rest-blue").get();
     assertEquals("rest-model:1", blue.getSpec().getFields().get("model"), "latest is pinned");
-    assertEquals(64, blue.getMetadata().getAnnotations().get("knoe.dev/model-sha256").length());
+    assertEquals(sha, blue.getMetadata().getAnnotations().get("knoe.dev/model-sha256"));
+    assertEquals("rest", blue.getMetadata().getOwnerReferences().get(0).getName(), "removed with its endpoint");
     given().header("Authorization", "Bearer " + ADMIN).contentType("application/yaml")
         .body(yaml("name: green\nendpoint_name: rest\nmodel: {path: /tmp/model.onnx}\n"))
         .when().post("/api/v1/endpoints/rest/deployments").then().statusCode(400)
@@ -226,6 +227,45 @@ public class ClusterModeTest {
     assertEquals(null, client.resources(OnlineDeployment.class).inNamespace(NS).withName("rest-blue").get());
     assertEquals(null, client.resources(OnlineDeployment.class).inNamespace(NS).withName("rest-blue-xyz").get());
     given().header("Authorization", "Bearer " + ADMIN).when().get("/api/v1/endpoints/rest").then().statusCode(404);
+
+    // Created again: an ETag read from the old endpoint does not match the new one.
+    String fresh = given().header("Authorization", "Bearer " + ADMIN).contentType("application/yaml")
+        .body(yaml("name: rest\n")).when().post("/api/v1/endpoints").then().statusCode(201).extract().header("ETag");
+    assertTrue(!fresh.equals(current), fresh + " vs " + current);
+    given().header("Authorization", "Bearer " + ADMIN).header("If-Match", current).contentType("application/yaml")
+        .body(yaml("name: rest\n")).when().put("/api/v1/endpoints/rest").then().statusCode(412);
+    given().header("Authorization", "Bearer " + ADMIN).when().delete("/api/v1/endpoints/rest").then().statusCode(204);
+  }
+
+  @Test
+  void resourcesAppliedWithKubectlThatTheApiWouldRefuseGetClearAnswers() {
+    KubernetesClient client = server.createClient();
+    OnlineEndpoint e = new OnlineEndpoint();
+    e.setMetadata(new ObjectMetaBuilder().withName("odd").withNamespace(NS).build());
+    e.setSpec(new AzureYamlSpec(new LinkedHashMap<>(Map.of("auth_mode", "aad_token", "traffic", Map.of("blue", 150)))));
+    client.resource(e).create();
+    OnlineDeployment d = new OnlineDeployment();
+    d.setMetadata(new ObjectMetaBuilder().withName("odd-red").withNamespace(NS).build());
+    d.setSpec(new AzureYamlSpec(new LinkedHashMap<>(Map.of("endpoint_name", "odd", "model", "nope:1"))));
+    client.resource(d).create();
+
+    given().header("Authorization", "Bearer " + ADMIN).when().get("/api/v1/endpoints/odd/keys").then().statusCode(400)
+        .body("error", containsString("auth_mode 'aad_token', which is not key or aml_token"));
+    given().header("Authorization", "Bearer " + ADMIN).when().get("/api/v1/endpoints/odd").then().statusCode(200)
+        .body("traffic.blue", equalTo(150));
+    // Its spec is invalid, but red has no traffic in it: deleting red is fine.
+    given().header("Authorization", "Bearer " + ADMIN).when().delete("/api/v1/endpoints/odd/deployments/red")
+        .then().statusCode(204);
+    assertEquals(null, client.resources(OnlineDeployment.class).inNamespace(NS).withName("odd-red").get());
+    assertEquals("red", client.resources(OnlineEndpoint.class).inNamespace(NS).withName("odd").get().getMetadata()
+        .getAnnotations().get("knoe.dev/deleting-deployments"), "marked before it went");
+    // Fixing the endpoint through the API replaces what kubectl wrote.
+    given().header("Authorization", "Bearer " + ADMIN).contentType("application/yaml").body(yaml("name: odd\n"))
+        .when().put("/api/v1/endpoints/odd").then().statusCode(200).body("auth_mode", equalTo("key"));
+    given().header("Authorization", "Bearer " + ADMIN).contentType("application/yaml")
+        .body(yaml("name: odd\ntraffic: {red: 100}\n")).when().put("/api/v1/endpoints/odd").then().statusCode(400)
+        .body("error", containsString("red"));
+    given().header("Authorization", "Bearer " + ADMIN).when().delete("/api/v1/endpoints/odd").then().statusCode(204);
   }
 
   private static byte[] yaml(String text) {
