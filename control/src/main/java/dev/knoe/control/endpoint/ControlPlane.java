@@ -1,6 +1,7 @@
 package dev.knoe.control.endpoint;
 
 import dev.knoe.control.api.ApiException;
+import dev.knoe.control.api.Preconditions;
 import dev.knoe.control.credentials.EndpointKeys;
 import dev.knoe.control.credentials.TokenIssuer;
 import dev.knoe.control.model.ModelException;
@@ -96,9 +97,7 @@ public final class ControlPlane implements Backend.Listener {
     synchronized (lock(spec.name())) {
       EndpointState old = endpoints.get(spec.name());
       if (old == null) {
-        if (ifMatch != null && !ifMatch.equals("*")) {
-          throw new ApiException(412, "endpoint '" + spec.name() + "' does not exist, but If-Match " + ifMatch + " expects it to");
-        }
+        Preconditions.checkAbsent("endpoint '" + spec.name() + "'", ifMatch);
         checkTraffic(spec, Map.of());
         EndpointState created = new EndpointState(spec, 1, EndpointKeys.generate(), ProvisioningState.Succeeded, null,
             clock.instant(), clock.instant());
@@ -112,7 +111,7 @@ public final class ControlPlane implements Backend.Listener {
       if (createOnly) {
         throw ApiException.conflict("endpoint '" + spec.name() + "' already exists; change it with 'knoe online-endpoint update'");
       }
-      checkEtag("endpoint '" + spec.name() + "'", old.etag(), ifMatch);
+      Preconditions.checkEtag("endpoint '" + spec.name() + "'", old.etag(), ifMatch);
       checkTraffic(spec, deployments.get(spec.name()));
       EndpointState updated = old.with(spec, clock.instant()).with(ProvisioningState.Succeeded, null);
       store.save(updated);
@@ -201,11 +200,11 @@ public final class ControlPlane implements Backend.Listener {
         throw ApiException.conflict("deployment '" + spec.name() + "' already exists on endpoint '" + ep
             + "'; change it with 'knoe online-deployment update'");
       }
-      if (old == null && ifMatch != null && !ifMatch.equals("*")) {
-        throw new ApiException(412, "deployment '" + spec.name() + "' does not exist, but If-Match " + ifMatch + " expects it to");
+      if (old == null) {
+        Preconditions.checkAbsent("deployment '" + spec.name() + "'", ifMatch);
       }
       if (old != null) {
-        checkEtag("deployment '" + spec.name() + "'", old.etag(), ifMatch);
+        Preconditions.checkEtag("deployment '" + spec.name() + "'", old.etag(), ifMatch);
       }
       SpecParser.checkDeploymentLimit(ep, ds.keySet(), spec.name()).ifPresent(m -> {
         throw ApiException.badRequest(m);
@@ -387,17 +386,6 @@ public final class ControlPlane implements Backend.Listener {
     if (!problems.isEmpty()) {
       throw ApiException.badRequest(String.join("; ", problems));
     }
-  }
-
-  private static void checkEtag(String what, String etag, String ifMatch) {
-    if (ifMatch != null && !ifMatch.equals("*") && !unquote(ifMatch).equals(unquote(etag))) {
-      throw new ApiException(412, what + " changed since you read it (ETag " + etag + ", If-Match " + ifMatch
-          + "); read it again and retry");
-    }
-  }
-
-  private static String unquote(String tag) {
-    return tag.trim().replaceFirst("^W/", "").replace("\"", "");
   }
 
   /** Builds the endpoint's route table from its spec, keys and deployments, and swaps it in. */

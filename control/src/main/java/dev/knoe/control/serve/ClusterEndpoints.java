@@ -1,6 +1,7 @@
 package dev.knoe.control.serve;
 
 import dev.knoe.control.api.ApiException;
+import dev.knoe.control.api.Preconditions;
 import dev.knoe.control.cluster.AuthSecrets;
 import dev.knoe.control.cluster.AzureYamlSpec;
 import dev.knoe.control.cluster.OnlineDeployment;
@@ -97,7 +98,7 @@ public final class ClusterEndpoints {
       throw ApiException.badRequest(String.join("; ", problems));
     }
     if (old == null) {
-      requireAbsent(ifMatch, "endpoint '" + spec.name() + "'");
+      Preconditions.checkAbsent("endpoint '" + spec.name() + "'", ifMatch);
       OnlineEndpoint cr = new OnlineEndpoint();
       cr.setMetadata(new ObjectMetaBuilder().withName(KnativeNames.endpointResource(spec.name()))
           .withNamespace(namespace).build());
@@ -110,7 +111,7 @@ public final class ClusterEndpoints {
     if (createOnly) {
       throw ApiException.conflict("endpoint '" + spec.name() + "' already exists; change it with 'knoe online-endpoint update'");
     }
-    checkEtag("endpoint '" + spec.name() + "'", old, ifMatch);
+    Preconditions.checkEtag("endpoint '" + spec.name() + "'", etag(old), ifMatch);
     Optional<AuthMode> mode = authMode(old);
     if (mode.isPresent() && mode.get() != spec.authMode()) {
       // The pods read the key file or the token key file their revision was made with.
@@ -204,7 +205,7 @@ public final class ClusterEndpoints {
     Map<String, String> annotations = Map.of(KnativeRenderer.ANNOTATION_MODEL_SHA256, model.sha256());
     Optional<OnlineDeployment> old = findDeployment(ep, spec.name());
     if (old.isEmpty()) {
-      requireAbsent(ifMatch, what);
+      Preconditions.checkAbsent(what, ifMatch);
       Set<String> existing = deployments(ep).stream()
           .map(d -> SpecTrees.deploymentName(d, KnativeNames.endpointResource(ep))).collect(Collectors.toSet());
       SpecParser.checkDeploymentLimit(ep, existing, spec.name()).ifPresent(m -> {
@@ -244,7 +245,7 @@ public final class ClusterEndpoints {
       throw ApiException.conflict(what + " already exists; change it with 'knoe online-deployment update'");
     }
     OnlineDeployment d = old.get();
-    checkEtag(what, d, ifMatch);
+    Preconditions.checkEtag(what, etag(d), ifMatch);
     d.setSpec(new AzureYamlSpec(fields));
     Map<String, String> merged = new LinkedHashMap<>(d.getMetadata().getAnnotations() == null
         ? Map.of() : d.getMetadata().getAnnotations());
@@ -420,20 +421,6 @@ public final class ClusterEndpoints {
     }
   }
 
-  private static void requireAbsent(String ifMatch, String what) {
-    if (ifMatch != null && !ifMatch.equals("*")) {
-      throw new ApiException(412, what + " does not exist, but If-Match " + ifMatch + " expects it to");
-    }
-  }
-
-  private static void checkEtag(String what, HasMetadata resource, String ifMatch) {
-    String etag = etag(resource);
-    if (ifMatch != null && !ifMatch.equals("*") && !unquote(ifMatch).equals(etag)) {
-      throw new ApiException(412, what + " changed since you read it (ETag " + etag + ", If-Match " + ifMatch
-          + "); read it again and retry");
-    }
-  }
-
   /**
    * The generation, which only a spec change moves (not status), with the resource's uid, so an ETag
    * read before a delete and re-create never matches the new resource.
@@ -446,14 +433,6 @@ public final class ClusterEndpoints {
   private static long generation(HasMetadata r) {
     Long g = r.getMetadata().getGeneration();
     return g == null ? 1 : g;
-  }
-
-  private static String unquote(String s) {
-    String t = s.strip();
-    if (t.startsWith("W/")) {
-      t = t.substring(2);
-    }
-    return t.length() >= 2 && t.startsWith("\"") && t.endsWith("\"") ? t.substring(1, t.length() - 1) : t;
   }
 
   // ---------------------------------------------------------------- views
