@@ -14,7 +14,7 @@ import io.fabric8.knative.client.KnativeClient;
 import io.fabric8.knative.serving.v1.Service;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
@@ -65,8 +65,11 @@ public class ClusterModeTest {
   public static class MockApiServer implements QuarkusTestResourceLifecycleManager {
     @Override
     public Map<String, String> start() {
-      server = new KubernetesMockServer(new io.fabric8.mockwebserver.Context(), new MockWebServer(), new HashMap<>(),
-          new KubernetesCrudDispatcher(), false);
+      // CRUD for everything, plus expectations where the CRUD mock has nothing to say (pod logs).
+      Map<io.fabric8.mockwebserver.ServerRequest, java.util.Queue<io.fabric8.mockwebserver.ServerResponse>> responses =
+          new HashMap<>();
+      server = new KubernetesMockServer(new io.fabric8.mockwebserver.Context(), new MockWebServer(), responses,
+          new KubernetesMixedDispatcher(responses), false);
       server.init();
       return Map.of("knoe.kubernetes.master-url", server.url("/"));
     }
@@ -118,7 +121,20 @@ public class ClusterModeTest {
     given().header("Authorization", "Bearer " + ADMIN).when().get("/api/v1/endpoints/my-endpoint/deployments/blue")
         .then().statusCode(200).body("model", org.hamcrest.Matchers.equalTo("my-endpoint-blue:1"));
     given().header("Authorization", "Bearer " + ADMIN).when().get("/api/v1/endpoints/my-endpoint/deployments/blue/logs")
-        .then().statusCode(200).body(containsString("my-endpoint-blue-1"));
+        .then().statusCode(200).body(containsString("no pod of revision my-endpoint-blue-1 runs now"));
+    // With a pod of the revision: its containers' logs, the model download's apart.
+    client.pods().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata()
+        .withName("my-endpoint-blue-1-deployment-x1").withNamespace(NS)
+        .addToLabels("serving.knative.dev/revision", "my-endpoint-blue-1").endMetadata().build()).create();
+    server.expect().get().withPath("/api/v1/namespaces/" + NS + "/pods/my-endpoint-blue-1-deployment-x1/log"
+        + "?pretty=false&container=scoring-function&tailLines=5").andReturn(200, "scored 3 rows\n").always();
+    server.expect().get().withPath("/api/v1/namespaces/" + NS + "/pods/my-endpoint-blue-1-deployment-x1/log"
+        + "?pretty=false&container=storage-initializer&tailLines=100").andReturn(200, "model.onnx: OK\n").always();
+    given().header("Authorization", "Bearer " + ADMIN).when().get("/api/v1/endpoints/my-endpoint/deployments/blue/logs?lines=5")
+        .then().statusCode(200).body(equalTo("my-endpoint-blue-1-deployment-x1 scored 3 rows\n"));
+    given().header("Authorization", "Bearer " + ADMIN)
+        .when().get("/api/v1/endpoints/my-endpoint/deployments/blue/logs?container=storage-initializer")
+        .then().statusCode(200).body(equalTo("my-endpoint-blue-1-deployment-x1 model.onnx: OK\n"));
     given().header("Authorization", "Bearer " + ADMIN).when().get("/api/v1/endpoints/my-endpoint/deployments/red")
         .then().statusCode(404).body("error", containsString("no deployment 'red'"));
     given().header("Authorization", "Bearer " + ADMIN).when().get("/api/v1/endpoints/nope").then().statusCode(404);
