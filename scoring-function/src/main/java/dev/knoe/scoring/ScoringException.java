@@ -12,6 +12,7 @@ public final class ScoringException extends RuntimeException {
     UNAUTHORIZED(401),
     NOT_FOUND(404),
     TOO_LARGE(413),
+    MISDIRECTED(421),
     HANDLER_FAILED(424),
     NOT_READY(503);
 

@@ -39,6 +39,18 @@ class ScoreEndpointTest {
   }
 
   @Test
+  void aRequestNamingAnotherDeploymentIsRefusedNotScored() {
+    given().header("azureml-model-deployment", "blue").body(SAMPLE)
+        .when().post("/score")
+        .then().statusCode(200);
+    given().header("azureml-model-deployment", "green").body(SAMPLE)
+        .when().post("/score")
+        .then().statusCode(421)
+        .body("error", containsString("this is deployment 'blue', not 'green'"))
+        .body("error", containsString("Knative-Serving-Tag"));
+  }
+
+  @Test
   void namedInputsGiveTheSameAnswer() {
     given().body("{\"inputs\": {\"input\": [[1,2,3,4,5,6,7,8,9,10]]}}")
         .when().post("/score")

@@ -4,6 +4,7 @@ import static dev.knoe.control.cli.ControlApi.path;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.knoe.control.cli.ControlApi.Reply;
+import dev.knoe.control.knative.KnativeNames;
 import dev.knoe.control.spec.EndpointSpec;
 import dev.knoe.control.spec.Parsed;
 import dev.knoe.control.spec.SpecWriter;
@@ -320,7 +321,8 @@ final class EndpointCommands implements Callable<Integer> {
         names = {"--deployment", "--deployment-name", "-d"},
         paramLabel = "NAME",
         description =
-            "Send to this deployment, bypassing the traffic rules (azureml-model-deployment).")
+            "Send to this deployment, bypassing the traffic rules (azureml-model-deployment;"
+                + " Knative-Serving-Tag on a cluster).")
     String deployment;
 
     @Mixin ApiOptions api;
@@ -344,7 +346,9 @@ final class EndpointCommands implements Callable<Integer> {
               .header("Content-Type", "application/json")
               .POST(BodyPublishers.ofByteArray(body));
       if (deployment != null) {
+        // Knoe's router reads Azure's header; on a cluster Knative routes by its tag header.
         request.header("azureml-model-deployment", deployment);
+        request.header("Knative-Serving-Tag", KnativeNames.tag(name, deployment));
       }
       Reply reply = client.call(request, uri.toString());
       if (!reply.ok()) {

@@ -393,6 +393,7 @@ class EndpointCommandsTest extends CommandsTestBase {
     assertEquals("Bearer pk", score.header("Authorization"));
     assertEquals("{\"data\": [[1, 2]]}", score.text());
     assertNull(score.header("azureml-model-deployment"));
+    assertNull(score.header("Knative-Serving-Tag"));
   }
 
   @Test
@@ -417,6 +418,7 @@ class EndpointCommandsTest extends CommandsTestBase {
     assertEquals(0, run.code(), run.toString());
     Request score = api.only("POST", "/endpoints/my-endpoint/score");
     assertEquals("green", score.header("azureml-model-deployment"));
+    assertEquals("green", score.header("Knative-Serving-Tag"), "what Knative routes by on a cluster");
     assertEquals("Bearer tok", score.header("Authorization"));
   }
 

@@ -111,6 +111,16 @@ public class ScoringRoutes {
         return;
       }
     }
+    String named = ctx.request().getHeader("azureml-model-deployment");
+    if (named != null && config.deploymentName().isPresent() && !named.equals(config.deploymentName().get())
+        && !ctx.request().path().startsWith("/v2/health/")) {
+      // Knoe's router sends a named request to that deployment; Knative ignores Azure's header and
+      // splits by traffic, so a request for another deployment may land here: refuse, never score it.
+      error(ctx, new ScoringException(ScoringException.Kind.MISDIRECTED, "this is deployment '"
+          + config.deploymentName().get() + "', not '" + named + "': on a cluster, name a deployment with the"
+          + " Knative-Serving-Tag header (its tag, as 'knoe online-deployment show' gives) or call its tag URL"));
+      return;
+    }
     ctx.next();
   }
 
