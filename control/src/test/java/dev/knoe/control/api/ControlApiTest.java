@@ -63,6 +63,8 @@ class ControlApiTest {
         .body("error", containsString("admin credential"));
     given().header("Authorization", "Bearer wrong").when().get("/api/v1/endpoints").then().statusCode(401);
     admin().when().get("/api/v1/endpoints").then().statusCode(200);
+    given().when().get("/api/v1/platform").then().statusCode(401);
+    admin().when().get("/api/v1/platform").then().statusCode(200).body("backend", org.hamcrest.Matchers.equalTo("local"));
   }
 
   @Test
