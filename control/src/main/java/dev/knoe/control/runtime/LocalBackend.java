@@ -129,7 +129,8 @@ public final class LocalBackend implements Backend {
     Running old = running.get(key);
     InstanceSupervisor supervisor = old != null ? old.supervisor() : supervisor(d.endpoint(), d.name());
     InstanceSpec next = instanceSpec(d, model, code, d.generation());
-    boolean sameGeneration = old != null && sameExceptGeneration(old.instances(), next);
+    boolean sameGeneration = old != null && sameExceptGeneration(old.instances(),
+        old.deployment().spec().environmentVariables(), next, d.spec().environmentVariables());
     if (sameGeneration) {
       next = old.instances(); // only the count or scale settings changed: scale what runs, no rollout
     }
@@ -218,15 +219,22 @@ public final class LocalBackend implements Backend {
     return new Probe(p.initialDelay(), p.period(), p.timeout(), p.successThreshold(), p.failureThreshold());
   }
 
-  private static boolean sameExceptGeneration(InstanceSpec a, InstanceSpec b) {
-    return a.modelDir().equals(b.modelDir()) && withoutDerived(a.env()).equals(withoutDerived(b.env()))
+  /**
+   * Whether instances of {@code a} can serve {@code b} as they are (only counts or scale settings
+   * changed). {@code userA}/{@code userB}: the deployments' own environment_variables.
+   */
+  static boolean sameExceptGeneration(InstanceSpec a, Map<String, String> userA, InstanceSpec b,
+      Map<String, String> userB) {
+    return a.modelDir().equals(b.modelDir()) && withoutDerived(a.env(), userA).equals(withoutDerived(b.env(), userB))
         && a.readiness().equals(b.readiness()) && a.liveness().equals(b.liveness());
   }
 
-  // KNOE_FAST_START follows min_instances (see instanceSpec): changing the bounds must not roll.
-  private static Map<String, String> withoutDerived(Map<String, String> env) {
+  // KNOE_FAST_START follows min_instances unless the user set it (see instanceSpec): bounds changes must not roll.
+  private static Map<String, String> withoutDerived(Map<String, String> env, Map<String, String> user) {
     Map<String, String> m = new LinkedHashMap<>(env);
-    m.remove("KNOE_FAST_START");
+    if (!user.containsKey("KNOE_FAST_START")) {
+      m.remove("KNOE_FAST_START");
+    }
     return m;
   }
 
