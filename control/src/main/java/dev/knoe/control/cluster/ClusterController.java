@@ -42,7 +42,14 @@ public final class ClusterController implements AutoCloseable {
   @FunctionalInterface
   public interface Work {
     Reconciler.Result reconcile(String namespace, String endpoint);
+
+    /** The same, with the deployments from the leader's informer cache rather than a list call. */
+    default Reconciler.Result reconcile(String namespace, String endpoint, Reconciler.Deployments cached) {
+      return reconcile(namespace, endpoint);
+    }
   }
+
+  private static final String BY_ENDPOINT = "endpoint";
 
   /**
    * Where the Lease is: the chart puts it in the release's namespace ({@code POD_NAMESPACE}) under
@@ -80,7 +87,22 @@ public final class ClusterController implements AutoCloseable {
   private volatile String leader;
 
   public ClusterController(KubernetesClient client, String namespace, Reconciler reconciler) {
-    this(client, namespace, reconciler::reconcile, identity(), LeaseId.fromEnvironment(namespace), Timing.DEFAULT);
+    this(client, namespace, work(reconciler), identity(), LeaseId.fromEnvironment(namespace), Timing.DEFAULT);
+  }
+
+  /** The reconciler as the worker's work, taking the informer's deployments when it has them. */
+  public static Work work(Reconciler reconciler) {
+    return new Work() {
+      @Override
+      public Reconciler.Result reconcile(String namespace, String endpoint) {
+        return reconciler.reconcile(namespace, endpoint);
+      }
+
+      @Override
+      public Reconciler.Result reconcile(String namespace, String endpoint, Reconciler.Deployments cached) {
+        return reconciler.reconcile(namespace, endpoint, cached);
+      }
+    };
   }
 
   /**
@@ -198,6 +220,7 @@ public final class ClusterController implements AutoCloseable {
   private final class Running {
     final WorkQueue queue = new WorkQueue();
     final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+    final SharedIndexInformer<OnlineDeployment> deployments;
     final Map<String, Integer> failures = new HashMap<>();
     final Thread worker;
 
@@ -207,8 +230,15 @@ public final class ClusterController implements AutoCloseable {
           : o.getMetadata().getLabels().get(KnativeRenderer.LABEL_ENDPOINT);
       informers.add(client.resources(OnlineEndpoint.class).inNamespace(namespace)
           .inform(handler(o -> o.getMetadata().getName()), RESYNC_MS));
-      informers.add(client.resources(OnlineDeployment.class).inNamespace(namespace)
-          .inform(handler(SpecTrees::endpointResourceOf), RESYNC_MS));
+      deployments = client.resources(OnlineDeployment.class).inNamespace(namespace).runnableInformer(RESYNC_MS);
+      // Indexed by endpoint, so a reconcile reads its endpoint's deployments from memory, not a list call.
+      deployments.addIndexers(Map.of(BY_ENDPOINT, d -> {
+        String e = SpecTrees.endpointResourceOf(d);
+        return e == null ? List.of() : List.of(e);
+      }));
+      deployments.addEventHandler(handler(SpecTrees::endpointResourceOf));
+      deployments.start();
+      informers.add(deployments);
       informers.add(knative.services().inNamespace(namespace).withLabel(KnativeRenderer.LABEL_ENDPOINT)
           .inform(handler(byLabel::apply), RESYNC_MS));
       informers.add(knative.revisions().inNamespace(namespace).withLabel(KnativeRenderer.LABEL_ENDPOINT)
@@ -249,7 +279,7 @@ public final class ClusterController implements AutoCloseable {
           return;
         }
         try {
-          Reconciler.Result r = work.reconcile(namespace, endpoint);
+          Reconciler.Result r = work.reconcile(namespace, endpoint, this::cachedDeployments);
           failures.remove(endpoint);
           if (r.requeue()) {
             queue.addAfter(endpoint, r.after());
@@ -264,6 +294,15 @@ public final class ClusterController implements AutoCloseable {
           queue.done(endpoint);
         }
       }
+    }
+
+    /** Copies (the cache's objects are shared), or null until the informer has synced. */
+    List<OnlineDeployment> cachedDeployments(String endpointResource) {
+      if (!deployments.hasSynced()) {
+        return null;
+      }
+      return deployments.getIndexer().byIndex(BY_ENDPOINT, endpointResource).stream()
+          .map(d -> client.getKubernetesSerialization().clone(d)).toList();
     }
 
     void stop() {

@@ -122,14 +122,25 @@ public final class Reconciler {
     this.clock = clock;
   }
 
+  /** An endpoint's OnlineDeployments from a cache; null when the cache cannot tell yet. */
+  @FunctionalInterface
+  public interface Deployments {
+    List<OnlineDeployment> of(String endpointResource);
+  }
+
   /**
    * Brings one endpoint's Knative objects and status in line with its custom resources.
    *
    * @param endpoint the OnlineEndpoint's resource name (also its Knative Service's name)
    */
   public Result reconcile(String namespace, String endpoint) {
+    return reconcile(namespace, endpoint, resource -> null);
+  }
+
+  /** The same, with the endpoint's deployments from {@code cached} when it has them. */
+  public Result reconcile(String namespace, String endpoint, Deployments cached) {
     try {
-      return run(namespace, endpoint);
+      return run(namespace, endpoint, cached);
     } catch (KubernetesClientException e) {
       if (e.getCode() == 409) {
         return Result.after(CONFLICT);
@@ -140,9 +151,11 @@ public final class Reconciler {
 
   // ---------------------------------------------------------------- the script
 
-  private Result run(String ns, String resource) {
+  private Result run(String ns, String resource, Deployments cached) {
     OnlineEndpoint cr = client.resources(OnlineEndpoint.class).inNamespace(ns).withName(resource).get();
-    List<OnlineDeployment> deploymentCrs = client.resources(OnlineDeployment.class).inNamespace(ns).list().getItems()
+    List<OnlineDeployment> fromCache = cached.of(resource);
+    List<OnlineDeployment> deploymentCrs = (fromCache != null ? fromCache
+        : client.resources(OnlineDeployment.class).inNamespace(ns).list().getItems())
         .stream()
         .filter(d -> resource.equals(SpecTrees.endpointResourceOf(d)))
         .filter(d -> d.getMetadata().getDeletionTimestamp() == null)

@@ -24,6 +24,7 @@ class ClusterControllerTest {
       new ClusterController.Timing(Duration.ofSeconds(2), Duration.ofMillis(1500), Duration.ofMillis(250));
 
   KubernetesClient client;
+  io.fabric8.kubernetes.client.server.mock.KubernetesMockServer server;
   ClusterFixture f;
   final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
   ClusterController a;
@@ -70,6 +71,40 @@ class ClusterControllerTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> f.endpoint().getStatus() != null
         && "Succeeded".equals(f.endpoint().getStatus().provisioningState()));
     f.assertValid();
+  }
+
+  @Test
+  void reconcilesReadTheDeploymentsFromTheInformerCacheNotFromListCalls() throws Exception {
+    a = new ClusterController(client, ClusterFixture.NS, ClusterController.work(f.newReconciler()), "a",
+        new ClusterController.LeaseId("knoe-system", "knoe-leader"), FAST);
+    a.start();
+    await().atMost(Duration.ofSeconds(10)).until(a::leading);
+    f.applyEndpoint(Map.of("blue", 100));
+    f.applyDeployment("blue");
+    f.applyDeployment("green");
+    await().atMost(Duration.ofSeconds(10)).until(() -> f.service() != null);
+    for (int i = 0; i < 3; i++) {
+      f.fake.step("my-endpoint");
+      Thread.sleep(300);
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> f.endpoint().getStatus() != null
+        && "Succeeded".equals(f.endpoint().getStatus().provisioningState()));
+    int lists = 0;
+    int informerLists = 0;
+    io.fabric8.mockwebserver.http.RecordedRequest r;
+    while ((r = server.takeRequest(1, java.util.concurrent.TimeUnit.MILLISECONDS)) != null) {
+      String path = r.getPath();
+      if ("GET".equals(r.getMethod()) && path.startsWith("/apis/knoe.dev/v1alpha1/namespaces/" + ClusterFixture.NS
+          + "/onlinedeployments") && !path.contains("watch=true")) {
+        if (path.contains("resourceVersion=0")) {
+          informerLists++;
+        } else {
+          lists++;
+        }
+      }
+    }
+    assertEquals(1, informerLists, "the informer's one list");
+    assertEquals(0, lists, "reconciles took the deployments from the cache");
   }
 
   @Test
