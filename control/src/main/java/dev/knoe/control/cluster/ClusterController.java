@@ -237,7 +237,12 @@ public final class ClusterController implements AutoCloseable {
         return e == null ? List.of() : List.of(e);
       }));
       deployments.addEventHandler(handler(SpecTrees::endpointResourceOf));
-      deployments.start();
+      deployments.start().whenComplete((v, e) -> {
+        if (e != null) {
+          // Reconciles then list from the API (the cache never syncs); say why.
+          LOG.log(Level.WARNING, e, () -> "the OnlineDeployment informer in " + namespace + " did not start");
+        }
+      });
       informers.add(deployments);
       informers.add(knative.services().inNamespace(namespace).withLabel(KnativeRenderer.LABEL_ENDPOINT)
           .inform(handler(byLabel::apply), RESYNC_MS));
