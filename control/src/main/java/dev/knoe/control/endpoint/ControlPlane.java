@@ -229,19 +229,10 @@ public final class ControlPlane implements Backend.Listener {
     synchronized (lock(endpoint)) {
       EndpointState e = endpoint(endpoint);
       deployment(endpoint, name);
-      int live = e.spec().traffic().getOrDefault(name, 0);
-      if (live > 0) {
-        Map<String, Integer> rest = new LinkedHashMap<>(e.spec().traffic());
-        rest.remove(name);
-        String suggestion = rest.isEmpty() ? "\"" + name + "=0\"" : "\"" + String.join(" ", rest.keySet().stream()
-            .map(k -> k + "=" + (rest.size() == 1 ? 100 : rest.get(k))).toList()) + "\"";
-        throw ApiException.conflict("deployment '" + name + "' still has " + live + " % of endpoint '" + endpoint
-            + "' traffic; move it first: knoe online-endpoint update -n " + endpoint + " --traffic " + suggestion);
-      }
-      if (e.spec().mirrorTraffic().containsKey(name)) {
-        throw ApiException.conflict("deployment '" + name + "' receives mirrored traffic of endpoint '" + endpoint
-            + "'; stop mirroring first: knoe online-endpoint update -n " + endpoint + " --mirror-traffic \"" + name + "=0\"");
-      }
+      SpecParser.checkDeletable(endpoint, name, e.spec().traffic(), e.spec().mirrorTraffic().containsKey(name))
+          .ifPresent(m -> {
+            throw ApiException.conflict(m);
+          });
       backend.remove(endpoint, name);
       store.deleteDeployment(endpoint, name);
       deployments.get(endpoint).remove(name);

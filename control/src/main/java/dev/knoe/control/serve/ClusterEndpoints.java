@@ -260,15 +260,10 @@ public final class ClusterEndpoints {
   public void deleteDeployment(String endpoint, String name) {
     OnlineDeployment d = deploymentResource(endpoint, name);
     OnlineEndpoint e = endpointResource(endpoint);
-    int live = shares(e, "traffic").getOrDefault(name, 0);
-    if (live > 0) {
-      throw ApiException.conflict("deployment '" + name + "' still has " + live + " % of endpoint '" + endpoint
-          + "' traffic; move it first: knoe online-endpoint update -n " + endpoint + " --traffic ...");
-    }
-    if (shares(e, "mirror_traffic").getOrDefault(name, 0) > 0) {
-      throw ApiException.conflict("deployment '" + name + "' receives mirrored traffic of endpoint '" + endpoint
-          + "'; stop mirroring first: knoe online-endpoint update -n " + endpoint + " --mirror-traffic \"" + name + "=0\"");
-    }
+    SpecParser.checkDeletable(endpoint, name, shares(e, "traffic"), shares(e, "mirror_traffic").getOrDefault(name, 0) > 0)
+        .ifPresent(m -> {
+          throw ApiException.conflict(m);
+        });
     // The mark fails (412) if the endpoint changed since it was read, e.g. traffic given to this
     // deployment meanwhile; once made, traffic updates no longer see the deployment.
     markDeleting(e, name, true);

@@ -537,6 +537,53 @@ public final class SpecParser {
   }
 
   /**
+   * Whether {@code deployment} may be deleted: not while it has live traffic (the message says how to
+   * move it) or receives mirrored traffic. Empty when it may.
+   */
+  public static Optional<String> checkDeletable(
+      String endpointName, String deployment, Map<String, Integer> traffic, boolean mirrored) {
+    int live = traffic.getOrDefault(deployment, 0);
+    if (live > 0) {
+      Map<String, Integer> rest = new LinkedHashMap<>(traffic);
+      rest.remove(deployment);
+      String suggestion =
+          rest.isEmpty()
+              ? "\"" + deployment + "=0\""
+              : "\""
+                  + String.join(
+                      " ",
+                      rest.keySet().stream()
+                          .map(k -> k + "=" + (rest.size() == 1 ? 100 : rest.get(k)))
+                          .toList())
+                  + "\"";
+      return Optional.of(
+          "deployment '"
+              + deployment
+              + "' still has "
+              + live
+              + " % of endpoint '"
+              + endpointName
+              + "' traffic; move it first: knoe online-endpoint update -n "
+              + endpointName
+              + " --traffic "
+              + suggestion);
+    }
+    if (mirrored) {
+      return Optional.of(
+          "deployment '"
+              + deployment
+              + "' receives mirrored traffic of endpoint '"
+              + endpointName
+              + "'; stop mirroring first: knoe online-endpoint update -n "
+              + endpointName
+              + " --mirror-traffic \""
+              + deployment
+              + "=0\"");
+    }
+    return Optional.empty();
+  }
+
+  /**
    * The CLI's {@code --traffic "blue=90 green=10"} (also {@code --mirror-traffic}): pairs separated
    * by spaces or commas, a trailing {@code %} allowed, in the order written. Only the syntax is
    * checked here; the ranges and the sum are the endpoint's rules.
