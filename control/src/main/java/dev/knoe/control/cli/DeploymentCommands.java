@@ -92,7 +92,7 @@ final class DeploymentCommands implements Callable<Integer> {
     client.get(path("endpoints", spec.endpointName())); // a missing endpoint fails before the upload
     String name = spec.endpointName() + "-" + spec.name();
     Path file = ModelCommands.Create.onnxFile(Path.of(spec.model().path()));
-    String sha256 = sha256(file);
+    String sha256 = ModelCommands.Create.sha256(file);
     String ref = null;
     Reply versions = client.tryGet(path("models", name));
     if (versions.ok()) {
@@ -120,14 +120,6 @@ final class DeploymentCommands implements Callable<Integer> {
   static boolean onCluster(ControlApi client) {
     Reply platform = client.tryGet(path("platform"));
     return platform.ok() && "knative".equals(Json.text(platform.json(), "backend"));
-  }
-
-  private static String sha256(Path file) {
-    try {
-      return java.util.HexFormat.of().formatHex(dev.knoe.control.model.ModelRegistry.digest(file));
-    } catch (java.io.IOException e) {
-      throw CliException.failed("cannot read " + file + ": " + e.getMessage(), e);
-    }
   }
 
   /**

@@ -134,6 +134,15 @@ final class ModelCommands implements Callable<Integer> {
       }
     }
 
+    /** The file's sha256 in hex, as the registry names its versions' content. */
+    static String sha256(Path file) {
+      try {
+        return java.util.HexFormat.of().formatHex(dev.knoe.control.model.ModelRegistry.digest(file));
+      } catch (IOException e) {
+        throw CliException.failed("cannot read " + file + ": " + e.getMessage(), e);
+      }
+    }
+
     /** The file itself, or the one .onnx file in a folder. */
     static Path onnxFile(Path path) {
       if (!Files.exists(path)) {

@@ -12,7 +12,6 @@ import dev.knoe.control.knative.KnativeManifests;
 import dev.knoe.control.knative.KnativeRenderer;
 import dev.knoe.control.knative.KnativeRules;
 import dev.knoe.control.knative.RenderSettings;
-import dev.knoe.control.model.ModelRegistry;
 import dev.knoe.control.spec.DeploymentSpec;
 import dev.knoe.control.spec.EndpointSpec;
 import dev.knoe.control.spec.ModelRef;
@@ -23,7 +22,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -151,7 +149,7 @@ final class RenderCommand implements Callable<Integer> {
     // ('knoe model create --name <endpoint>-<deployment> --path <file>' against the cluster makes it).
     String name = d.endpointName() + "-" + d.name();
     String url = controlUrl.replaceAll("/$", "") + "/api/v1/models/" + name + "/versions/1/content";
-    ArtifactSource model = new ArtifactSource(url, sha256(file), "model.onnx");
+    ArtifactSource model = new ArtifactSource(url, ModelCommands.Create.sha256(file), "model.onnx");
     ArtifactSource code = null;
     if (d.codeConfiguration() != null) {
       Path codePath = Path.of(d.codeConfiguration().code());
@@ -160,16 +158,8 @@ final class RenderCommand implements Callable<Integer> {
             + codePath);
       }
       code = new ArtifactSource(controlUrl.replaceAll("/$", "") + "/api/v1/endpoints/" + d.endpointName()
-          + "/deployments/" + d.name() + "/code", sha256(codePath), "handler.jar");
+          + "/deployments/" + d.name() + "/code", ModelCommands.Create.sha256(codePath), "handler.jar");
     }
     return KnativeManifests.first(d, name, "1", model, code);
-  }
-
-  private static String sha256(Path file) {
-    try {
-      return HexFormat.of().formatHex(ModelRegistry.digest(file));
-    } catch (IOException e) {
-      throw CliException.failed("cannot read " + file + ": " + e.getMessage(), e);
-    }
   }
 }
