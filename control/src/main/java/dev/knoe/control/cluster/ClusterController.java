@@ -17,6 +17,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -221,6 +224,7 @@ public final class ClusterController implements AutoCloseable {
     final WorkQueue queue = new WorkQueue();
     final List<SharedIndexInformer<?>> informers = new ArrayList<>();
     final SharedIndexInformer<OnlineDeployment> deployments;
+    final CompletableFuture<Void> deploymentsStarted;
     final Map<String, Integer> failures = new HashMap<>();
     final Thread worker;
 
@@ -237,7 +241,8 @@ public final class ClusterController implements AutoCloseable {
         return e == null ? List.of() : List.of(e);
       }));
       deployments.addEventHandler(handler(SpecTrees::endpointResourceOf));
-      deployments.start().whenComplete((v, e) -> {
+      deploymentsStarted = deployments.start().toCompletableFuture();
+      deploymentsStarted.whenComplete((v, e) -> {
         if (e != null) {
           // Reconciles then list from the API (the cache never syncs); say why.
           LOG.log(Level.WARNING, e, () -> "the OnlineDeployment informer in " + namespace + " did not start");
@@ -273,6 +278,14 @@ public final class ClusterController implements AutoCloseable {
     }
 
     void work() {
+      // The first reconciles read the cache too, not a list call each; past a renew deadline they list.
+      try {
+        deploymentsStarted.get(timing.renewDeadline().toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        return;
+      } catch (ExecutionException | TimeoutException e) {
+        // logged by whenComplete, or still syncing: cachedDeployments answers null meanwhile
+      }
       while (true) {
         String endpoint;
         try {
