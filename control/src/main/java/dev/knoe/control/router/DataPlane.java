@@ -188,7 +188,8 @@ public final class DataPlane {
     /** The answer being relayed to the client, once there is one; relayed marks its end. */
     HttpClientResponse answer;
     final AtomicBoolean relayed = new AtomicBoolean();
-    long timer;
+    /** The request timeout until the answer's headers, then the stall check. */
+    volatile long timer;
 
     Exchange(RoutingContext ctx, String endpoint, String deployment, RouteTable.DeploymentRoute route, String path,
         String id, long start) {
@@ -294,32 +295,30 @@ public final class DataPlane {
       answer = up;
       int status = up.statusCode();
       long declared = declaredLength(length);
-      if (declared >= 0 && declared <= BUFFERED_ANSWER_MAX) {
-        // A usual answer goes out in one write, and its place is freed in the same step: streamed, the
-        // client could have the whole body (and send its next request) before the end is seen here.
-        up.body().onComplete(b -> {
-          if (!resp.closed() && !resp.ended()) {
-            if (b.succeeded()) {
-              resp.end(b.result());
-            } else {
-              resp.reset();
-            }
-          }
-          relayEnded(status);
-        });
-        return;
-      }
-      if (length == null) {
+      // A usual answer goes out in one write, and its place is freed in the same step: streamed, the
+      // client could have the whole body (and send its next request) before the end is seen here.
+      Buffer whole = declared >= 0 && declared <= BUFFERED_ANSWER_MAX ? Buffer.buffer((int) declared) : null;
+      if (whole == null && length == null) {
         resp.setChunked(true);
       }
+      progress = System.nanoTime();
+      timer = vertx.setTimer(route.requestTimeoutMs(), t -> checkStall(status));
       up.handler(chunk -> {
+        progress = System.nanoTime();
         if (resp.closed()) {
+          return;
+        }
+        if (whole != null) {
+          whole.appendBuffer(chunk);
           return;
         }
         resp.write(chunk);
         if (resp.writeQueueFull()) {
           up.pause();
-          resp.drainHandler(v -> up.resume());
+          resp.drainHandler(v -> {
+            progress = System.nanoTime(); // a slow reader is progress, not a stalled instance
+            up.resume();
+          });
         }
       });
       up.exceptionHandler(e -> {
@@ -330,10 +329,41 @@ public final class DataPlane {
       });
       up.endHandler(v -> {
         if (!resp.closed() && !resp.ended()) {
-          resp.end();
+          if (whole != null) {
+            resp.end(whole);
+          } else {
+            resp.end();
+          }
         }
         relayEnded(status);
       });
+    }
+
+    /** Time of the last byte of the answer that moved; an instance silent mid-answer is cut off. */
+    volatile long progress;
+
+    /**
+     * Past its headers an answer has no deadline (a long stream is fine), but an instance that sends nothing for
+     * request_timeout_ms would hold the client and the slot for ever: both are reset, the client must not take
+     * a cut-off body for a whole one.
+     */
+    private void checkStall(int status) {
+      if (relayed.get()) {
+        return;
+      }
+      long idleMs = (System.nanoTime() - progress) / 1_000_000;
+      if (idleMs < route.requestTimeoutMs()) {
+        timer = vertx.setTimer(route.requestTimeoutMs() - idleMs, t -> checkStall(status));
+        return;
+      }
+      LOG.infof("%s %s: deployment '%s' sent nothing of its answer for request_timeout_ms = %d; cut off [request %s]",
+          ctx.request().method(), ctx.request().path(), deployment, route.requestTimeoutMs(), id);
+      answer.request().reset();
+      HttpServerResponse resp = ctx.response();
+      if (!resp.closed() && !resp.ended()) {
+        resp.reset();
+      }
+      relayEnded(status);
     }
 
     private static long declaredLength(String header) {
@@ -346,6 +376,7 @@ public final class DataPlane {
 
     private void relayEnded(int status) {
       if (relayed.compareAndSet(false, true)) {
+        vertx.cancelTimer(timer);
         completed(status);
       }
     }

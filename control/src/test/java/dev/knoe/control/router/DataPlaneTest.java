@@ -239,6 +239,41 @@ class DataPlaneTest {
     assertEquals(List.of(), uncaught, "nothing escapes to Vert.x");
   }
 
+  /** An instance that sends its headers and {@code sent} bytes of a {@code declared}-byte (or chunked) answer, then stalls. */
+  Target stallingInstance(int sent, Integer declared, AtomicInteger cut) throws Exception {
+    HttpServer s = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(b -> {
+      var resp = req.response();
+      if (declared == null) {
+        resp.setChunked(true);
+      } else {
+        resp.putHeader("content-length", String.valueOf(declared));
+      }
+      resp.closeHandler(v -> cut.incrementAndGet());
+      resp.write(io.vertx.core.buffer.Buffer.buffer(new byte[sent]));
+    }));
+    int p = s.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS).actualPort();
+    return new Target("stall-0", "127.0.0.1", p);
+  }
+
+  @Test
+  void anInstanceSilentMidAnswerIsCutOffAfterTheRequestTimeout() throws Exception {
+    for (Integer declared : java.util.Arrays.asList(null, 1000, 1_000_000)) {
+      AtomicInteger cut = new AtomicInteger();
+      plane.publish(table(Map.of("blue", pool(stallingInstance(100, declared, cut))),
+          List.of(new RouteTable.Weight("blue", 100)), Optional.empty(), 0, 4, 400));
+      var pending = http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/endpoints/ep/score"))
+          .header("Authorization", "Bearer " + KEY).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+          HttpResponse.BodyHandlers.ofByteArray());
+      var failure = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+          () -> pending.get(10, TimeUnit.SECONDS), "declared " + declared + ": the client is not left waiting");
+      assertTrue(failure.getCause() instanceof java.io.IOException, "a cut-off answer, not a whole one: " + failure);
+      org.awaitility.Awaitility.await("the slot is freed").atMost(Duration.ofSeconds(5))
+          .until(() -> plane.pending("ep").get("blue") == 0);
+      org.awaitility.Awaitility.await("the instance's answer is reset").atMost(Duration.ofSeconds(5))
+          .until(() -> cut.get() == 1);
+    }
+  }
+
   @Test
   void poolMeasuresRequestsHeldOverTime() {
     Pool p = new Pool();
