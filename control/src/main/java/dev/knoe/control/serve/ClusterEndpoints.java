@@ -44,9 +44,10 @@ import org.jboss.logging.Logger;
  *
  * <p>The rules are the local control plane's: specs validated the same way, traffic only to
  * deployments that exist, no deletion of a deployment with traffic, models from the registry.
- * {@code If-Match} compares with the resource's {@code metadata.generation} (its ETag), and each
- * write carries the {@code resourceVersion} it read, so a concurrent change, by the API or by
- * {@code kubectl}, is refused with 412 rather than lost.
+ * {@code If-Match} compares with the resource's {@code metadata.generation} (its ETag). Each write
+ * carries the {@code resourceVersion} it read; when something wrote in between (often the
+ * reconciler's status), the operation reads and checks again, so a concurrent spec change, by the
+ * API or by {@code kubectl}, is refused with 412 (or by the rules) rather than lost.
  */
 public final class ClusterEndpoints {
 
@@ -84,6 +85,10 @@ public final class ClusterEndpoints {
 
   /** Creates the endpoint's resource, or replaces its spec ({@code createOnly} false). */
   public Viewed putEndpoint(EndpointSpec spec, String ifMatch, boolean createOnly) {
+    return retryingStaleReads(() -> putEndpointOnce(spec, ifMatch, createOnly));
+  }
+
+  private Viewed putEndpointOnce(EndpointSpec spec, String ifMatch, boolean createOnly) {
     // Read first: the update below carries this resourceVersion, and a deployment delete marks the
     // endpoint before it goes, so traffic can never be given to a deployment being deleted.
     OnlineEndpoint old = find(spec.name()).orElse(null);
@@ -147,6 +152,10 @@ public final class ClusterEndpoints {
    * old key is still accepted.
    */
   public EndpointKeys regenerateKey(String name, String keyType) {
+    return retryingStaleReads(() -> regenerateKeyOnce(name, keyType));
+  }
+
+  private EndpointKeys regenerateKeyOnce(String name, String keyType) {
     requireKeyAuth(name);
     Secret secret = authSecret(name).orElseThrow(this::noKeysYet);
     EndpointKeys next;
@@ -186,6 +195,10 @@ public final class ClusterEndpoints {
    * its sha256 in an annotation.
    */
   public Viewed putDeployment(DeploymentSpec spec, String ifMatch, boolean createOnly) {
+    return retryingStaleReads(() -> putDeploymentOnce(spec, ifMatch, createOnly));
+  }
+
+  private Viewed putDeploymentOnce(DeploymentSpec spec, String ifMatch, boolean createOnly) {
     String ep = spec.endpointName();
     OnlineEndpoint owner = endpointResource(ep);
     String what = "deployment '" + spec.name() + "' of endpoint '" + ep + "'";
@@ -258,14 +271,22 @@ public final class ClusterEndpoints {
 
   /** Refused while the deployment has live or mirrored traffic, as locally. */
   public void deleteDeployment(String endpoint, String name) {
+    retryingStaleReads(() -> {
+      deleteDeploymentOnce(endpoint, name);
+      return null;
+    });
+  }
+
+  private void deleteDeploymentOnce(String endpoint, String name) {
     OnlineDeployment d = deploymentResource(endpoint, name);
     OnlineEndpoint e = endpointResource(endpoint);
     SpecParser.checkDeletable(endpoint, name, shares(e, "traffic"), shares(e, "mirror_traffic").getOrDefault(name, 0) > 0)
         .ifPresent(m -> {
           throw ApiException.conflict(m);
         });
-    // The mark fails (412) if the endpoint changed since it was read, e.g. traffic given to this
-    // deployment meanwhile; once made, traffic updates no longer see the deployment.
+    // The mark fails if the endpoint changed since it was read, and the check runs again on what is
+    // read then (traffic given to this deployment meanwhile is a 409); once made, traffic updates
+    // no longer see the deployment.
     markDeleting(e, name, true);
     try {
       client.resource(d).delete();
@@ -404,15 +425,43 @@ public final class ClusterEndpoints {
     }
   }
 
-  /** Writes with the resourceVersion read: a change in between is a 412, not a lost update. */
+  /** Writes with the resourceVersion read: a change in between is never lost, see {@link #retryingStaleReads}. */
   private <T extends HasMetadata> T update(T resource, String what) {
     try {
       return client.resource(resource).update();
     } catch (KubernetesClientException e) {
       if (e.getCode() == 409) {
-        throw new ApiException(412, what + " changed while this update was made; read it again and retry");
+        throw new StaleRead(what);
       }
       throw e;
+    }
+  }
+
+  /** A write met a newer resourceVersion than the one its operation read. */
+  private static final class StaleRead extends RuntimeException {
+    StaleRead(String what) {
+      super(what, null, false, false);
+    }
+  }
+
+  static final int STALE_READ_ATTEMPTS = 5;
+
+  /**
+   * Runs {@code op} again, from its reads, when one of its writes met a newer resourceVersion: the
+   * reconciler writes status all the time, which must not fail a user's update. The If-Match and the
+   * rules are checked again on what is read, so a spec changed meanwhile by someone else is still a 412.
+   */
+  private <T> T retryingStaleReads(java.util.function.Supplier<T> op) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return op.get();
+      } catch (StaleRead e) {
+        if (attempt == STALE_READ_ATTEMPTS) {
+          throw new ApiException(412, e.getMessage() + " kept changing while this update was made (" + attempt
+              + " tries); read it again and retry");
+        }
+        LOG.debugf("%s changed between read and write; reading it again (try %d)", e.getMessage(), attempt + 1);
+      }
     }
   }
 

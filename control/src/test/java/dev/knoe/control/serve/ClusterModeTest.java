@@ -284,6 +284,52 @@ public class ClusterModeTest {
     given().header("Authorization", "Bearer " + ADMIN).when().delete("/api/v1/endpoints/odd").then().statusCode(204);
   }
 
+  @Test
+  void aWriteThatMeetsANewerResourceVersionIsMadeAgainFromFreshReads() {
+    KubernetesClient client = server.createClient();
+    String path = "/apis/knoe.dev/v1alpha1/namespaces/" + NS + "/onlineendpoints/busy";
+    var conflict = new io.fabric8.kubernetes.api.model.StatusBuilder().withCode(409).withReason("Conflict")
+        .withMessage("Operation cannot be fulfilled: the object has been modified").build();
+    given().header("Authorization", "Bearer " + ADMIN).contentType("application/octet-stream")
+        .body(bytes(SAMPLES.resolve("models/model-1/model/model.onnx")))
+        .when().post("/api/v1/models/busy-model/versions").then().statusCode(201);
+    String etag = given().header("Authorization", "Bearer " + ADMIN).contentType("application/yaml")
+        .body(yaml("name: busy\n")).when().post("/api/v1/endpoints").then().statusCode(201).extract().header("ETag");
+    given().header("Authorization", "Bearer " + ADMIN).contentType("application/yaml")
+        .body(yaml("name: blue\nendpoint_name: busy\nmodel: busy-model:1\n"))
+        .when().post("/api/v1/endpoints/busy/deployments").then().statusCode(202);
+
+    // The reconciler's status write (say) lands between the API's read and its write: the user's
+    // If-Match still holds, so the update is made again on a fresh read, not refused.
+    server.expect().put().withPath(path).andReturn(409, conflict).once();
+    given().header("Authorization", "Bearer " + ADMIN).header("If-Match", etag).contentType("application/yaml")
+        .body(yaml("name: busy\ntraffic: {blue: 100}\n")).when().put("/api/v1/endpoints/busy").then().statusCode(200)
+        .body("traffic.blue", equalTo(100));
+    assertEquals(Map.of("blue", 100), client.resources(OnlineEndpoint.class).inNamespace(NS).withName("busy").get()
+        .getSpec().getFields().get("traffic"));
+
+    // The mark a deployment delete makes meets a newer version: read again, the rule is checked again.
+    server.expect().put().withPath(path).andReturn(409, conflict).once();
+    given().header("Authorization", "Bearer " + ADMIN).when().delete("/api/v1/endpoints/busy/deployments/blue")
+        .then().statusCode(409).body("error", containsString("100 % of endpoint 'busy' traffic"));
+    server.expect().put().withPath(path).andReturn(409, conflict).once();
+    given().header("Authorization", "Bearer " + ADMIN).contentType("application/yaml").body(yaml("name: busy\n"))
+        .when().put("/api/v1/endpoints/busy").then().statusCode(200);
+    server.expect().put().withPath(path).andReturn(409, conflict).once();
+    given().header("Authorization", "Bearer " + ADMIN).when().delete("/api/v1/endpoints/busy/deployments/blue")
+        .then().statusCode(204);
+    assertEquals(null, client.resources(OnlineDeployment.class).inNamespace(NS).withName("busy-blue").get());
+
+    // Something that keeps writing wins in the end: a clear 412, the spec as it was.
+    server.expect().put().withPath(path).andReturn(409, conflict).times(5);
+    given().header("Authorization", "Bearer " + ADMIN).contentType("application/yaml")
+        .body(yaml("name: busy\ndescription: never\n")).when().put("/api/v1/endpoints/busy").then().statusCode(412)
+        .body("error", containsString("kept changing"));
+    assertEquals(null, client.resources(OnlineEndpoint.class).inNamespace(NS).withName("busy").get()
+        .getSpec().getFields().get("description"));
+    given().header("Authorization", "Bearer " + ADMIN).when().delete("/api/v1/endpoints/busy").then().statusCode(204);
+  }
+
   private static byte[] yaml(String text) {
     return text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
   }
