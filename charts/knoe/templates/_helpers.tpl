@@ -63,3 +63,10 @@ app.kubernetes.io/component: control-plane
 {{- define "knoe.scoringImage" -}}
 {{- include "knoe.imageRef" (dict "image" .Values.scoringImage "registry" .Values.image.registry "appVersion" .Chart.AppVersion) }}
 {{- end }}
+
+{{/* The same repository, tag gpuTag (default: the scoring tag + "-cuda"). */}}
+{{- define "knoe.gpuScoringImage" -}}
+{{- $tag := default (printf "%s-cuda" (default .Chart.AppVersion .Values.scoringImage.tag)) .Values.scoringImage.gpuTag -}}
+{{- $image := dict "registry" .Values.scoringImage.registry "repository" .Values.scoringImage.repository "tag" $tag -}}
+{{- include "knoe.imageRef" (dict "image" $image "registry" .Values.image.registry "appVersion" .Chart.AppVersion) }}
+{{- end }}

@@ -62,6 +62,10 @@ final class RenderCommand implements Callable<Integer> {
       description = "Scoring-function image (default: ${DEFAULT-VALUE}).")
   String scoringImage;
 
+  @Option(names = "--gpu-scoring-image", defaultValue = RenderSettings.DEFAULT_GPU_SCORING_IMAGE,
+      description = "Scoring-function image with CUDA, for GPU instance types (default: ${DEFAULT-VALUE}).")
+  String gpuScoringImage;
+
   @Option(names = "--control-url", defaultValue = "http://knoe.knoe.svc.cluster.local:8500",
       description = "The control plane as pods reach it, for model downloads (default: ${DEFAULT-VALUE}).")
   String controlUrl;
@@ -100,7 +104,7 @@ final class RenderCommand implements Callable<Integer> {
     }
     RenderSettings defaults = RenderSettings.defaults(namespace);
     InstanceTypeCatalog catalog = instanceTypes == null ? defaults.catalog() : InstanceTypeCatalog.read(instanceTypes);
-    KnativeRenderer renderer = new KnativeRenderer(new RenderSettings(namespace, scoringImage,
+    KnativeRenderer renderer = new KnativeRenderer(new RenderSettings(namespace, scoringImage, gpuScoringImage,
         defaults.storageInitializerImage(), defaults.modelReaderSecret(), catalog, defaults.autoscaling()));
     List<DeploymentRevision> revisions = new ArrayList<>();
     for (DeploymentSpec d : deployments) {

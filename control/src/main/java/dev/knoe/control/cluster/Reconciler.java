@@ -179,7 +179,7 @@ public final class Reconciler {
       writeStatus(cr, failedEndpoint(cr, e.getMessage()), "InvalidSpec");
       return Result.done();
     }
-    KnativeRenderer renderer = new KnativeRenderer(new RenderSettings(ns, settings.scoringImage(),
+    KnativeRenderer renderer = new KnativeRenderer(new RenderSettings(ns, settings.scoringImage(), settings.gpuScoringImage(),
         settings.storageInitializerImage(), settings.modelReaderSecret(), settings.catalog(), settings.autoscaling()));
 
     String serviceName = KnativeNames.service(endpoint.name());

@@ -155,7 +155,7 @@ public final class KnativeRenderer {
 
     Container scoring = new ContainerBuilder()
         .withName(CONTAINER)
-        .withImage(s.image() != null ? s.image() : settings.scoringImage())
+        .withImage(s.image() != null ? s.image() : type.gpus() > 0 ? settings.gpuScoringImage() : settings.scoringImage())
         .addNewPort().withName("http1").withContainerPort(8080).endPort()
         .withEnv(env(endpoint, d, type))
         .withResources(new ResourceRequirementsBuilder().withRequests(requests).withLimits(limits).build())

@@ -52,6 +52,9 @@ public interface ControlConfig {
   /** knative: the scoring-function image of revisions. */
   Optional<String> scoringImage();
 
+  /** knative: the scoring-function image of revisions on GPU instance types (with CUDA). */
+  Optional<String> gpuScoringImage();
+
   /** knative: the image of the model-downloading init container. */
   Optional<String> storageInitializerImage();
 

@@ -269,6 +269,7 @@ class ChartTest {
     JsonNode byDefault = container(render(Map.of()));
     assertEquals("ghcr.io/knoe-dev/knoe:0.1.0", byDefault.path("image").asText());
     assertEquals("ghcr.io/knoe-dev/knoe-scoring-function:0.1.0", env(byDefault).get("KNOE_SCORING_IMAGE"));
+    assertEquals("ghcr.io/knoe-dev/knoe-scoring-function:0.1.0-cuda", env(byDefault).get("KNOE_GPU_SCORING_IMAGE"));
     assertEquals("busybox:1.36", env(byDefault).get("KNOE_STORAGE_INITIALIZER_IMAGE"));
 
     JsonNode custom = container(render(Map.of(
@@ -279,6 +280,10 @@ class ChartTest {
         "storageInitializerImage", "registry.example.com:5000/busybox:1.36")));
     assertEquals("registry.example.com:5000/knoe-dev/knoe:1.2.3", custom.path("image").asText());
     assertEquals("registry.example.com:5000/ml/scoring:1.2.3-cuda", env(custom).get("KNOE_SCORING_IMAGE"));
+    assertEquals("registry.example.com:5000/ml/scoring:1.2.3-cuda-cuda", env(custom).get("KNOE_GPU_SCORING_IMAGE"));
+    assertEquals("registry.example.com:5000/ml/scoring:gpu", env(container(render(Map.of(
+        "image.registry", "registry.example.com:5000", "scoringImage.repository", "ml/scoring",
+        "scoringImage.gpuTag", "gpu")))).get("KNOE_GPU_SCORING_IMAGE"));
     assertEquals("registry.example.com:5000/busybox:1.36", env(custom).get("KNOE_STORAGE_INITIALIZER_IMAGE"));
   }
 

@@ -156,6 +156,9 @@ class KnativeRendererTest {
     assertEquals("cuda", env(c).get("KNOE_DEVICE"));
     assertEquals("true", t.getSpec().getNodeSelector().get("nvidia.com/gpu.present"));
     assertEquals("nvidia.com/gpu", t.getSpec().getTolerations().get(0).getKey());
+    assertEquals(RenderSettings.DEFAULT_GPU_SCORING_IMAGE, c.getImage(), "the image with CUDA beside the function");
+    assertEquals(RenderSettings.DEFAULT_SCORING_IMAGE, renderer.template(endpoint(), revision(deployment("blue-deployment.yml"), 1))
+        .getSpec().getContainers().get(0).getImage());
   }
 
   @Test
