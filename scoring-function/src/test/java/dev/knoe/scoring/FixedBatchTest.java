@@ -18,12 +18,15 @@ class FixedBatchTest {
   @Test
   void concurrentRequestsRunOneByOne() throws Exception {
     var pool = Executors.newFixedThreadPool(16);
+    var answers = new java.util.ArrayList<java.util.concurrent.Future<?>>();
     for (int i = 0; i < 64; i++) {
-      pool.submit(() -> given().body("{\"data\": [[1,2,3,4,5,6,7,8,9,10]]}").when().post("/score")
-          .then().statusCode(200).body(equalTo("[[-3.625]]")));
+      answers.add(pool.submit(() -> given().body("{\"data\": [[1,2,3,4,5,6,7,8,9,10]]}").when().post("/score")
+          .then().statusCode(200).body(equalTo("[[-3.625]]"))));
+    }
+    for (var a : answers) {
+      a.get(60, TimeUnit.SECONDS); // a wrong answer fails the test here
     }
     pool.shutdown();
-    pool.awaitTermination(60, TimeUnit.SECONDS);
     assertEquals(1.0, BatchingTest.maxBatch());
   }
 

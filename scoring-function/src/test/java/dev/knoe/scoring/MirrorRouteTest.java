@@ -8,6 +8,7 @@ import io.quarkus.test.junit.TestProfile;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
@@ -39,11 +40,13 @@ class MirrorRouteTest {
             return !copies.isEmpty();
           });
       assertEquals("/score " + body, copies.peek());
-      int before = copies.size();
-      given().body(body).contentType("application/json").header("Knative-Serving-Tag", "blue")
+      // A body of its own: a late copy of the requests above cannot be taken for one of this.
+      String named = "{\"data\": [[10,9,8,7,6,5,4,3,2,1]]}";
+      given().body(named).contentType("application/json").header("Knative-Serving-Tag", "blue")
           .when().post("/score").then().statusCode(200);
-      Thread.sleep(300);
-      assertEquals(before, copies.size(), "a request naming a deployment is not mirrored");
+      Thread.sleep(500);
+      assertEquals(List.of(), copies.stream().filter(c -> c.contains(named)).toList(),
+          "a request naming a deployment is not mirrored");
     } finally {
       Files.writeString(Profiles.Mirrored.RULE, "{}");
       vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);

@@ -67,11 +67,16 @@ class ClusterControllerTest {
     f.applyEndpoint(Map.of("blue", 100));
     f.applyDeployment("blue");
     await().atMost(Duration.ofSeconds(10)).until(() -> f.service() != null && "my-endpoint-blue-1".equals(f.template()));
-    f.fake.step("my-endpoint"); // the Revision appears Ready: its event brings the traffic
-    await().atMost(Duration.ofSeconds(10)).until(() -> f.traffic().equals(List.of("my-endpoint-blue-1:100:blue")));
-    f.fake.step("my-endpoint");
-    await().atMost(Duration.ofSeconds(10)).until(() -> f.endpoint().getStatus() != null
-        && "Succeeded".equals(f.endpoint().getStatus().provisioningState()));
+    // Knative's controllers keep stepping: the Revision appears Ready, its event brings the traffic,
+    // then the route reports it.
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).ignoreExceptions().until(() -> {
+      f.fake.step("my-endpoint");
+      return f.traffic().equals(List.of("my-endpoint-blue-1:100:blue"));
+    });
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).ignoreExceptions().until(() -> {
+      f.fake.step("my-endpoint");
+      return f.endpoint().getStatus() != null && "Succeeded".equals(f.endpoint().getStatus().provisioningState());
+    });
     f.assertValid();
   }
 
@@ -127,8 +132,10 @@ class ClusterControllerTest {
     a.close(); // releases the Lease
     await().atMost(Duration.ofSeconds(10)).until(b::leading);
     assertFalse(a.leading());
-    f.fake.step("my-endpoint");
-    await().atMost(Duration.ofSeconds(10)).until(() -> f.traffic().equals(List.of("my-endpoint-blue-1:100:blue")));
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).ignoreExceptions().until(() -> {
+      f.fake.step("my-endpoint");
+      return f.traffic().equals(List.of("my-endpoint-blue-1:100:blue"));
+    });
     assertTrue(calls("b") > 0, "the new leader lists everything and reconciles it");
   }
 }

@@ -32,7 +32,7 @@ class SafeRolloutIT {
   @Test
   void safeRollout() throws Exception {
     Path data = Files.createTempDirectory(Path.of("target"), "e2e-").toAbsolutePath().resolve("data");
-    KnoeServe initial = new KnoeServe(data, Map.of("KNOE_TOKENS_TTL", "PT3S")).start();
+    KnoeServe initial = new KnoeServe(data, Map.of("KNOE_TOKENS_TTL", "PT10S")).start();
     KnoeServe serve = initial;
     try {
       serve.ok("POST", "/api/v1/endpoints", KnoeServe.JSON.writeValueAsString(Map.of("name", "my-endpoint")));
@@ -101,7 +101,7 @@ class SafeRolloutIT {
       String token = serve.ok("POST", "/api/v1/endpoints/token-endpoint/token", null).get("accessToken").asText();
       assertEquals(404, serve.score("token-endpoint", token, null, REQUEST).statusCode());
       assertEquals(401, serve.score("my-endpoint", token, null, REQUEST).statusCode(), "a token opens only its endpoint");
-      Thread.sleep(3500);
+      Thread.sleep(10_500);
       assertEquals(401, serve.score("token-endpoint", token, null, REQUEST).statusCode());
 
       // A crash of knoe serve (kill -9): everything comes back after the restart.
@@ -127,7 +127,9 @@ class SafeRolloutIT {
   static void deploy(KnoeServe serve, String name, String model, int instances) throws Exception {
     String json = KnoeServe.JSON.writeValueAsString(Map.of("name", name, "endpoint_name", "my-endpoint",
         "model", Map.of("path", KnoeServe.SAMPLES.resolve("models").resolve(model).resolve("model").toString()),
-        "instance_count", instances));
+        "instance_count", instances,
+        // Generous: the load threads count any non-200, and a starved CI machine can be slow to answer.
+        "request_settings", Map.of("request_timeout_ms", 30000)));
     serve.ok("PUT", "/api/v1/endpoints/my-endpoint/deployments/" + name, json);
     await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
       JsonNode d = serve.ok("GET", "/api/v1/endpoints/my-endpoint/deployments/" + name, null);

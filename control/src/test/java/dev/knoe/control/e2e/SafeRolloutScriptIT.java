@@ -21,7 +21,7 @@ class SafeRolloutScriptIT {
           .redirectErrorStream(true).redirectOutput(log.toFile());
       pb.environment().put("KNOE_CONFIG", data.resolveSibling(data.getFileName() + "-cli.json").toString());
       Process p = pb.start();
-      assertTrue(p.waitFor(240, TimeUnit.SECONDS), "the script finishes");
+      assertTrue(p.waitFor(600, TimeUnit.SECONDS), "the script finishes");
       String out = Files.readString(log);
       assertEquals(0, p.exitValue(), out);
       assertTrue(out.contains("the safe rollout ran to the end"), out);

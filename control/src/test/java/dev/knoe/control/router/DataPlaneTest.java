@@ -97,19 +97,20 @@ class DataPlaneTest {
 
   @Test
   void slowInstanceIs408AfterTheRequestTimeout() throws Exception {
-    plane.publish(table(Map.of("blue", pool(instance("blue", 2000, null))), List.of(new RouteTable.Weight("blue", 100)),
+    plane.publish(table(Map.of("blue", pool(instance("blue", 30_000, null))), List.of(new RouteTable.Weight("blue", 100)),
         Optional.empty(), 0, 10, 200));
     long start = System.nanoTime();
     HttpResponse<String> r = score(null);
     assertEquals(408, r.statusCode(), r.body());
     assertTrue(r.body().contains("request_timeout_ms = 200"), r.body());
-    assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(1));
+    assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(8), "answered at the timeout, not the instance's 30 s");
   }
 
   @Test
   void moreThanTwiceTheConcurrencyPerInstanceIs429() throws Exception {
-    plane.publish(table(Map.of("blue", pool(instance("blue", 1000, null))), List.of(new RouteTable.Weight("blue", 100)),
-        Optional.empty(), 0, 1, 5000));
+    // The instance takes 4 s, so the two stay pending however slowly this machine reaches the third.
+    plane.publish(table(Map.of("blue", pool(instance("blue", 4000, null))), List.of(new RouteTable.Weight("blue", 100)),
+        Optional.empty(), 0, 1, 20000));
     var a = CompletableFuture.supplyAsync(() -> call());
     var b = CompletableFuture.supplyAsync(() -> call());
     // both are now pending at the instance: the limit 2 x 1 x 1 is reached
@@ -310,14 +311,19 @@ class DataPlaneTest {
       HttpResponse<String> r = score(null);
       assertEquals("\"blue\"", r.body());
     }
-    assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(3), "mirrored requests did not wait for the mirror");
+    // Waiting on the mirror (1.5 s each) would take about 30 s.
+    assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(15), "mirrored requests did not wait for the mirror");
     org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> mirrorHits.get() >= 8);
-    Thread.sleep(300);
+    org.awaitility.Awaitility.await("the copies have all arrived").atMost(Duration.ofSeconds(10)).until(() -> {
+      int seen = mirrorHits.get();
+      Thread.sleep(500);
+      return seen == mirrorHits.get();
+    });
     assertTrue(mirrorHits.get() <= 32, "about half were mirrored: " + mirrorHits.get());
     int before = mirrorHits.get();
     score("blue"); // a request naming a deployment is never mirrored
     score("blue");
-    Thread.sleep(200);
+    Thread.sleep(500);
     assertEquals(before, mirrorHits.get());
   }
 

@@ -45,7 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
 class InstanceSupervisorTest {
 
   private static final String EXPECTED = "[[-3.625],[4.625]]";
-  private static final Duration START = Duration.ofSeconds(20);
+  // An instance is ready in about 1 s here, 5-7 s on a starved machine; some tests start two at once.
+  private static final Duration START = Duration.ofSeconds(60);
   // Readiness every second (every 100 ms until the first pass), liveness from 2 s on.
   private static final Probe READINESS = new Probe(0, 1, 2, 1, 3);
   private static final Probe LIVENESS = new Probe(2, 1, 2, 1, 10);
@@ -116,7 +117,11 @@ class InstanceSupervisorTest {
   }
 
   private InstanceSupervisor supervisor(String deployment) {
-    InstanceSupervisor s = new InstanceSupervisor("ep1", deployment, launcher, scheduler, http, Clock.systemUTC(), SETTINGS);
+    return supervisor(deployment, SETTINGS);
+  }
+
+  private InstanceSupervisor supervisor(String deployment, InstanceSupervisor.Settings settings) {
+    InstanceSupervisor s = new InstanceSupervisor("ep1", deployment, launcher, scheduler, http, Clock.systemUTC(), settings);
     supervisors.add(s);
     return s;
   }
@@ -211,7 +216,9 @@ class InstanceSupervisorTest {
   /** A client that always picks a ready instance must never see a failure while generation 1 gives way to 2. */
   @Test
   void rollingUpdateKeepsServing() throws Exception {
-    InstanceSupervisor s = supervisor("blue");
+    // The drain delay covers the client's gap between reading ready() and sending, however slow this machine.
+    InstanceSupervisor s = supervisor("blue", new InstanceSupervisor.Settings(
+        SETTINGS.backoff(), SETTINGS.startupProbeInterval(), Duration.ofSeconds(3), SETTINGS.stopGrace(), 10));
     s.scale(spec("blue", 1, model1()), 1);
     await().atMost(START).until(() -> s.ready().size() == 1);
 

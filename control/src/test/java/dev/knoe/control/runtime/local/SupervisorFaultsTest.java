@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,8 +40,12 @@ class SupervisorFaultsTest {
   }
 
   private InstanceSupervisor supervisor(Launcher l) {
+    return supervisor(l, SETTINGS);
+  }
+
+  private InstanceSupervisor supervisor(Launcher l, InstanceSupervisor.Settings settings) {
     supervisor = new InstanceSupervisor("ep1", "blue", l, scheduler, InstanceSupervisor.newProbeClient(),
-        Clock.systemUTC(), SETTINGS);
+        Clock.systemUTC(), settings);
     return supervisor;
   }
 
@@ -58,12 +63,17 @@ class SupervisorFaultsTest {
   void livenessFailureRestarts() {
     InstanceSupervisor s = supervisor(sh("exec sleep 60"));
     s.scale(spec(new Probe(0, 2, 1, 1, 2)), 1);
-    await().atMost(Duration.ofSeconds(10)).until(() -> s.instances().get(0).restarts() == 1);
+    // Read together, as soon as it has restarted: the restarted one fails its probes in turn a few seconds later.
+    AtomicReference<InstanceSupervisor.Status> status = new AtomicReference<>();
+    await().atMost(Duration.ofSeconds(20)).until(() -> {
+      status.set(s.status());
+      return s.instances().get(0).restarts() >= 1;
+    });
     // sleep ends on SIGTERM: 128 + 15.
     assertEquals(143, s.instance("blue-1-0").orElseThrow().lastExitCode().orElseThrow());
-    assertEquals(1, s.status().failed());
+    assertEquals(1, status.get().failed());
     assertEquals("instance blue-1-0 exited with code 143 (SIGTERM) after failing 2 liveness probes in a row",
-        s.status().message());
+        status.get().message());
     assertEquals(List.of(), s.ready());
   }
 
@@ -73,10 +83,12 @@ class SupervisorFaultsTest {
     AtomicInteger launches = new AtomicInteger();
     ProcessLauncher real = sh("echo \"12:00:00.000 ERROR [i.q.r.Application] Port $QUARKUS_HTTP_PORT seems to be in use"
         + " by another process.\"; exit 1");
+    // A minute's backoff: a slow machine cannot let the backed-off fifth launch in before the asserts.
     InstanceSupervisor s = supervisor((spec, id) -> {
       launches.incrementAndGet();
       return real.launch(spec, id);
-    });
+    }, new InstanceSupervisor.Settings(new Backoff(Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofMinutes(10)),
+        SETTINGS.startupProbeInterval(), SETTINGS.drainDelay(), SETTINGS.stopGrace(), SETTINGS.crashLogLines()));
     s.scale(spec(Probe.AZURE_DEFAULT), 1);
     await().atMost(Duration.ofSeconds(5)).until(() -> s.status().failed() == 1);
     assertEquals(4, launches.get());
