@@ -438,6 +438,10 @@ public final class SpecParser {
             "target_utilization_percentage", ScaleSettings.DEFAULT_TARGET_UTILIZATION_PERCENTAGE);
     int polling = s.integer("polling_interval", ScaleSettings.DEFAULT_POLLING_INTERVAL);
     s.finish();
+    if (polling != ScaleSettings.DEFAULT_POLLING_INTERVAL) {
+      report.warning("scale_settings.polling_interval is accepted and not used: the autoscaler decides every"
+          + " 2 s locally, at Knative's platform-wide tick on a cluster");
+    }
     if (type == null) {
       return null;
     }
@@ -455,6 +459,11 @@ public final class SpecParser {
         r.integer("max_concurrent_requests_per_instance", d.maxConcurrentRequestsPerInstance());
     int queueWait = r.integer("max_queue_wait_ms", d.maxQueueWaitMs());
     r.finish();
+    if (queueWait != d.maxQueueWaitMs()) {
+      // Warned only when changed: specs written back (show, then update) carry the default.
+      report.warning("request_settings.max_queue_wait_ms is accepted and not used (Azure deprecated it):"
+          + " a request waits at most request_timeout_ms, for an instance to start too");
+    }
     return report.build("", () -> new RequestSettings(timeout, concurrency, queueWait));
   }
 
