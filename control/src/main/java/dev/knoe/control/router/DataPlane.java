@@ -15,6 +15,7 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.ext.web.RoutingContext;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -302,7 +303,7 @@ public final class DataPlane {
         resp.setChunked(true);
       }
       progress = System.nanoTime();
-      timer = vertx.setTimer(route.requestTimeoutMs(), t -> checkStall(status));
+      timer = vertx.setTimer(route.requestTimeoutMs(), t -> checkStall(status, whole != null));
       up.handler(chunk -> {
         progress = System.nanoTime();
         if (resp.closed()) {
@@ -315,8 +316,10 @@ public final class DataPlane {
         resp.write(chunk);
         if (resp.writeQueueFull()) {
           up.pause();
+          waitingForClient = true;
           resp.drainHandler(v -> {
-            progress = System.nanoTime(); // a slow reader is progress, not a stalled instance
+            waitingForClient = false;
+            progress = System.nanoTime();
             up.resume();
           });
         }
@@ -341,29 +344,39 @@ public final class DataPlane {
 
     /** Time of the last byte of the answer that moved; an instance silent mid-answer is cut off. */
     volatile long progress;
+    /** The instance is paused because the client reads slowly: its silence is not its fault. */
+    volatile boolean waitingForClient;
 
     /**
      * Past its headers an answer has no deadline (a long stream is fine), but an instance that sends nothing for
-     * request_timeout_ms would hold the client and the slot for ever: both are reset, the client must not take
-     * a cut-off body for a whole one.
+     * request_timeout_ms would hold the client and the slot for ever. A gathered answer has sent the client
+     * nothing yet, so it gets a 504; a streamed one is reset, so the client cannot take a cut-off body for a
+     * whole one. A slow reader is left alone (its connection closing frees the slot).
      */
-    private void checkStall(int status) {
+    private void checkStall(int status, boolean gathered) {
       if (relayed.get()) {
         return;
       }
       long idleMs = (System.nanoTime() - progress) / 1_000_000;
-      if (idleMs < route.requestTimeoutMs()) {
-        timer = vertx.setTimer(route.requestTimeoutMs() - idleMs, t -> checkStall(status));
+      if (waitingForClient || idleMs < route.requestTimeoutMs()) {
+        long next = waitingForClient ? route.requestTimeoutMs() : route.requestTimeoutMs() - idleMs;
+        timer = vertx.setTimer(next, t -> checkStall(status, gathered));
         return;
       }
-      LOG.infof("%s %s: deployment '%s' sent nothing of its answer for request_timeout_ms = %d; cut off [request %s]",
-          ctx.request().method(), ctx.request().path(), deployment, route.requestTimeoutMs(), id);
-      answer.request().reset();
+      String message = "deployment '" + deployment + "' sent nothing of its answer for request_timeout_ms = "
+          + route.requestTimeoutMs() + " after its headers";
+      LOG.infof("%s %s: %s; cut off [request %s]", ctx.request().method(), ctx.request().path(), message, id);
       HttpServerResponse resp = ctx.response();
-      if (!resp.closed() && !resp.ended()) {
+      if (gathered && !resp.headWritten() && !resp.closed()) {
+        for (String h : List.of("content-length", "content-type", "content-encoding", "transfer-encoding")) {
+          resp.headers().remove(h);
+        }
+        error(ctx, 504, message);
+      } else if (!resp.closed() && !resp.ended()) {
         resp.reset();
       }
-      relayEnded(status);
+      relayEnded(504);
+      answer.request().reset(); // last: its exception handler then finds the exchange ended
     }
 
     private static long declaredLength(String header) {
