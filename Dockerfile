@@ -14,11 +14,13 @@ COPY . .
 RUN ./mvnw -B -ntp -q package -DskipTests -pl control,scoring-function -am
 
 # ---------------------------------------------------------------- control plane
-# `knoe serve` with the chart's arguments; the same image holds the knoe CLI.
+# `knoe serve` in cluster mode, as the chart runs it (the chart sets the rest of its environment);
+# the same image holds the knoe CLI. Local mode needs the scoring function beside it: use a clone.
 FROM eclipse-temurin:17-jre-noble AS control
 COPY --from=build /src/control/bin/knoe /opt/knoe/control/bin/knoe
 COPY --from=build /src/control/target/quarkus-app /opt/knoe/control/target/quarkus-app
 RUN ln -s /opt/knoe/control/bin/knoe /usr/local/bin/knoe
+ENV KNOE_BACKEND=knative QUARKUS_HTTP_HOST=0.0.0.0
 USER 1001
 EXPOSE 8500
 ENTRYPOINT ["/opt/knoe/control/bin/knoe"]

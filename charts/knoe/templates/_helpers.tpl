@@ -64,9 +64,9 @@ app.kubernetes.io/component: control-plane
 {{- include "knoe.imageRef" (dict "image" .Values.scoringImage "registry" .Values.image.registry "appVersion" .Chart.AppVersion) }}
 {{- end }}
 
-{{/* The same repository, tag gpuTag (default: the scoring tag + "-cuda"). */}}
+{{/* The same repository, tag gpuTag; default appVersion-cuda, or the scoring tag itself when one is set (a custom image is the user's). */}}
 {{- define "knoe.gpuScoringImage" -}}
-{{- $tag := default (printf "%s-cuda" (default .Chart.AppVersion .Values.scoringImage.tag)) .Values.scoringImage.gpuTag -}}
+{{- $tag := default (default (printf "%s-cuda" .Chart.AppVersion) .Values.scoringImage.tag) .Values.scoringImage.gpuTag -}}
 {{- $image := dict "registry" .Values.scoringImage.registry "repository" .Values.scoringImage.repository "tag" $tag -}}
 {{- include "knoe.imageRef" (dict "image" $image "registry" .Values.image.registry "appVersion" .Chart.AppVersion) }}
 {{- end }}

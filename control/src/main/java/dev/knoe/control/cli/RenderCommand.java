@@ -58,12 +58,13 @@ final class RenderCommand implements Callable<Integer> {
       description = "Print only the OnlineEndpoint and OnlineDeployment resources (what to kubectl apply; the reconciler makes the rest).")
   boolean resourcesOnly;
 
-  @Option(names = "--scoring-image", defaultValue = RenderSettings.DEFAULT_SCORING_IMAGE,
-      description = "Scoring-function image (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--scoring-image",
+      description = "Scoring-function image (default: " + RenderSettings.DEFAULT_SCORING_IMAGE + ").")
   String scoringImage;
 
-  @Option(names = "--gpu-scoring-image", defaultValue = RenderSettings.DEFAULT_GPU_SCORING_IMAGE,
-      description = "Scoring-function image with CUDA, for GPU instance types (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--gpu-scoring-image",
+      description = "Scoring-function image with CUDA, for GPU instance types (default: --scoring-image when"
+          + " given, else " + RenderSettings.DEFAULT_GPU_SCORING_IMAGE + ").")
   String gpuScoringImage;
 
   @Option(names = "--control-url", defaultValue = "http://knoe.knoe.svc.cluster.local:8500",
@@ -104,7 +105,9 @@ final class RenderCommand implements Callable<Integer> {
     }
     RenderSettings defaults = RenderSettings.defaults(namespace);
     InstanceTypeCatalog catalog = instanceTypes == null ? defaults.catalog() : InstanceTypeCatalog.read(instanceTypes);
-    KnativeRenderer renderer = new KnativeRenderer(new RenderSettings(namespace, scoringImage, gpuScoringImage,
+    KnativeRenderer renderer = new KnativeRenderer(new RenderSettings(namespace,
+        scoringImage != null ? scoringImage : defaults.scoringImage(),
+        RenderSettings.gpuScoringImage(gpuScoringImage, scoringImage),
         defaults.storageInitializerImage(), defaults.modelReaderSecret(), catalog, defaults.autoscaling()));
     List<DeploymentRevision> revisions = new ArrayList<>();
     for (DeploymentSpec d : deployments) {

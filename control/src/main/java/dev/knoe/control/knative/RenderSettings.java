@@ -22,6 +22,14 @@ public record RenderSettings(String namespace, String scoringImage, String gpuSc
   public static final String DEFAULT_GPU_SCORING_IMAGE = "ghcr.io/knoe-dev/knoe-scoring-function:0.1.0-cuda";
   public static final String DEFAULT_STORAGE_INITIALIZER_IMAGE = "busybox:1.36";
 
+  /**
+   * The GPU image: the one configured, else the configured scoring image (a custom image is the
+   * user's; an invented {@code -cuda} name of it might not exist), else the default CUDA image.
+   */
+  public static String gpuScoringImage(String configuredGpu, String configuredScoring) {
+    return configuredGpu != null ? configuredGpu : configuredScoring != null ? configuredScoring : DEFAULT_GPU_SCORING_IMAGE;
+  }
+
   /** The chart's defaults in {@code namespace}. */
   public static RenderSettings defaults(String namespace) {
     return new RenderSettings(namespace, DEFAULT_SCORING_IMAGE, DEFAULT_GPU_SCORING_IMAGE, DEFAULT_STORAGE_INITIALIZER_IMAGE,

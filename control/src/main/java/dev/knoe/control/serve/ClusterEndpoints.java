@@ -46,8 +46,9 @@ import org.jboss.logging.Logger;
  * deployments that exist, no deletion of a deployment with traffic, models from the registry.
  * {@code If-Match} compares with the resource's {@code metadata.generation} (its ETag). Each write
  * carries the {@code resourceVersion} it read; when something wrote in between (often the
- * reconciler's status), the operation reads and checks again, so a concurrent spec change, by the
- * API or by {@code kubectl}, is refused with 412 (or by the rules) rather than lost.
+ * reconciler's status), the operation reads and checks again: the rules always, and with
+ * {@code If-Match} a concurrent spec change, by the API or by {@code kubectl}, is a 412 rather
+ * than lost (without it, a PUT replaces what is there, as locally).
  */
 public final class ClusterEndpoints {
 
@@ -291,11 +292,31 @@ public final class ClusterEndpoints {
     try {
       client.resource(d).delete();
     } catch (KubernetesClientException ex) {
-      OnlineEndpoint now = endpointResource(endpoint);
-      markDeleting(now, name, false); // it is still there: traffic may go to it again
+      unmarkAfterFailedDelete(endpoint, name, ex);
       throw ex;
     }
     LOG.infof("Deleted OnlineDeployment %s/%s", namespace, d.getMetadata().getName());
+  }
+
+  /**
+   * The deployment is still there, so traffic may go to it again. The failure of the delete is what the
+   * user must hear about: the un-mark's own conflicts are retried here, its other failures only logged.
+   */
+  private void unmarkAfterFailedDelete(String endpoint, String name, KubernetesClientException cause) {
+    for (int attempt = 1; attempt <= STALE_READ_ATTEMPTS; attempt++) {
+      try {
+        find(endpoint).ifPresent(now -> markDeleting(now, name, false));
+        return;
+      } catch (StaleRead e) {
+        // read again
+      } catch (RuntimeException e) {
+        cause.addSuppressed(e);
+        break;
+      }
+    }
+    LOG.warnf("Deployment %s of endpoint %s was not deleted (%s) and is still marked in the annotation %s of its"
+        + " endpoint, so traffic cannot be given to it: delete it again, or remove it from that annotation",
+        name, endpoint, cause.getMessage(), ANNOTATION_DELETING);
   }
 
   /** The last lines of each pod of the deployment's current revision, prefixed with the pod's name. */

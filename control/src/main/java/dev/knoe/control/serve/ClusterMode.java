@@ -82,7 +82,7 @@ public class ClusterMode {
     ScalingPolicy autoscaling = Platform.autoscalerBase(config.autoscaler());
     RenderSettings settings = new RenderSettings(namespace,
         config.scoringImage().orElse(defaults.scoringImage()),
-        config.gpuScoringImage().orElse(defaults.gpuScoringImage()),
+        RenderSettings.gpuScoringImage(config.gpuScoringImage().orElse(null), config.scoringImage().orElse(null)),
         config.storageInitializerImage().orElse(defaults.storageInitializerImage()),
         config.modelReaderSecret(), catalog, autoscaling);
     String controlUrl = config.controlUrl().orElse("http://knoe." + namespace + ".svc:8500");

@@ -280,7 +280,8 @@ class ChartTest {
         "storageInitializerImage", "registry.example.com:5000/busybox:1.36")));
     assertEquals("registry.example.com:5000/knoe-dev/knoe:1.2.3", custom.path("image").asText());
     assertEquals("registry.example.com:5000/ml/scoring:1.2.3-cuda", env(custom).get("KNOE_SCORING_IMAGE"));
-    assertEquals("registry.example.com:5000/ml/scoring:1.2.3-cuda-cuda", env(custom).get("KNOE_GPU_SCORING_IMAGE"));
+    assertEquals("registry.example.com:5000/ml/scoring:1.2.3-cuda", env(custom).get("KNOE_GPU_SCORING_IMAGE"),
+        "a tag of the user's own: no invented -cuda name");
     assertEquals("registry.example.com:5000/ml/scoring:gpu", env(container(render(Map.of(
         "image.registry", "registry.example.com:5000", "scoringImage.repository", "ml/scoring",
         "scoringImage.gpuTag", "gpu")))).get("KNOE_GPU_SCORING_IMAGE"));

@@ -157,6 +157,10 @@ class KnativeRendererTest {
     assertEquals("true", t.getSpec().getNodeSelector().get("nvidia.com/gpu.present"));
     assertEquals("nvidia.com/gpu", t.getSpec().getTolerations().get(0).getKey());
     assertEquals(RenderSettings.DEFAULT_GPU_SCORING_IMAGE, c.getImage(), "the image with CUDA beside the function");
+    // Configured images win; a custom scoring image alone serves GPU types too (no invented name).
+    assertEquals("me/gpu:1", RenderSettings.gpuScoringImage("me/gpu:1", "me/cpu:1"));
+    assertEquals("me/cpu:1", RenderSettings.gpuScoringImage(null, "me/cpu:1"));
+    assertEquals(RenderSettings.DEFAULT_GPU_SCORING_IMAGE, RenderSettings.gpuScoringImage(null, null));
     assertEquals(RenderSettings.DEFAULT_SCORING_IMAGE, renderer.template(endpoint(), revision(deployment("blue-deployment.yml"), 1))
         .getSpec().getContainers().get(0).getImage());
   }
