@@ -26,36 +26,36 @@ EXPOSE 8500
 ENTRYPOINT ["/opt/knoe/control/bin/knoe"]
 CMD ["serve", "--port", "8500"]
 
-# ---------------------------------------------------------------- scoring function (CPU)
-# JDK 25 for the AOT cache (made here, by a training run on the sample model, with the same JVM and
-# paths the pods use) and ONNX Runtime's CPU libraries unpacked ahead, so a cold start does neither.
+# ---------------------------------------------------------------- scoring function
+# Its files laid out as its launchers expect (bin/ beside target/quarkus-app, samples/ beside
+# scoring-function/ for the AOT training run), shared by both scoring images.
+FROM scratch AS scoring-layout
+COPY --from=build /src/scoring-function/bin /opt/knoe/scoring-function/bin
+COPY --from=build /src/scoring-function/target/quarkus-app /opt/knoe/scoring-function/target/quarkus-app
+COPY --from=build /src/samples/models/model-1 /opt/knoe/samples/models/model-1
+COPY --from=build /src/samples/requests /opt/knoe/samples/requests
+
+# CPU: JDK 25 for the AOT cache (made here, by a training run on the sample model, with the same JVM
+# and paths the pods use) and ONNX Runtime's CPU libraries unpacked ahead, so a cold start does
+# neither.
 FROM eclipse-temurin:25-jre-noble AS scoring-function
 RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*
 ENV KNOE_NATIVE_DIR=/opt/knoe/native
-COPY --from=build --chown=1001:1001 /src/scoring-function/bin /opt/knoe/scoring-function/bin
-COPY --from=build --chown=1001:1001 /src/scoring-function/target/quarkus-app /opt/knoe/scoring-function/target/quarkus-app
-COPY --from=build /src/samples/models/model-1 /opt/knoe/samples/models/model-1
-COPY --from=build /src/samples/requests /opt/knoe/samples/requests
-RUN install -d -o 1001 -g 1001 /opt/knoe/native \
- && chown 1001:1001 /opt/knoe/scoring-function /opt/knoe/scoring-function/target
+COPY --from=scoring-layout --chown=1001:1001 /opt/knoe /opt/knoe
+RUN install -d -o 1001 -g 1001 /opt/knoe/native
 USER 1001
 RUN KNOE_JAVA=/opt/java/openjdk/bin/java /opt/knoe/scoring-function/bin/aot-train
 EXPOSE 8080
 ENTRYPOINT ["/opt/knoe/scoring-function/bin/knoe-scoring-function"]
 
-# ---------------------------------------------------------------- scoring function (CUDA)
-# ONNX Runtime 1.29's CUDA provider needs CUDA 12 and cuDNN 9 beside it. The training run asks for
-# CUDA so its provider is unpacked here too (with no GPU at build time it logs the CPU fallback).
+# CUDA: ONNX Runtime 1.29's CUDA provider needs CUDA 12 and cuDNN 9 beside it. The training run asks
+# for CUDA so its provider is unpacked here too (with no GPU at build time it logs the CPU fallback).
 FROM nvidia/cuda:12.8.1-cudnn-runtime-ubuntu24.04 AS scoring-function-cuda
 RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*
 COPY --from=eclipse-temurin:25-jre-noble /opt/java/openjdk /opt/java/openjdk
 ENV JAVA_HOME=/opt/java/openjdk PATH=/opt/java/openjdk/bin:$PATH KNOE_NATIVE_DIR=/opt/knoe/native
-COPY --from=build --chown=1001:1001 /src/scoring-function/bin /opt/knoe/scoring-function/bin
-COPY --from=build --chown=1001:1001 /src/scoring-function/target/quarkus-app /opt/knoe/scoring-function/target/quarkus-app
-COPY --from=build /src/samples/models/model-1 /opt/knoe/samples/models/model-1
-COPY --from=build /src/samples/requests /opt/knoe/samples/requests
-RUN install -d -o 1001 -g 1001 /opt/knoe/native \
- && chown 1001:1001 /opt/knoe/scoring-function /opt/knoe/scoring-function/target
+COPY --from=scoring-layout --chown=1001:1001 /opt/knoe /opt/knoe
+RUN install -d -o 1001 -g 1001 /opt/knoe/native
 USER 1001
 RUN KNOE_JAVA=/opt/java/openjdk/bin/java KNOE_DEVICE=cuda /opt/knoe/scoring-function/bin/aot-train
 EXPOSE 8080
