@@ -42,6 +42,7 @@ import org.junit.jupiter.api.Test;
 public class ClusterModeTest {
 
   public static final String ADMIN = "cluster-admin-key";
+  public static final String READER = "cluster-model-reader-token";
   public static final String NS = "models";
   public static final Path SAMPLES = Path.of(System.getProperty("samples.dir", "../samples")).toAbsolutePath().normalize();
   public static KubernetesMockServer server;
@@ -52,7 +53,7 @@ public class ClusterModeTest {
       Path data = Path.of("target/cluster-test-" + System.nanoTime()).toAbsolutePath();
       return Map.of("knoe.data-dir", data.toString(), "knoe.admin-key", ADMIN,
           "knoe.cli-config", data.resolve("cli.json").toString(), "knoe.backend", "knative",
-          "knoe.namespace", NS, "knoe.control-url", "http://knoe.knoe.svc:8500");
+          "knoe.namespace", NS, "knoe.control-url", "http://knoe.knoe.svc:8500", "knoe.model-reader-token", READER);
     }
 
     @Override
@@ -144,6 +145,56 @@ public class ClusterModeTest {
 
     given().header("Authorization", "Bearer " + ADMIN).when().delete("/api/v1/models/my-endpoint-blue/versions/1")
         .then().statusCode(409).body("error", containsString("used by a deployment"));
+  }
+
+  /** The init container's script as rendered, run here with sh, wget and sha256sum against this control plane. */
+  @Test
+  void theStorageInitializerDownloadsTheModelWithTheReaderTokenAndChecksItsDigest() throws Exception {
+    byte[] onnx = Files.readAllBytes(SAMPLES.resolve("models/model-2/model/model.onnx"));
+    String sha = given().header("Authorization", "Bearer " + ADMIN).contentType("application/octet-stream").body(onnx)
+        .when().post("/api/v1/models/fetch-model/versions").then().statusCode(201).extract().path("sha256");
+    KubernetesClient client = server.createClient();
+    OnlineEndpoint e = new OnlineEndpoint();
+    e.setMetadata(new ObjectMetaBuilder().withName("fetch").withNamespace(NS).build());
+    e.setSpec(new AzureYamlSpec(new LinkedHashMap<>(Map.of("traffic", Map.of("blue", 100)))));
+    client.resource(e).create();
+    OnlineDeployment d = new OnlineDeployment();
+    d.setMetadata(new ObjectMetaBuilder().withName("fetch-blue").withNamespace(NS).build());
+    d.setSpec(new AzureYamlSpec(new LinkedHashMap<>(Map.of("endpoint_name", "fetch", "model", "fetch-model:1"))));
+    client.resource(d).create();
+    KnativeClient knative = client.adapt(KnativeClient.class);
+    Awaitility.await("the reconciler writes the Service").atMost(Duration.ofSeconds(30))
+        .until(() -> knative.services().inNamespace(NS).withName("fetch").get() != null);
+    String rendered = knative.services().inNamespace(NS).withName("fetch").get().getSpec().getTemplate().getSpec()
+        .getInitContainers().get(0).getCommand().get(2);
+
+    // The pod's volume and the Service's address, mapped onto this machine.
+    Path volume = Files.createTempDirectory("knoe-models");
+    String script = rendered.replace("/mnt/models", volume.toString())
+        .replace("http://knoe.knoe.svc:8500", "http://localhost:" + io.restassured.RestAssured.port);
+    Run ok = sh(script, READER);
+    assertEquals(0, ok.exit(), ok.output());
+    assertTrue(ok.output().contains(volume.resolve("model.onnx") + ": OK"), ok.output());
+    org.junit.jupiter.api.Assertions.assertArrayEquals(onnx, Files.readAllBytes(volume.resolve("model.onnx")));
+
+    Run wrongToken = sh(script, "not-the-token");
+    assertTrue(wrongToken.exit() != 0, "a wrong token downloads nothing: " + wrongToken.output());
+    Run tampered = sh(script.replace(sha, "0".repeat(64)), READER);
+    assertTrue(tampered.exit() != 0, tampered.output());
+    assertTrue(tampered.output().contains("FAILED"), "the digest check stops the pod: " + tampered.output());
+
+    given().header("Authorization", "Bearer " + ADMIN).when().delete("/api/v1/endpoints/fetch").then().statusCode(204);
+  }
+
+  record Run(int exit, String output) {}
+
+  private static Run sh(String script, String token) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder("sh", "-c", script).redirectErrorStream(true);
+    pb.environment().put("KNOE_MODEL_TOKEN", token);
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+    return new Run(p.exitValue(), out);
   }
 
   @Test
