@@ -57,6 +57,9 @@ public final class DataPlane {
   public interface Observer {
     void served(String endpoint, String deployment, int status, long nanos);
 
+    /** A deployment's pool enters the routes, or another replaces it, or it leaves them ({@code pool} null). */
+    default void routed(String endpoint, String deployment, Pool pool) {}
+
     Observer NONE = (e, d, s, n) -> {};
   }
 
@@ -68,12 +71,25 @@ public final class DataPlane {
         .setKeepAliveTimeout(60).setConnectTimeout(2000), new PoolOptions().setHttp1MaxSize(256));
   }
 
-  public void publish(RouteTable table) {
-    tables.put(table.endpoint(), table);
+  public synchronized void publish(RouteTable table) {
+    RouteTable before = tables.put(table.endpoint(), table);
+    announce(table.endpoint(), before, table);
   }
 
-  public void remove(String endpoint) {
-    tables.remove(endpoint);
+  public synchronized void remove(String endpoint) {
+    announce(endpoint, tables.remove(endpoint), null);
+  }
+
+  private void announce(String endpoint, RouteTable before, RouteTable after) {
+    Map<String, RouteTable.DeploymentRoute> old = before == null ? Map.of() : before.deployments();
+    Map<String, RouteTable.DeploymentRoute> now = after == null ? Map.of() : after.deployments();
+    now.forEach((name, route) -> {
+      RouteTable.DeploymentRoute was = old.get(name);
+      if (was == null || was.pool() != route.pool()) {
+        observer.routed(endpoint, name, route.pool());
+      }
+    });
+    old.keySet().stream().filter(name -> !now.containsKey(name)).forEach(name -> observer.routed(endpoint, name, null));
   }
 
   public Optional<RouteTable> table(String endpoint) {

@@ -24,6 +24,9 @@ public final class Pool {
   private volatile int capacityInstances;
   private final ConcurrentLinkedQueue<Consumer<Target>> waiters = new ConcurrentLinkedQueue<>();
   private volatile Runnable onDemand = () -> {};
+  /** Set by the first request that finds no ready instance, cleared when one is ready: one cold start. */
+  private final java.util.concurrent.atomic.AtomicBoolean waking = new java.util.concurrent.atomic.AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicLong coldStarts = new java.util.concurrent.atomic.AtomicLong();
 
   /** Replaces the ready set, keeping in-flight counts of instances that stay; wakes waiters. */
   public void update(List<Target> targets) {
@@ -34,6 +37,7 @@ public final class Pool {
     }
     ready = List.copyOf(next);
     if (!next.isEmpty()) {
+      waking.set(false);
       for (Consumer<Target> w; (w = waiters.poll()) != null; ) {
         Target t = pick(Set.of());
         if (t == null) {
@@ -68,7 +72,15 @@ public final class Pool {
       then.accept(t);
       return;
     }
+    if (ready.isEmpty() && waking.compareAndSet(false, true)) {
+      coldStarts.incrementAndGet();
+    }
     onDemand.run();
+  }
+
+  /** Times requests found no ready instance and waited for one to start (once per start, however many waited). */
+  public long coldStarts() {
+    return coldStarts.get();
   }
 
   /** Gives up waiting (timeout): true if the waiter was still queued. */
@@ -144,6 +156,11 @@ public final class Pool {
   /** How many instances the scaler is bringing up: lets {@link #admit} hold more during a scale-out. */
   public void wanted(int instances) {
     capacityInstances = instances;
+  }
+
+  /** What {@link #wanted} last said (0 at zero, before any request). */
+  public int wantedInstances() {
+    return capacityInstances;
   }
 
   public int waiting() {

@@ -11,9 +11,7 @@ import dev.knoe.control.router.DataPlane;
 import dev.knoe.control.runtime.Backend;
 import dev.knoe.control.runtime.LocalBackend;
 import dev.knoe.control.state.AtomicFiles;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
@@ -31,8 +29,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
@@ -79,19 +75,7 @@ public class Platform {
   @Produces
   @Singleton
   DataPlane dataPlane(TokenIssuer tokens, MeterRegistry registry) {
-    ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
-    ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
-    DataPlane.Observer metrics = (endpoint, deployment, status, nanos) -> {
-      counters.computeIfAbsent(endpoint + '/' + deployment + '/' + status, k -> Counter.builder("knoe_router_requests")
-          .description("Requests routed, by endpoint, deployment and status")
-          .tag("endpoint", endpoint).tag("deployment", deployment).tag("status", Integer.toString(status))
-          .register(registry)).increment();
-      timers.computeIfAbsent(endpoint + '/' + deployment, k -> Timer.builder("knoe_router_request_duration")
-          .description("Time from request to response through the router")
-          .tag("endpoint", endpoint).tag("deployment", deployment).publishPercentileHistogram()
-          .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
-    };
-    return new DataPlane(vertx, tokens, metrics);
+    return new DataPlane(vertx, tokens, new RouterMetrics(registry));
   }
 
   @Produces

@@ -69,6 +69,9 @@ class AutoscalingIT {
     assertEquals(200, cold.statusCode(), cold.body());
     assertEquals(SafeRolloutIT.BLUE_ANSWER, cold.body());
     assertEquals(1, deployment("zero").get("ready_instances").asInt());
+    assertEquals(1.0, SafeRolloutIT.metric(serve, "knoe_instances_ready", "zero"), "the router's metrics");
+    double coldStarts = SafeRolloutIT.metric(serve, "knoe_cold_starts_total", "zero");
+    assertTrue(coldStarts >= 1, "cold starts counted: " + coldStarts);
 
     // A burst of 50 concurrent requests against zero instances: every one is served.
     awaitZero("zero");

@@ -142,11 +142,16 @@ class SafeRolloutIT {
 
   /** Requests routed to a deployment so far, from the router's metrics. */
   static double routed(KnoeServe serve, String deployment) throws Exception {
+    return metric(serve, "knoe_router_requests_total", deployment);
+  }
+
+  /** The sum of a metric's series for a deployment, from knoe serve's /metrics. */
+  static double metric(KnoeServe serve, String name, String deployment) throws Exception {
     String metrics = serve.http.send(java.net.http.HttpRequest.newBuilder(serve.uri("/metrics")).build(),
         HttpResponse.BodyHandlers.ofString()).body();
     double sum = 0;
     for (String line : metrics.split("\n")) {
-      if (line.startsWith("knoe_router_requests_total{") && line.contains("deployment=\"" + deployment + "\"")) {
+      if (line.startsWith(name + "{") && line.contains("deployment=\"" + deployment + "\"")) {
         sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
       }
     }

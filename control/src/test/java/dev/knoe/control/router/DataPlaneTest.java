@@ -43,12 +43,22 @@ class DataPlaneTest {
   int port;
   final HttpClient http = HttpClient.newHttpClient();
   final AtomicInteger mirrorHits = new AtomicInteger();
+  /** What the plane told its observer about pools: "endpoint/deployment" with the pool, or null when gone. */
+  final List<Map.Entry<String, Pool>> routed = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   @BeforeEach
   void start() throws Exception {
     vertx = Vertx.vertx();
     plane = new DataPlane(vertx, new TokenIssuer(tmp.resolve("signing.pem"), Duration.ofMinutes(5), Clock.systemUTC()),
-        DataPlane.Observer.NONE);
+        new DataPlane.Observer() {
+          @Override
+          public void served(String endpoint, String deployment, int status, long nanos) {}
+
+          @Override
+          public void routed(String endpoint, String deployment, Pool pool) {
+            routed.add(new java.util.AbstractMap.SimpleEntry<>(endpoint + "/" + deployment, pool));
+          }
+        });
     Router router = Router.router(vertx);
     router.route("/endpoints/:endpoint/*").handler(plane::handle);
     HttpServer server = vertx.createHttpServer().requestHandler(router);
@@ -148,9 +158,39 @@ class DataPlaneTest {
     var pending = CompletableFuture.supplyAsync(() -> call());
     org.awaitility.Awaitility.await("the scaler is told there is demand").atMost(Duration.ofSeconds(10))
         .until(() -> demand.get() >= 1);
+    var second = CompletableFuture.supplyAsync(() -> call());
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> empty.waiting() == 2);
     empty.update(List.of(instance("blue", 1, null)));
     HttpResponse<String> r = pending.get(5, TimeUnit.SECONDS);
     assertEquals(200, r.statusCode(), r.body());
+    assertEquals(200, second.get(5, TimeUnit.SECONDS).statusCode());
+    assertEquals(1, empty.coldStarts(), "two requests waited for one start");
+    score(null); // an instance is ready: no cold start
+    assertEquals(1, empty.coldStarts());
+    empty.update(List.of()); // scaled to zero again
+    var third = CompletableFuture.supplyAsync(() -> call());
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> empty.waiting() == 1);
+    empty.update(List.of(instance("blue", 1, null)));
+    assertEquals(200, third.get(5, TimeUnit.SECONDS).statusCode());
+    assertEquals(2, empty.coldStarts());
+  }
+
+  @Test
+  void theObserverHearsOfEachDeploymentsPoolAsRoutesChange() throws Exception {
+    Pool blue = new Pool();
+    Pool green = new Pool();
+    plane.publish(table(Map.of("blue", blue), List.of(new RouteTable.Weight("blue", 100)), Optional.empty(), 0, 10, 5000));
+    plane.publish(table(Map.of("blue", blue, "green", green), List.of(new RouteTable.Weight("blue", 100)),
+        Optional.empty(), 0, 10, 5000)); // blue's pool is the same: said once
+    Pool greenAgain = new Pool(); // deleted and made again
+    plane.publish(table(Map.of("green", greenAgain), List.of(new RouteTable.Weight("green", 100)), Optional.empty(), 0,
+        10, 5000));
+    plane.remove("ep");
+    List<String> said = routed.stream()
+        .map(e -> e.getKey() + "=" + (e.getValue() == blue ? "blue" : e.getValue() == green ? "green"
+            : e.getValue() == greenAgain ? "green2" : "gone"))
+        .toList();
+    assertEquals(List.of("ep/blue=blue", "ep/green=green", "ep/green=green2", "ep/blue=gone", "ep/green=gone"), said);
   }
 
   @Test
