@@ -83,24 +83,9 @@ public class ClusterModeTest {
 
   @Test
   void appliedResourcesBecomeAKnativeServiceWithTheRegisteredModel() throws Exception {
-    byte[] onnx = Files.readAllBytes(SAMPLES.resolve("models/model-1/model/model.onnx"));
-    String sha = given().header("Authorization", "Bearer " + ADMIN).contentType("application/octet-stream").body(onnx)
-        .when().post("/api/v1/models/my-endpoint-blue/versions").then().statusCode(201).extract().path("sha256");
-
+    String sha = register("my-endpoint-blue", SAMPLES.resolve("models/model-1/model/model.onnx"));
     KubernetesClient client = server.createClient();
-    OnlineEndpoint e = new OnlineEndpoint();
-    e.setMetadata(new ObjectMetaBuilder().withName("my-endpoint").withNamespace(NS).build());
-    e.setSpec(new AzureYamlSpec(new LinkedHashMap<>(Map.of("traffic", Map.of("blue", 100)))));
-    client.resource(e).create();
-    OnlineDeployment d = new OnlineDeployment();
-    d.setMetadata(new ObjectMetaBuilder().withName("my-endpoint-blue").withNamespace(NS).build());
-    d.setSpec(new AzureYamlSpec(new LinkedHashMap<>(Map.of("endpoint_name", "my-endpoint", "model", "my-endpoint-blue:1"))));
-    client.resource(d).create();
-
-    KnativeClient knative = client.adapt(KnativeClient.class);
-    Awaitility.await("the reconciler in knoe serve writes the Service").atMost(Duration.ofSeconds(30))
-        .until(() -> knative.services().inNamespace(NS).withName("my-endpoint").get() != null);
-    Service s = knative.services().inNamespace(NS).withName("my-endpoint").get();
+    Service s = applyWithBlue(client, "my-endpoint", "my-endpoint-blue:1");
     assertEquals("my-endpoint-blue-1", s.getSpec().getTemplate().getMetadata().getName());
     String script = s.getSpec().getTemplate().getSpec().getInitContainers().get(0).getCommand().get(2);
     assertTrue(script.contains("http://knoe.knoe.svc:8500/api/v1/models/my-endpoint-blue/versions/1/content"), script);
@@ -150,22 +135,10 @@ public class ClusterModeTest {
   /** The init container's script as rendered, run here with sh, wget and sha256sum against this control plane. */
   @Test
   void theStorageInitializerDownloadsTheModelWithTheReaderTokenAndChecksItsDigest() throws Exception {
-    byte[] onnx = Files.readAllBytes(SAMPLES.resolve("models/model-2/model/model.onnx"));
-    String sha = given().header("Authorization", "Bearer " + ADMIN).contentType("application/octet-stream").body(onnx)
-        .when().post("/api/v1/models/fetch-model/versions").then().statusCode(201).extract().path("sha256");
-    KubernetesClient client = server.createClient();
-    OnlineEndpoint e = new OnlineEndpoint();
-    e.setMetadata(new ObjectMetaBuilder().withName("fetch").withNamespace(NS).build());
-    e.setSpec(new AzureYamlSpec(new LinkedHashMap<>(Map.of("traffic", Map.of("blue", 100)))));
-    client.resource(e).create();
-    OnlineDeployment d = new OnlineDeployment();
-    d.setMetadata(new ObjectMetaBuilder().withName("fetch-blue").withNamespace(NS).build());
-    d.setSpec(new AzureYamlSpec(new LinkedHashMap<>(Map.of("endpoint_name", "fetch", "model", "fetch-model:1"))));
-    client.resource(d).create();
-    KnativeClient knative = client.adapt(KnativeClient.class);
-    Awaitility.await("the reconciler writes the Service").atMost(Duration.ofSeconds(30))
-        .until(() -> knative.services().inNamespace(NS).withName("fetch").get() != null);
-    String rendered = knative.services().inNamespace(NS).withName("fetch").get().getSpec().getTemplate().getSpec()
+    Path file = SAMPLES.resolve("models/model-2/model/model.onnx");
+    byte[] onnx = Files.readAllBytes(file);
+    String sha = register("fetch-model", file);
+    String rendered = applyWithBlue(server.createClient(), "fetch", "fetch-model:1").getSpec().getTemplate().getSpec()
         .getInitContainers().get(0).getCommand().get(2);
 
     // The pod's volume and the Service's address, mapped onto this machine.
@@ -184,6 +157,28 @@ public class ClusterModeTest {
     assertTrue(tampered.output().contains("FAILED"), "the digest check stops the pod: " + tampered.output());
 
     given().header("Authorization", "Bearer " + ADMIN).when().delete("/api/v1/endpoints/fetch").then().statusCode(204);
+  }
+
+  /** Registers {@code file} as the next version of model {@code name}; its sha256. */
+  private static String register(String name, Path file) {
+    return given().header("Authorization", "Bearer " + ADMIN).contentType("application/octet-stream").body(bytes(file))
+        .when().post("/api/v1/models/" + name + "/versions").then().statusCode(201).extract().path("sha256");
+  }
+
+  /** As kubectl apply would: endpoint {@code name} with deployment blue of {@code model} at 100 %; the Service made of them. */
+  private static Service applyWithBlue(KubernetesClient client, String name, String model) {
+    OnlineEndpoint e = new OnlineEndpoint();
+    e.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
+    e.setSpec(new AzureYamlSpec(new LinkedHashMap<>(Map.of("traffic", Map.of("blue", 100)))));
+    client.resource(e).create();
+    OnlineDeployment d = new OnlineDeployment();
+    d.setMetadata(new ObjectMetaBuilder().withName(name + "-blue").withNamespace(NS).build());
+    d.setSpec(new AzureYamlSpec(new LinkedHashMap<>(Map.of("endpoint_name", name, "model", model))));
+    client.resource(d).create();
+    KnativeClient knative = client.adapt(KnativeClient.class);
+    Awaitility.await("the reconciler in knoe serve writes the Service").atMost(Duration.ofSeconds(30))
+        .until(() -> knative.services().inNamespace(NS).withName(name).get() != null);
+    return knative.services().inNamespace(NS).withName(name).get();
   }
 
   record Run(int exit, String output) {}
