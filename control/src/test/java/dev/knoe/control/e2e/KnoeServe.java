@@ -23,7 +23,8 @@ final class KnoeServe implements AutoCloseable {
   static final Path SAMPLES = Path.of(System.getProperty("samples.dir", "../samples")).toAbsolutePath().normalize();
 
   final Path dataDir;
-  final int port;
+  /** Picked free, then bound by knoe serve: another process can take it in between, so start() may pick again. */
+  volatile int port;
   final Path log;
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final Map<String, String> env;
@@ -32,13 +33,32 @@ final class KnoeServe implements AutoCloseable {
   KnoeServe(Path dataDir, Map<String, String> env) throws IOException {
     this.dataDir = dataDir;
     this.env = env;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    port = freePort();
     log = dataDir.resolveSibling(dataDir.getFileName() + "-serve.log");
   }
 
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
   KnoeServe start() throws Exception {
+    for (int attempt = 1; ; attempt++) {
+      long logged = Files.exists(log) ? Files.size(log) : 0;
+      try {
+        return startOnce();
+      } catch (IllegalStateException e) {
+        String tail = Files.readString(log).substring((int) logged);
+        if (attempt == 3 || !tail.contains("seems to be in use")) {
+          throw e;
+        }
+        port = freePort(); // taken between the pick and the bind
+      }
+    }
+  }
+
+  private KnoeServe startOnce() throws Exception {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-jar", APP.resolve("quarkus-run.jar").toString(), "serve", "--port", Integer.toString(port),
         "--data-dir", dataDir.toString()));
