@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -25,8 +27,8 @@ public final class Pool {
   private final ConcurrentLinkedQueue<Consumer<Target>> waiters = new ConcurrentLinkedQueue<>();
   private volatile Runnable onDemand = () -> {};
   /** Set by the first request that finds no ready instance, cleared when one is ready: one cold start. */
-  private final java.util.concurrent.atomic.AtomicBoolean waking = new java.util.concurrent.atomic.AtomicBoolean();
-  private final java.util.concurrent.atomic.AtomicLong coldStarts = new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicBoolean waking = new AtomicBoolean();
+  private final AtomicLong coldStarts = new AtomicLong();
 
   /** Replaces the ready set, keeping in-flight counts of instances that stay; wakes waiters. */
   public void update(List<Target> targets) {

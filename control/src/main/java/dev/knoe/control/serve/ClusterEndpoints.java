@@ -34,6 +34,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
@@ -472,7 +473,7 @@ public final class ClusterEndpoints {
    * reconciler writes status all the time, which must not fail a user's update. The If-Match and the
    * rules are checked again on what is read, so a spec changed meanwhile by someone else is still a 412.
    */
-  private <T> T retryingStaleReads(java.util.function.Supplier<T> op) {
+  private <T> T retryingStaleReads(Supplier<T> op) {
     for (int attempt = 1; ; attempt++) {
       try {
         return op.get();
