@@ -161,8 +161,10 @@ class InstanceSupervisorTest {
     // The listener heard of the empty set when it was added, then of the ready instance.
     assertEquals(List.of(List.of(), List.of(v)), told);
 
-    List<String> tail = new LogReader(logs).tail("ep1", "blue", 3);
-    assertTrue(tail.stream().anyMatch(l -> l.contains("Listening on: http://127.0.0.1:" + v.baseUri().getPort())), tail.toString());
+    // The instance can answer before Quarkus has logged that it started: wait for the line.
+    String listening = "Listening on: http://127.0.0.1:" + v.baseUri().getPort();
+    await().atMost(Duration.ofSeconds(20)).until(() ->
+        new LogReader(logs).tail("ep1", "blue", 20).stream().anyMatch(l -> l.contains(listening)));
 
     s.stop();
     assertEquals(List.of(), s.instances());
