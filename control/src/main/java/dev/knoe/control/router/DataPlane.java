@@ -319,7 +319,7 @@ public final class DataPlane {
         resp.setChunked(true);
       }
       progress = System.nanoTime();
-      timer = vertx.setTimer(route.requestTimeoutMs(), t -> checkStall(status, whole != null));
+      timer = vertx.setTimer(route.requestTimeoutMs(), t -> checkStall(whole != null));
       up.handler(chunk -> {
         progress = System.nanoTime();
         if (resp.closed()) {
@@ -369,14 +369,14 @@ public final class DataPlane {
      * nothing yet, so it gets a 504; a streamed one is reset, so the client cannot take a cut-off body for a
      * whole one. A slow reader is left alone (its connection closing frees the slot).
      */
-    private void checkStall(int status, boolean gathered) {
+    private void checkStall(boolean gathered) {
       if (relayed.get()) {
         return;
       }
       long idleMs = (System.nanoTime() - progress) / 1_000_000;
       if (waitingForClient || idleMs < route.requestTimeoutMs()) {
         long next = waitingForClient ? route.requestTimeoutMs() : route.requestTimeoutMs() - idleMs;
-        timer = vertx.setTimer(next, t -> checkStall(status, gathered));
+        timer = vertx.setTimer(next, t -> checkStall(gathered));
         return;
       }
       String message = "deployment '" + deployment + "' sent nothing of its answer for request_timeout_ms = "
