@@ -179,8 +179,7 @@ public final class Reconciler {
       writeStatus(cr, failedEndpoint(cr, e.getMessage()), "InvalidSpec");
       return Result.done();
     }
-    KnativeRenderer renderer = new KnativeRenderer(new RenderSettings(ns, settings.scoringImage(), settings.gpuScoringImage(),
-        settings.storageInitializerImage(), settings.modelReaderSecret(), settings.catalog(), settings.autoscaling()));
+    KnativeRenderer renderer = new KnativeRenderer(settings.inNamespace(ns));
 
     String serviceName = KnativeNames.service(endpoint.name());
     Service service = knative.services().inNamespace(ns).withName(serviceName).get();

@@ -30,6 +30,12 @@ public record RenderSettings(String namespace, String scoringImage, String gpuSc
     return configuredGpu != null ? configuredGpu : configuredScoring != null ? configuredScoring : DEFAULT_GPU_SCORING_IMAGE;
   }
 
+  /** The same settings for endpoints in {@code other}. */
+  public RenderSettings inNamespace(String other) {
+    return new RenderSettings(other, scoringImage, gpuScoringImage, storageInitializerImage, modelReaderSecret, catalog,
+        autoscaling);
+  }
+
   /** The chart's defaults in {@code namespace}. */
   public static RenderSettings defaults(String namespace) {
     return new RenderSettings(namespace, DEFAULT_SCORING_IMAGE, DEFAULT_GPU_SCORING_IMAGE, DEFAULT_STORAGE_INITIALIZER_IMAGE,
