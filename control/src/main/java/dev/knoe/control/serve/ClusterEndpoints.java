@@ -304,16 +304,14 @@ public final class ClusterEndpoints {
    * user must hear about: the un-mark's own conflicts are retried here, its other failures only logged.
    */
   private void unmarkAfterFailedDelete(String endpoint, String name, KubernetesClientException cause) {
-    for (int attempt = 1; attempt <= STALE_READ_ATTEMPTS; attempt++) {
-      try {
+    try {
+      retryingStaleReads(() -> {
         find(endpoint).ifPresent(now -> markDeleting(now, name, false));
-        return;
-      } catch (StaleRead e) {
-        // read again
-      } catch (RuntimeException e) {
-        cause.addSuppressed(e);
-        break;
-      }
+        return null;
+      });
+      return;
+    } catch (RuntimeException e) {
+      cause.addSuppressed(e);
     }
     LOG.warnf("Deployment %s of endpoint %s was not deleted (%s) and is still marked in the annotation %s of its"
         + " endpoint, so traffic cannot be given to it: delete it again, or remove it from that annotation",
@@ -466,7 +464,7 @@ public final class ClusterEndpoints {
     }
   }
 
-  static final int STALE_READ_ATTEMPTS = 5;
+  private static final int STALE_READ_ATTEMPTS = 5;
 
   /**
    * Runs {@code op} again, from its reads, when one of its writes met a newer resourceVersion: the
