@@ -2,6 +2,7 @@ package dev.knoe.control.chart;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,17 +14,37 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
+import dev.knoe.control.cluster.AzureYamlSpec;
+import dev.knoe.control.cluster.OnlineDeployment;
+import dev.knoe.control.cluster.OnlineDeploymentStatus;
+import dev.knoe.control.cluster.OnlineEndpoint;
+import dev.knoe.control.cluster.OnlineEndpointStatus;
+import dev.knoe.control.cluster.StatusCondition;
+import dev.knoe.control.knative.ArtifactSource;
+import dev.knoe.control.knative.DeploymentRevision;
 import dev.knoe.control.knative.InstanceType;
 import dev.knoe.control.knative.InstanceTypeCatalog;
+import dev.knoe.control.knative.KnativeRenderer;
+import dev.knoe.control.knative.RenderSettings;
+import dev.knoe.control.spec.DeploymentSpec;
+import dev.knoe.control.spec.EndpointSpec;
+import dev.knoe.control.spec.Format;
+import dev.knoe.control.spec.SpecParser;
+import dev.knoe.control.spec.SpecWriter;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceColumnDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.reflect.Field;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,6 +57,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -53,6 +75,8 @@ class ChartTest {
   static final String NAMESPACE = "knoe";
 
   static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final KnativeRenderer RENDERER = new KnativeRenderer(RenderSettings.defaults(NAMESPACE));
 
   /** What the reconciler and the API do, per "group/resource" (core group ""). */
   static final Map<String, Set<String>> EXPECTED_RULES = new TreeMap<>(Map.ofEntries(
@@ -382,8 +406,20 @@ class ChartTest {
 
   // ---------------------------------------------------------------- CRDs
 
+  static final String ENDPOINTS = "onlineendpoints.knoe.dev";
+  static final String DEPLOYMENTS = "onlinedeployments.knoe.dev";
+
+  /**
+   * The only nodes that keep fields the schema does not declare: a value that is a string or an
+   * object (no structural type says so) and Azure's objects that Knoe ignores.
+   */
+  static final Map<String, Set<String>> PRESERVED = Map.of(
+      ENDPOINTS, Set.of("spec.identity", "spec.properties"),
+      DEPLOYMENTS, Set.of("spec.model", "spec.environment", "spec.data_collector", "spec.identity", "spec.properties",
+          "spec.resources"));
+
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"onlineendpoints.knoe.dev", "onlinedeployments.knoe.dev"})
+  @ValueSource(strings = {ENDPOINTS, DEPLOYMENTS})
   void crdIsAnApiextensionsV1CrdWithAStructuralSchemaAndStatus(String name) throws IOException {
     CustomResourceDefinition crd = crd(name);
     assertEquals("apiextensions.k8s.io/v1", crd.getApiVersion());
@@ -396,52 +432,308 @@ class ChartTest {
     assertEquals("v1alpha1", v.getName());
     assertTrue(v.getServed() && v.getStorage());
     assertNotNull(v.getSubresources().getStatus(), "status subresource");
-    assertTrue(v.getAdditionalPrinterColumns().stream().anyMatch(c -> c.getJsonPath().equals(".status.provisioning_state")));
     JSONSchemaProps spec = v.getSchema().getOpenAPIV3Schema().getProperties().get("spec");
-    assertTrue(spec.getXKubernetesPreserveUnknownFields(), "other Azure keys are accepted");
+    assertNotEquals(Boolean.TRUE, spec.getXKubernetesPreserveUnknownFields(),
+        "spec declares every key Knoe accepts; the API server prunes the others");
 
-    StructuralSchema schema = StructuralSchema.ofCrd(CHART.resolve("crds").resolve(name + ".yaml"), "v1alpha1");
+    StructuralSchema schema = crdSchema(name);
     assertEquals(List.of(), schema.structuralProblems());
+    assertEquals(PRESERVED.get(name), new TreeSet<>(schema.preservedPaths()));
   }
 
   @Test
   void crdNamesKindsAndRequiredFields() throws IOException {
-    CustomResourceDefinition endpoints = crd("onlineendpoints.knoe.dev");
+    CustomResourceDefinition endpoints = crd(ENDPOINTS);
     assertEquals("OnlineEndpoint", endpoints.getSpec().getNames().getKind());
     assertEquals(List.of("oe"), endpoints.getSpec().getNames().getShortNames());
     JSONSchemaProps endpointSpec = versionSchema(endpoints).getProperties().get("spec");
-    assertEquals(List.of("key", "aml_token", "aad_token"),
-        endpointSpec.getProperties().get("auth_mode").getEnum().stream().map(JsonNode::asText).toList());
-    assertEquals(Set.of("State", "URI", "Age"), columns(endpoints));
+    assertEquals(List.of("key", "aml_token", "token", "aad_token"),
+        endpointSpec.getProperties().get("auth_mode").getEnum().stream().map(JsonNode::asText).toList(),
+        "the parser's values; aad_token too, which Knoe refuses with a message of its own");
 
-    CustomResourceDefinition deployments = crd("onlinedeployments.knoe.dev");
+    CustomResourceDefinition deployments = crd(DEPLOYMENTS);
     assertEquals("OnlineDeployment", deployments.getSpec().getNames().getKind());
     assertEquals(List.of("od"), deployments.getSpec().getNames().getShortNames());
     JSONSchemaProps deploymentSpec = versionSchema(deployments).getProperties().get("spec");
     assertEquals(List.of("endpoint_name"), deploymentSpec.getRequired());
-    assertEquals(1, deploymentSpec.getProperties().get("instance_count").getMinimum().intValue());
-    assertTrue(deploymentSpec.getProperties().get("model").getXKubernetesPreserveUnknownFields());
-    assertEquals(Set.of("Endpoint", "State", "Revision", "Age"), columns(deployments));
+    assertTrue(deploymentSpec.getProperties().get("instance_count").getXKubernetesIntOrString(),
+        "an integer, or a string of digits as the parser takes it");
+    assertTrue(deploymentSpec.getProperties().get("model").getXKubernetesPreserveUnknownFields(), "name:version or {path}");
+    assertEquals(List.of("default", "target_utilization"), deploymentSpec.getProperties().get("scale_settings")
+        .getProperties().get("type").getEnum().stream().map(JsonNode::asText).toList());
+  }
+
+  @Test
+  void printerColumnsShowDeclaredFields() throws IOException {
+    assertEquals(List.of("State .status.provisioning_state", "Auth .spec.auth_mode", "Traffic .status.traffic",
+        "URI .status.scoring_uri", "Age .metadata.creationTimestamp", "Message .status.message (wide)"),
+        columns(crd(ENDPOINTS)));
+    assertEquals(List.of("Endpoint .spec.endpoint_name", "State .status.provisioning_state", "Model .spec.model",
+        "Ready .status.ready_instances", "Instance-Type .spec.instance_type", "Age .metadata.creationTimestamp",
+        "Revision .status.revision (wide)", "URL .status.url (wide)", "Message .status.message (wide)"),
+        columns(crd(DEPLOYMENTS)));
+    for (String name : List.of(ENDPOINTS, DEPLOYMENTS)) {
+      StructuralSchema schema = crdSchema(name);
+      for (CustomResourceColumnDefinition c : crd(name).getSpec().getVersions().get(0).getAdditionalPrinterColumns()) {
+        String where = name + " column " + c.getName() + " (" + c.getJsonPath() + ")";
+        if (c.getJsonPath().startsWith(".metadata.")) {
+          assertEquals("date", c.getType(), where);
+          continue;
+        }
+        JsonNode field = schema.at(c.getJsonPath());
+        assertNotNull(field, where + " is not in the schema");
+        if (c.getType().equals("integer")) {
+          assertEquals("integer", field.path("type").asText(), where);
+        } else {
+          assertEquals("string", c.getType(), where + ": a string column prints any value (a map as JSON)");
+        }
+      }
+    }
+  }
+
+  @Test
+  void theSchemasDeclareExactlyTheKeysTheParserAccepts() throws Exception {
+    StructuralSchema endpoints = crdSchema(ENDPOINTS);
+    Set<String> endpointKeys = parserKeys("ENDPOINT_KEYS", "ENDPOINT_AZURE");
+    endpointKeys.add("$schema");
+    assertEquals(endpointKeys, fieldNames(endpoints.at(".spec").path("properties")));
+    assertEquals(parserKeys("TRIGGER_KEYS"), fieldNames(endpoints.at(".spec.triggers").path("items").path("properties")));
+
+    StructuralSchema deployments = crdSchema(DEPLOYMENTS);
+    Set<String> deploymentKeys = parserKeys("DEPLOYMENT_KEYS", "DEPLOYMENT_AZURE");
+    deploymentKeys.add("$schema");
+    assertEquals(deploymentKeys, fieldNames(deployments.at(".spec").path("properties")));
+    Map<String, String> groups = Map.of("code_configuration", "CODE_KEYS", "scale_settings", "SCALE_KEYS",
+        "request_settings", "REQUEST_KEYS", "liveness_probe", "PROBE_KEYS", "readiness_probe", "PROBE_KEYS",
+        "batching", "BATCHING_KEYS");
+    for (Map.Entry<String, String> g : groups.entrySet()) {
+      assertEquals(parserKeys(g.getValue()), fieldNames(deployments.at(".spec." + g.getKey()).path("properties")),
+          g.getKey());
+    }
+    // model and environment keep whatever they hold (see PRESERVED): their keys are the parser's to check.
+  }
+
+  /** Every key the parser takes, in the forms it takes: quoted integers, unquoted numbers as text, Azure's keys. */
+  static final String EVERY_ENDPOINT_KEY = """
+      $schema: https://azuremlschemas.azureedge.net/latest/managedOnlineEndpoint.schema.json
+      name: my-endpoint
+      auth_mode: aml_token
+      description: fraud scoring
+      tags: {team: fraud, cost: 1234}
+      traffic: {blue: 90, green: "10"}
+      mirror_traffic: {red: 20}
+      triggers:
+        - broker: orders
+          filter: {type: com.example.order.created, source: shop}
+        - filter: {type: com.example.order.cancelled}
+      location: westeurope
+      public_network_access: disabled
+      kind: Managed
+      compute: azureml:k8s-compute
+      identity: {type: user_assigned, user_assigned_identities: [{resource_id: /subscriptions/0/id}]}
+      properties: {enforce_access_to_default_secret_stores: enabled}
+      """;
+
+  static final String EVERY_DEPLOYMENT_KEY = """
+      $schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json
+      name: green
+      endpoint_name: my-endpoint
+      description: the challenger
+      tags: {stage: canary, build: 42}
+      model: {name: fraud, version: 3, type: custom_model, description: gbm, tags: {a: b}, properties: {c: d},
+        stage: Production}
+      code_configuration: {code: ./handler/, scoring_script: com.example.Score}
+      environment:
+        image: registry.example.com/scorer:1
+        name: scorer
+        version: 1
+        description: the scorer
+        tags: {a: b}
+        conda_file: conda.yml
+        os_type: linux
+        build: {path: ./docker, dockerfile_path: Dockerfile}
+        inference_config:
+          liveness_route: {path: /live, port: 5001}
+          readiness_route: {path: /ready, port: 5001}
+          scoring_route: {path: /score, port: 5001}
+      environment_variables: {LOG_LEVEL: debug, THREADS: 4}
+      instance_type: Standard_DS3_v2
+      instance_count: "2"
+      scale_settings: {type: target_utilization, min_instances: 0, max_instances: "5", target_utilization_percentage: 60,
+        polling_interval: 1}
+      request_settings: {request_timeout_ms: 9000, max_concurrent_requests_per_instance: 8, max_queue_wait_ms: 500}
+      liveness_probe: {initial_delay: 30, period: 5, timeout: 3, success_threshold: 1, failure_threshold: 4}
+      readiness_probe: {initial_delay: 0, period: 2, timeout: 2, success_threshold: 1, failure_threshold: "30"}
+      batching: {max_batch_size: 64, max_delay_ms: "5"}
+      app_insights_enabled: true
+      egress_public_network_access: disabled
+      private_network_connection: false
+      public_network_access: enabled
+      data_collector: {collections: {model_inputs: {enabled: "True"}}, sampling_rate: 0.5}
+      model_mount_path: /var/azureml-models
+      resources: {requests: {cpu: "1", memory: 2Gi}, limits: {nvidia.com/gpu: 1}}
+      type: managed
+      kind: Managed
+      compute: azureml:k8s-compute
+      identity: {type: system_assigned}
+      properties: {c: d}
+      """;
+
+  @Test
+  void aSpecWithEveryKeyTheParserTakesIsKeptWhole() throws IOException {
+    SpecParser.endpoint(bytes(EVERY_ENDPOINT_KEY), Format.YAML, null, List.of()); // throws on a problem
+    assertKeptWhole(resource("OnlineEndpoint", "my-endpoint", YAML.readTree(EVERY_ENDPOINT_KEY)));
+    SpecParser.deployment(bytes(EVERY_DEPLOYMENT_KEY), Format.YAML, null, List.of());
+    assertKeptWhole(resource("OnlineDeployment", "my-endpoint-green", YAML.readTree(EVERY_DEPLOYMENT_KEY)));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {
+      "model: fraud:3",
+      "model: azureml:fraud:3",
+      "model: {path: ./model/}",
+      "model: {path: ./model/model.onnx}",
+      "model: {name: fraud, version: '3'}",
+      "model: fraud:3\nenvironment: azureml:sklearn-env:1",
+      "model: fraud:3\nenvironment: {image: registry.example.com/scorer:1}",
+      "model: fraud:3\nenvironment: {image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu20.04, conda_file: conda.yml}",
+      "model: fraud:3\nscale_settings: {type: default}"})
+  void everyFormOfModelAndEnvironmentIsKeptWhole(String lines) throws IOException {
+    String yaml = "name: blue\nendpoint_name: my-endpoint\n" + lines + "\n";
+    SpecParser.deployment(bytes(yaml), Format.YAML, null, List.of()); // throws on a problem
+    assertKeptWhole(resource("OnlineDeployment", "my-endpoint-blue", YAML.readTree(yaml)));
+  }
+
+  @Test
+  void enumsHaveAzuresSpellingThoughTheParserTakesAnyCase() throws IOException {
+    String yaml = "name: blue\nendpoint_name: my-endpoint\nmodel: fraud:3\nscale_settings: {type: Target_Utilization}\n";
+    SpecParser.deployment(bytes(yaml), Format.YAML, null, List.of());
+    JsonNode resource = resource("OnlineDeployment", "my-endpoint-blue", YAML.readTree(yaml));
+    assertEquals(List.of("spec.scale_settings.type: Unsupported value \"Target_Utilization\", must be one of"
+        + " [\"default\",\"target_utilization\"]"), schemaFor(resource).validate(resource));
+  }
+
+  @Test
+  void aNullIsDroppedLikeAnAbsentKey() throws IOException {
+    ObjectNode resource = (ObjectNode) StructuralSchema.readYaml(RESOURCES.resolve("sample-deployment.yaml"));
+    ObjectNode spec = (ObjectNode) resource.get("spec");
+    spec.putNull("description");
+    spec.putNull("endpoint_name");
+    StructuralSchema schema = schemaFor(resource);
+    assertEquals(List.of("spec.endpoint_name: Required value"), schema.validate(resource));
+    JsonNode pruned = schema.prune(resource);
+    assertFalse(pruned.path("spec").has("description"));
+    assertFalse(pruned.path("spec").has("endpoint_name"));
   }
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"sample-endpoint.yaml", "sample-deployment.yaml"})
   void sampleResourceIsValidAgainstItsCrd(String file) throws IOException {
-    JsonNode resource = StructuralSchema.readYaml(RESOURCES.resolve(file));
-    assertEquals(List.of(), schemaFor(resource).validate(resource));
+    assertKeptWhole(StructuralSchema.readYaml(RESOURCES.resolve(file)));
+  }
+
+  static List<String> repositorySamples() throws IOException {
+    try (Stream<Path> files = Files.list(SAMPLES)) {
+      List<String> names = files.map(p -> p.getFileName().toString())
+          .filter(n -> n.endsWith(".yml") || n.endsWith(".yaml")).sorted().toList();
+      assertTrue(names.size() >= 3, "samples: " + names);
+      return names;
+    }
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"endpoint.yml", "blue-deployment.yml", "green-deployment.yml"})
-  void everyRepositorySamplePastedUnderSpecIsValid(String file) throws IOException {
+  @MethodSource("repositorySamples")
+  void everyRepositorySamplePastedUnderSpecIsKeptWhole(String file) throws IOException {
     ObjectNode spec = (ObjectNode) YAML.readTree(SAMPLES.resolve(file).toFile());
     String name = spec.remove("name").asText();
-    ObjectNode resource = YAML.createObjectNode();
-    resource.put("apiVersion", "knoe.dev/v1alpha1");
-    resource.put("kind", spec.has("endpoint_name") ? "OnlineDeployment" : "OnlineEndpoint");
-    resource.putObject("metadata").put("name", name);
-    resource.set("spec", spec);
-    assertEquals(List.of(), schemaFor(resource).validate(resource));
+    boolean deployment = spec.has("endpoint_name");
+    String resourceName = deployment ? spec.path("endpoint_name").asText() + "-" + name : name;
+    assertKeptWhole(resource(deployment ? "OnlineDeployment" : "OnlineEndpoint", resourceName, spec));
+  }
+
+  /** Deployments as the CLI and API take them, for what Knoe writes back. */
+  static List<String> deploymentSpecs() {
+    String minimal = "name: blue\nendpoint_name: my-endpoint\nmodel: model-1:1\n";
+    return List.of(
+        minimal,
+        minimal + "instance_count: 3\n",
+        minimal + "scale_settings: {type: target_utilization, min_instances: 0, max_instances: 4}\n",
+        minimal + "code_configuration: {scoring_script: com.example.Score}\n",
+        minimal + "environment: {image: registry.example.com/scorer:1}\nenvironment_variables: {THREADS: 4}\n",
+        "name: blue\nendpoint_name: my-endpoint\nmodel: {path: ./model/}\n",
+        EVERY_DEPLOYMENT_KEY,
+        "file:blue-deployment.yml",
+        "file:green-deployment.yml");
+  }
+
+  static List<String> endpointSpecs() {
+    return List.of("name: my-endpoint\n", "name: my-endpoint\nauth_mode: token\n", EVERY_ENDPOINT_KEY, "file:endpoint.yml");
+  }
+
+  @ParameterizedTest(name = "[{index}]")
+  @MethodSource("deploymentSpecs")
+  void theDeploymentsKnoeWritesAreKeptWhole(String yaml) throws IOException {
+    DeploymentSpec spec = yaml.startsWith("file:")
+        ? SpecParser.deployment(SAMPLES.resolve(yaml.substring(5)), List.of()).spec()
+        : SpecParser.deployment(bytes(yaml), Format.YAML, null, List.of()).spec();
+    String name = spec.endpointName() + "-" + spec.name();
+    assertKeptWhole(resource("OnlineDeployment", name, YAML.valueToTree(SpecWriter.deployment(spec))));
+
+    DeploymentRevision revision = new DeploymentRevision(spec, 2, name, "1",
+        new ArtifactSource("http://knoe:8500/api/v1/models/" + name + "/versions/1/content", "0".repeat(64), "model.onnx"),
+        null);
+    assertKeptWhole(JSON.readTree(Serialization.asJson(RENDERER.deploymentResource(revision))));
+  }
+
+  @ParameterizedTest(name = "[{index}]")
+  @MethodSource("endpointSpecs")
+  void theEndpointsKnoeWritesAreKeptWhole(String yaml) throws IOException {
+    EndpointSpec spec = yaml.startsWith("file:")
+        ? SpecParser.endpoint(SAMPLES.resolve(yaml.substring(5)), List.of()).spec()
+        : SpecParser.endpoint(bytes(yaml), Format.YAML, null, List.of()).spec();
+    assertKeptWhole(resource("OnlineEndpoint", spec.name(), YAML.valueToTree(SpecWriter.endpoint(spec))));
+    assertKeptWhole(JSON.readTree(Serialization.asJson(RENDERER.endpointResource(spec))));
+  }
+
+  @Test
+  void theStatusTheReconcilerWritesIsKeptWholeAndEveryStatusFieldIsOneItWrites() throws IOException {
+    StatusCondition condition = new StatusCondition("Ready", "False", "RevisionFailed",
+        "revision my-endpoint-green-2 failed: ContainerMissing", "2026-01-01T00:00:00Z");
+    EndpointSpec endpointSpec = SpecParser.endpoint(bytes("name: my-endpoint\ntraffic: {blue: 100}\n"), Format.YAML, null,
+        List.of()).spec();
+    OnlineEndpoint endpoint = new OnlineEndpoint();
+    endpoint.setMetadata(new ObjectMetaBuilder().withName("my-endpoint").withNamespace(NAMESPACE).withGeneration(3L).build());
+    endpoint.setSpec(new AzureYamlSpec(SpecWriter.endpoint(endpointSpec)));
+    endpoint.setStatus(new OnlineEndpointStatus("Updating", "deployment green: revision my-endpoint-green-2 failed",
+        "http://my-endpoint.knoe.example.com/score", "http://my-endpoint.knoe.example.com/swagger.json",
+        Map.of("blue", 100, "green", 0), 3L,
+        Map.of("blue", new OnlineEndpointStatus.DeploymentSummary("Succeeded", "my-endpoint-blue-1",
+            "http://blue-my-endpoint.knoe.example.com"),
+            "green", new OnlineEndpointStatus.DeploymentSummary("Failed", "my-endpoint-green-2", null)),
+        List.of(condition)));
+    JsonNode e = JSON.readTree(Serialization.asJson(endpoint));
+    assertKeptWhole(e);
+    StructuralSchema endpoints = crdSchema(ENDPOINTS);
+    assertEquals(fieldNames(endpoints.at(".status").path("properties")), fieldNames(e.path("status")),
+        "every status field is declared, and every declared one is written");
+    assertEquals(fieldNames(endpoints.at(".status.deployments").path("additionalProperties").path("properties")),
+        fieldNames(e.path("status").path("deployments").path("blue")));
+    assertEquals(fieldNames(endpoints.at(".status.conditions").path("items").path("properties")),
+        fieldNames(e.path("status").path("conditions").get(0)));
+
+    DeploymentSpec deploymentSpec = SpecParser.deployment(bytes(
+        "name: green\nendpoint_name: my-endpoint\nmodel: fraud:3\n"), Format.YAML, null, List.of()).spec();
+    OnlineDeployment deployment = new OnlineDeployment();
+    deployment.setMetadata(new ObjectMetaBuilder().withName("my-endpoint-green").withNamespace(NAMESPACE)
+        .withGeneration(2L).build());
+    deployment.setSpec(new AzureYamlSpec(SpecWriter.deployment(deploymentSpec)));
+    deployment.setStatus(new OnlineDeploymentStatus("Updating", "revision my-endpoint-green-2 is not Ready yet",
+        "my-endpoint-green-2", "http://my-endpoint.knoe.example.com/score", "http://green-my-endpoint.knoe.example.com",
+        2, 2L, List.of(condition)));
+    JsonNode d = JSON.readTree(Serialization.asJson(deployment));
+    assertKeptWhole(d);
+    assertEquals(fieldNames(crdSchema(DEPLOYMENTS).at(".status").path("properties")), fieldNames(d.path("status")),
+        "every status field is declared, and every declared one is written");
   }
 
   @Test
@@ -449,19 +741,22 @@ class ChartTest {
     ObjectNode resource = (ObjectNode) StructuralSchema.readYaml(RESOURCES.resolve("sample-deployment.yaml"));
     ObjectNode spec = (ObjectNode) resource.get("spec");
     spec.remove("endpoint_name");
-    spec.put("instance_count", "two");
-    ((ObjectNode) spec.get("request_settings")).put("request_timeout_ms", 0);
-    spec.putObject("scale_settings").put("type", "manual");
+    spec.put("instance_count", true);
+    ((ObjectNode) spec.get("request_settings")).put("request_timeout_ms", 0); // Knoe's rule to check, not the schema's
     ((ObjectNode) spec.get("batching")).put("max_batch_sise", 8);
+    spec.put("instance_typ", "cpu-large");
+    spec.putObject("scale_settings").put("type", "manual");
+    spec.put("app_insights_enabled", "yes");
     ((ObjectNode) resource.get("status")).put("ready_instances", 1.5);
 
     List<String> errors = schemaFor(resource).validate(resource);
     assertEquals(List.of(
         "spec.endpoint_name: Required value",
-        "spec.instance_count: must be of type integer, is string \"two\"",
-        "spec.request_settings.request_timeout_ms: 0 must be greater than or equal to 1",
+        "spec.instance_count: must be an integer or a string, is boolean true",
         "spec.batching.max_batch_sise: unknown field (not in the schema)",
+        "spec.instance_typ: unknown field (not in the schema)",
         "spec.scale_settings.type: Unsupported value \"manual\", must be one of [\"default\",\"target_utilization\"]",
+        "spec.app_insights_enabled: must be of type boolean, is string \"yes\"",
         "status.ready_instances: must be of type integer, is number 1.5"), errors);
   }
 
@@ -470,17 +765,21 @@ class ChartTest {
     ObjectNode resource = (ObjectNode) StructuralSchema.readYaml(RESOURCES.resolve("sample-endpoint.yaml"));
     ObjectNode spec = (ObjectNode) resource.get("spec");
     spec.put("auth_mode", "password");
-    ((ObjectNode) spec.get("traffic")).put("blue", 150);
-    ((ObjectNode) spec.get("tags")).put("team", 7);
-    ((ObjectNode) spec.get("triggers").get(0)).putObject("filter");
-    spec.put("triggers_typo", "x"); // spec preserves unknown Azure keys: not an error
+    ((ObjectNode) spec.get("traffic")).put("blue", 150); // Knoe's rule to check, not the schema's
+    ((ObjectNode) spec.get("tags")).putObject("team");
+    ((ObjectNode) spec.get("triggers").get(0)).put("name", "orders");
+    spec.put("triggers_typo", "x");
 
     List<String> errors = schemaFor(resource).validate(resource);
     assertEquals(List.of(
-        "spec.auth_mode: Unsupported value \"password\", must be one of [\"key\",\"aml_token\",\"aad_token\"]",
-        "spec.tags.team: must be of type string, is integer 7",
-        "spec.traffic.blue: 150 must be less than or equal to 100",
-        "spec.triggers[0].filter: has 0 properties, must have at least 1"), errors);
+        "spec.auth_mode: Unsupported value \"password\", must be one of [\"key\",\"aml_token\",\"token\",\"aad_token\"]",
+        "spec.tags.team: must be an integer or a string, is object",
+        "spec.triggers[0].name: unknown field (not in the schema)",
+        "spec.triggers_typo: unknown field (not in the schema)"), errors);
+    JsonNode pruned = schemaFor(resource).prune(resource);
+    assertFalse(pruned.path("spec").has("triggers_typo"), "what the API server drops without strict field validation");
+    assertFalse(pruned.path("spec").path("triggers").get(0).has("name"));
+    assertEquals(150, pruned.path("spec").path("traffic").path("blue").asInt());
   }
 
   @Test
@@ -498,6 +797,9 @@ class ChartTest {
           odd:
             type: string
             oneOf: [{type: string}]
+          port:
+            x-kubernetes-int-or-string: true
+            x-kubernetes-preserve-unknown-fields: true
         """);
     assertEquals(List.of(
         "spec: no type (needed unless x-kubernetes-preserve-unknown-fields or x-kubernetes-int-or-string)",
@@ -505,7 +807,11 @@ class ChartTest {
         "spec: properties need type object",
         "list: an array needs items",
         "free: no type (needed unless x-kubernetes-preserve-unknown-fields or x-kubernetes-int-or-string)",
-        "odd: keyword oneOf is not supported by this check"), StructuralSchema.of(schema).structuralProblems());
+        "odd: keyword oneOf is not supported by this check",
+        "port: x-kubernetes-preserve-unknown-fields must be false if x-kubernetes-int-or-string is true"),
+        StructuralSchema.of(schema).structuralProblems());
+    assertEquals(List.of("<root>: additionalProperties must not be used at the root"),
+        StructuralSchema.of(YAML.readTree("{type: object, additionalProperties: {type: string}}")).structuralProblems());
   }
 
   // ---------------------------------------------------------------- helpers
@@ -647,9 +953,52 @@ class ChartTest {
     return crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema();
   }
 
-  static Set<String> columns(CustomResourceDefinition crd) {
+  /** "Name .json.path" per printer column in order, "(wide)" after those only {@code -o wide} shows. */
+  static List<String> columns(CustomResourceDefinition crd) {
     return crd.getSpec().getVersions().get(0).getAdditionalPrinterColumns().stream()
-        .map(c -> c.getName()).collect(Collectors.toSet());
+        .map(c -> c.getName() + " " + c.getJsonPath() + (c.getPriority() != null && c.getPriority() > 0 ? " (wide)" : ""))
+        .toList();
+  }
+
+  static StructuralSchema crdSchema(String name) throws IOException {
+    return StructuralSchema.ofCrd(CHART.resolve("crds").resolve(name + ".yaml"), "v1alpha1");
+  }
+
+  /** A custom resource of {@code kind} with {@code spec}, as {@code kubectl apply} sends it. */
+  static ObjectNode resource(String kind, String name, JsonNode spec) {
+    ObjectNode resource = YAML.createObjectNode();
+    resource.put("apiVersion", "knoe.dev/v1alpha1");
+    resource.put("kind", kind);
+    resource.putObject("metadata").put("name", name).put("namespace", NAMESPACE);
+    resource.set("spec", spec);
+    return resource;
+  }
+
+  /**
+   * Valid under strict field validation (no field the schema does not declare), and so unchanged by
+   * the API server's pruning: what was sent is what is stored.
+   */
+  static void assertKeptWhole(JsonNode resource) throws IOException {
+    StructuralSchema schema = schemaFor(resource);
+    assertEquals(List.of(), schema.validate(resource), () -> resource.toPrettyString());
+    assertEquals(resource, schema.prune(resource), "pruned");
+  }
+
+  /** The keys the parser reads and the Azure keys it accepts, from its (private) key lists and maps. */
+  static Set<String> parserKeys(String... constants) throws ReflectiveOperationException {
+    Set<String> keys = new TreeSet<>();
+    for (String constant : constants) {
+      Field field = SpecParser.class.getDeclaredField(constant);
+      field.setAccessible(true);
+      Object value = field.get(null);
+      Collection<?> names = value instanceof Map<?, ?> map ? map.keySet() : (Collection<?>) value;
+      names.forEach(k -> keys.add((String) k));
+    }
+    return keys;
+  }
+
+  static byte[] bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
   }
 
   /** The schema of the CRD for the resource's kind. */

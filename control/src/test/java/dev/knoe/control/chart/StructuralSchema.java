@@ -2,6 +2,8 @@ package dev.knoe.control.chart;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -20,7 +22,9 @@ import java.util.regex.Pattern;
  * {@code x-kubernetes-preserve-unknown-fields}, {@code x-kubernetes-int-or-string}).
  *
  * <p>Fields the schema does not declare are reported as errors, as {@code kubectl apply} does
- * with its default strict field validation (without it the API server would drop them silently).
+ * with its default strict field validation (without it the API server would drop them silently:
+ * {@link #prune} is what it would keep). A null where the schema declares a field that is not
+ * {@code nullable} is no error: the API server drops it, as Knoe's parser takes it for absent.
  * Errors name the path the way the API server does: {@code spec.triggers[0].filter.type}.
  *
  * <p>{@link #structuralProblems()} checks the schema itself against the apiextensions v1 rules for
@@ -96,6 +100,45 @@ public final class StructuralSchema {
     return problems;
   }
 
+  /**
+   * {@code resource} as the API server stores it: without the fields the schema does not declare
+   * (kept only under {@code x-kubernetes-preserve-unknown-fields}) and without nulls of fields that
+   * are neither {@code nullable} nor defaulted. {@code metadata} is left as it is.
+   */
+  public JsonNode prune(JsonNode resource) {
+    JsonNode copy = resource.deepCopy();
+    prune(root, copy, "");
+    return copy;
+  }
+
+  /**
+   * Where the schema keeps unknown fields ({@code x-kubernetes-preserve-unknown-fields}), as paths:
+   * {@code spec.model}, {@code spec.labels[*]} for a map's values, {@code spec.list[]} for items.
+   */
+  public List<String> preservedPaths() {
+    List<String> paths = new ArrayList<>();
+    preserved(root, "", paths);
+    return paths;
+  }
+
+  /**
+   * The schema of the field at a printer column's JSON path such as {@code .status.traffic}, or
+   * null when the schema does not declare it ({@code metadata}'s fields never are).
+   */
+  public JsonNode at(String jsonPath) {
+    if (!jsonPath.startsWith(".")) {
+      throw new IllegalArgumentException("a JSON path starts with '.': " + jsonPath);
+    }
+    JsonNode schema = root;
+    for (String part : jsonPath.substring(1).split("\\.")) {
+      schema = schema.path("properties").get(part);
+      if (schema == null) {
+        return null;
+      }
+    }
+    return schema;
+  }
+
   // ---------------------------------------------------------------- values
 
   private void check(JsonNode schema, JsonNode value, String path, List<String> errors) {
@@ -144,23 +187,25 @@ public final class StructuralSchema {
   private void object(JsonNode schema, JsonNode value, String path, String at, List<String> errors) {
     count(schema, "minProperties", "maxProperties", value.size(), "properties", at, errors);
     for (JsonNode name : schema.path("required")) {
-      if (!value.has(name.asText())) {
+      JsonNode v = value.get(name.asText());
+      JsonNode fieldSchema = fieldSchema(schema, name.asText());
+      if (v == null || (v.isNull() && fieldSchema != null && droppedWhenNull(fieldSchema))) {
         errors.add(join(path, name.asText()) + ": Required value");
       }
     }
     if (path.equals("metadata")) {
       return; // the API server's own rules, not the CRD's
     }
-    JsonNode properties = schema.path("properties");
     JsonNode additional = schema.get("additionalProperties");
     boolean preserve = schema.path("x-kubernetes-preserve-unknown-fields").asBoolean(false);
     for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> field = it.next();
       String child = join(path, field.getKey());
-      if (properties.has(field.getKey())) {
-        check(properties.get(field.getKey()), field.getValue(), child, errors);
-      } else if (additional != null && additional.isObject()) {
-        check(additional, field.getValue(), child, errors);
+      JsonNode fieldSchema = fieldSchema(schema, field.getKey());
+      if (fieldSchema != null) {
+        if (!(field.getValue().isNull() && droppedWhenNull(fieldSchema))) {
+          check(fieldSchema, field.getValue(), child, errors);
+        }
       } else if (!preserve && !(additional != null && additional.asBoolean(false))) {
         errors.add(child + ": unknown field (not in the schema)");
       }
@@ -236,6 +281,67 @@ public final class StructuralSchema {
     return path.isEmpty() ? field : path + "." + field;
   }
 
+  /** The schema of an object's field: a declared property's, else additionalProperties', else null. */
+  private static JsonNode fieldSchema(JsonNode objectSchema, String name) {
+    JsonNode property = objectSchema.path("properties").get(name);
+    if (property != null) {
+      return property;
+    }
+    JsonNode additional = objectSchema.get("additionalProperties");
+    return additional != null && additional.isObject() ? additional : null;
+  }
+
+  /** The API server drops a null of a field that is neither nullable nor defaulted. */
+  private static boolean droppedWhenNull(JsonNode fieldSchema) {
+    return !fieldSchema.path("nullable").asBoolean(false) && !fieldSchema.has("default");
+  }
+
+  private static void prune(JsonNode schema, JsonNode value, String path) {
+    if (value instanceof ObjectNode object) {
+      if (path.equals("metadata")) {
+        return;
+      }
+      JsonNode additional = schema.get("additionalProperties");
+      boolean keepUnknown = schema.path("x-kubernetes-preserve-unknown-fields").asBoolean(false)
+          || (additional != null && additional.asBoolean(false));
+      List<String> drop = new ArrayList<>();
+      for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> field = it.next();
+        JsonNode fieldSchema = fieldSchema(schema, field.getKey());
+        if (path.isEmpty() && Set.of("apiVersion", "kind", "metadata").contains(field.getKey()) && fieldSchema == null) {
+          continue; // the API server keeps these at the root whatever the schema says
+        }
+        if (fieldSchema == null ? !keepUnknown : field.getValue().isNull() && droppedWhenNull(fieldSchema)) {
+          drop.add(field.getKey());
+        } else if (fieldSchema != null) {
+          prune(fieldSchema, field.getValue(), join(path, field.getKey()));
+        }
+      }
+      object.remove(drop);
+    } else if (value instanceof ArrayNode array && schema.has("items")) {
+      for (JsonNode item : array) {
+        prune(schema.get("items"), item, path + "[]");
+      }
+    }
+  }
+
+  private static void preserved(JsonNode schema, String path, List<String> paths) {
+    if (schema.path("x-kubernetes-preserve-unknown-fields").asBoolean(false)) {
+      paths.add(path.isEmpty() ? "<root>" : path);
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = schema.path("properties").fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> p = it.next();
+      preserved(p.getValue(), join(path, p.getKey()), paths);
+    }
+    JsonNode additional = schema.get("additionalProperties");
+    if (additional != null && additional.isObject()) {
+      preserved(additional, path + "[*]", paths);
+    }
+    if (schema.has("items")) {
+      preserved(schema.get("items"), path + "[]", paths);
+    }
+  }
+
   // ---------------------------------------------------------------- the schema itself
 
   private static void structural(JsonNode schema, String path, boolean root, List<String> problems) {
@@ -254,6 +360,12 @@ public final class StructuralSchema {
       problems.add(at + ": x-kubernetes-preserve-unknown-fields must be true or absent");
     }
     boolean intOrString = schema.path("x-kubernetes-int-or-string").asBoolean(false);
+    if (intOrString && preserve) {
+      problems.add(at + ": x-kubernetes-preserve-unknown-fields must be false if x-kubernetes-int-or-string is true");
+    }
+    if (root && schema.has("additionalProperties")) {
+      problems.add(at + ": additionalProperties must not be used at the root");
+    }
     String type = schema.path("type").asText("");
     if (type.isEmpty() && !preserve && !intOrString) {
       problems.add(at + ": no type (needed unless x-kubernetes-preserve-unknown-fields or x-kubernetes-int-or-string)");
