@@ -111,9 +111,19 @@ public record ScalingPolicy(
     if (!(maxScaleDownRate > 1)) {
       errors.append("; max_scale_down_rate = ").append(maxScaleDownRate).append(", must be above 1");
     }
+    // Knative takes windows and delays in whole seconds (its webhook refuses "6500ms"), and so does
+    // its config-autoscaler: one rule for both backends.
+    wholeSeconds(errors, "window", stableWindow);
     notNegative(errors, "scale_down_delay", scaleDownDelay);
+    wholeSeconds(errors, "scale_down_delay", scaleDownDelay);
+    if (scaleDownDelay != null && scaleDownDelay.compareTo(Duration.ofHours(1)) > 0) {
+      errors.append("; scale_down_delay = ").append(scaleDownDelay).append(", must be at most 1h");
+    }
     notNegative(errors, "scale_to_zero_grace_period", scaleToZeroGracePeriod);
     notNegative(errors, "scale_to_zero_retention", scaleToZeroRetention);
+    if (scaleToZeroRetention != null && scaleToZeroRetention.compareTo(Duration.ofHours(1)) > 0) {
+      errors.append("; scale_to_zero_retention = ").append(scaleToZeroRetention).append(", must be at most 1h");
+    }
     if (!errors.isEmpty()) {
       throw new IllegalArgumentException(errors.substring(2));
     }
@@ -192,13 +202,26 @@ public record ScalingPolicy(
     a.put(p + "min-scale", Integer.toString(minScale));
     a.put(p + "max-scale", Integer.toString(maxScale));
     a.put(p + "initial-scale", Integer.toString(initialScale));
-    a.put(p + "activation-scale", Integer.toString(activationScale));
+    activationAnnotation().ifPresent(v -> a.put(p + "activation-scale", Integer.toString(v)));
     a.put(p + "window", seconds(stableWindow));
     a.put(p + "panic-window-percentage", number(panicWindowPercentage));
     a.put(p + "panic-threshold-percentage", number(panicThresholdPercentage));
     a.put(p + "scale-down-delay", seconds(scaleDownDelay));
     a.put(p + "scale-to-zero-pod-retention-period", seconds(scaleToZeroRetention));
     return a;
+  }
+
+  /**
+   * The {@code activation-scale} annotation, when it says something {@code min-scale} does not.
+   * Knative refuses the annotation unless {@code min-scale <= activation-scale <= max-scale} and it
+   * is at least 2 (its own default, unwritten, is 1), so: activation 1 is never written; one at or
+   * below min-scale is already implied by it; one above max-scale is capped there, as the decision
+   * caps it. E.g. min 0, max 5: activation 3 is written as 3, 8 as 5; min 3: activation 2 is not
+   * written.
+   */
+  java.util.Optional<Integer> activationAnnotation() {
+    int effective = maxScale == 0 ? activationScale : Math.min(activationScale, maxScale);
+    return effective > Math.max(1, minScale) ? java.util.Optional.of(effective) : java.util.Optional.empty();
   }
 
   /** The {@code config-autoscaler} entries this policy needs from the cluster. */
@@ -218,6 +241,12 @@ public record ScalingPolicy(
   /** Knative durations are Go durations: whole seconds print as {@code 60s}, others in ms. */
   private static String seconds(Duration d) {
     return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+  }
+
+  private static void wholeSeconds(StringBuilder errors, String name, Duration d) {
+    if (d != null && d.toMillis() % 1000 != 0) {
+      errors.append("; ").append(name).append(" = ").append(d.toMillis()).append("ms, must be whole seconds");
+    }
   }
 
   private static void atLeast(StringBuilder errors, String name, int value, int min) {

@@ -40,7 +40,7 @@ class ScalingPolicyTest {
     assertEquals("0", a.get("autoscaling.knative.dev/min-scale"));
     assertEquals("5", a.get("autoscaling.knative.dev/max-scale"));
     assertEquals("2", a.get("autoscaling.knative.dev/initial-scale"));
-    assertEquals("1", a.get("autoscaling.knative.dev/activation-scale"));
+    assertFalse(a.containsKey("autoscaling.knative.dev/activation-scale"), "1 is Knative's default, and refused if written");
     assertEquals("60s", a.get("autoscaling.knative.dev/window"));
     assertEquals("0s", a.get("autoscaling.knative.dev/scale-down-delay"));
     assertEquals(8, p.containerConcurrency());
@@ -61,9 +61,31 @@ class ScalingPolicyTest {
   }
 
   @Test
-  void subSecondDurationsRenderInMilliseconds() {
-    ScalingPolicy p = BASE.toBuilder().scaleDownDelay(Duration.ofMillis(1500)).build();
-    assertEquals("1500ms", p.annotations().get("autoscaling.knative.dev/scale-down-delay"));
+  void windowsAndDelaysAreWholeSecondsAsKnativeTakesThem() {
+    var e = assertThrows(IllegalArgumentException.class, () -> BASE.toBuilder().scaleDownDelay(Duration.ofMillis(1500))
+        .stableWindow(Duration.ofMillis(6500)).build());
+    assertTrue(e.getMessage().contains("window = 6500ms, must be whole seconds"), e.getMessage());
+    assertTrue(e.getMessage().contains("scale_down_delay = 1500ms, must be whole seconds"), e.getMessage());
+    assertEquals("90s", BASE.toBuilder().stableWindow(Duration.ofSeconds(90)).build().annotations()
+        .get("autoscaling.knative.dev/window"));
+  }
+
+  /** activation-scale: Knative wants min-scale <= it <= max-scale, and at least 2 when written. */
+  @org.junit.jupiter.params.ParameterizedTest(name = "min {0}, max {1}, activation {2} -> {3}")
+  @org.junit.jupiter.params.provider.CsvSource({
+      "0, 5, 1, -", // Knative's default: not written
+      "0, 5, 3, 3",
+      "0, 5, 8, 5", // capped at max-scale, as the decision caps it
+      "0, 0, 8, 8", // max 0: no limit
+      "3, 10, 2, -", // min-scale already keeps 3
+      "3, 10, 3, -",
+      "3, 10, 4, 4",
+      "1, 1, 4, -", // a fixed size of 1
+  })
+  void activationScaleIsWrittenOnlyWhenKnativeWouldTakeItAndItAddsSomething(int min, int max, int activation,
+      String expected) {
+    ScalingPolicy p = BASE.toBuilder().minScale(min).maxScale(max).activationScale(activation).build();
+    assertEquals(expected.equals("-") ? null : expected, p.annotations().get("autoscaling.knative.dev/activation-scale"));
   }
 
   @Test
