@@ -25,6 +25,8 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
@@ -66,6 +68,8 @@ public final class KnativeRenderer {
   public static final String TOKEN_KEY_FILE = "token-key.pem";
   static final String CONTAINER = "scoring-function";
   static final String INITIALIZER = "storage-initializer";
+  /** busybox's {@code nobody}: the storage initializer needs no more. */
+  static final long INITIALIZER_USER = 65534;
 
   private final RenderSettings settings;
 
@@ -162,6 +166,7 @@ public final class KnativeRenderer {
         .withReadinessProbe(probe("/v2/health/ready", s.readinessProbe()))
         .withLivenessProbe(probe("/v2/health/live", s.livenessProbe()))
         .withVolumeMounts(mounts)
+        .withSecurityContext(restricted(null))
         .build();
 
     return new RevisionTemplateSpecBuilder()
@@ -198,6 +203,7 @@ public final class KnativeRenderer {
               .withEnv(new EnvVar("KNOE_NO_TRAFFIC_ENDPOINT", endpoint.name(), null))
               .withNewResources().addToRequests("cpu", new Quantity("100m")).addToRequests("memory", new Quantity("256Mi"))
               .endResources()
+              .withSecurityContext(restricted(null))
               .build())
         .endSpec()
         .build();
@@ -320,6 +326,7 @@ public final class KnativeRenderer {
         .withEnv(new EnvVarBuilder().withName("KNOE_MODEL_TOKEN").withNewValueFrom().withNewSecretKeyRef()
             .withName(settings.modelReaderSecret()).withKey("token").endSecretKeyRef().endValueFrom().build())
         .withVolumeMounts(mounts)
+        .withSecurityContext(restricted(INITIALIZER_USER))
         .build();
   }
 
@@ -329,6 +336,22 @@ public final class KnativeRenderer {
         .append("wget -q --header \"Authorization: Bearer $KNOE_MODEL_TOKEN\" -O ").append(file).append(" '")
         .append(a.url()).append("'\n")
         .append("echo '").append(a.sha256()).append("  ").append(file).append("' | sha256sum -c -\n");
+  }
+
+  /**
+   * Kubernetes' "restricted" pod security for a container: not root, no privilege escalation, no
+   * capabilities, the runtime's default seccomp profile (Knative warns about each default that is
+   * not so). The scoring images run as user 1001; busybox's image runs as root unless told, so the
+   * storage initializer is given {@code nobody} ({@code runAsUser}), which can write the emptyDir.
+   */
+  private static SecurityContext restricted(Long runAsUser) {
+    return new SecurityContextBuilder()
+        .withRunAsNonRoot(true)
+        .withRunAsUser(runAsUser)
+        .withAllowPrivilegeEscalation(false)
+        .withNewCapabilities().withDrop("ALL").endCapabilities()
+        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+        .build();
   }
 
   private static io.fabric8.kubernetes.api.model.Probe probe(String path, Probe p) {

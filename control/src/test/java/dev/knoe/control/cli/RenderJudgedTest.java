@@ -135,6 +135,8 @@ class RenderJudgedTest {
         .filter(d -> d.path("apiVersion").asText().contains("knative.dev")).count();
     assertEquals(judged, verdicts.stream().filter(v -> !v.outcome().equals("warning")).count(),
         "one verdict per Knative object: " + verdicts);
+    assertEquals(List.of(), verdicts.stream().filter(v -> v.outcome().equals("warning")).toList(),
+        "no warning either (e.g. Knative's for containers that could run as root)");
 
     // A real API server: each object, created with strict field validation in a namespace of its own.
     String ns = RealCluster.shared().newNamespace("render");
