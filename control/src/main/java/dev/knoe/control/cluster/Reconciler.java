@@ -231,7 +231,7 @@ public final class Reconciler {
       }
       try {
         ModelResolver.Resolved m = resolver.resolve(ns, d.spec);
-        template = renderer.template(endpoint, new DeploymentRevision(d.spec, d.generation, m.modelName(),
+        template = renderer.template(endpoint, new DeploymentRevision(d.spec, d.life, d.generation, m.modelName(),
             m.modelVersion(), m.model(), m.code()));
         writing = d;
         break;
@@ -347,6 +347,8 @@ public final class Reconciler {
     final OnlineDeployment cr;
     final String name;
     final long generation;
+    /** Tells this life of the deployment from an earlier one of the same name (its uid). */
+    final String life;
     DeploymentSpec spec;
     String desired;
     Revision revision;
@@ -360,6 +362,7 @@ public final class Reconciler {
       this.cr = cr;
       this.name = name;
       this.generation = generation(cr);
+      this.life = KnativeNames.life(cr.getMetadata().getUid());
     }
 
     void fail(String reason, String problem) {
@@ -398,7 +401,7 @@ public final class Reconciler {
         d.fail("InvalidSpec", e.getMessage());
         continue;
       }
-      d.desired = KnativeNames.revision(endpoint.name(), d.spec.name(), d.generation);
+      d.desired = KnativeNames.revision(endpoint.name(), d.spec.name(), d.life, d.generation);
       d.revision = revisions.get(d.desired);
       d.state = state(d.revision);
       if (d.state == RevisionState.READY) {

@@ -6,12 +6,13 @@ import dev.knoe.control.spec.DeploymentSpec;
  * One generation of a deployment as a cluster runs it: the spec, its generation (part of the fixed
  * revision name) and where its files come from.
  *
+ * @param life which life of the deployment this is ({@link KnativeNames#life}), null for a preview
  * @param modelName the registered model's name (the V2 model name)
  * @param modelVersion its version in the registry
  * @param model the model file
  * @param code the handler jar, or null without {@code code_configuration}
  */
-public record DeploymentRevision(DeploymentSpec spec, long generation, String modelName, String modelVersion,
+public record DeploymentRevision(DeploymentSpec spec, String life, long generation, String modelName, String modelVersion,
     ArtifactSource model, ArtifactSource code) {
 
   public String name() {
@@ -19,6 +20,6 @@ public record DeploymentRevision(DeploymentSpec spec, long generation, String mo
   }
 
   public String revisionName() {
-    return KnativeNames.revision(spec.endpointName(), spec.name(), generation);
+    return KnativeNames.revision(spec.endpointName(), spec.name(), life, generation);
   }
 }

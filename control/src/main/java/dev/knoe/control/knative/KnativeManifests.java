@@ -47,9 +47,12 @@ public final class KnativeManifests {
     return out;
   }
 
-  /** Deployments of the endpoint as generation 1 each, for a first render. */
+  /**
+   * Deployments of the endpoint as generation 1 each, for a first render: a preview, named without
+   * the life part the reconciler adds from each OnlineDeployment's uid (none exists yet).
+   */
   public static DeploymentRevision first(DeploymentSpec spec, String modelName, String modelVersion,
       ArtifactSource model, ArtifactSource code) {
-    return new DeploymentRevision(spec, 1, modelName, modelVersion, model, code);
+    return new DeploymentRevision(spec, null, 1, modelName, modelVersion, model, code);
   }
 }

@@ -25,13 +25,20 @@ public final class KnativeNames {
   }
 
   /**
-   * The fixed revision name of one generation of a deployment, {@code <service>-<deployment>-<generation>},
-   * e.g. {@code my-endpoint-blue-3}; the deployment part is shortened (with a hash) when the whole
-   * would pass 63 characters.
+   * The fixed revision name of one generation of a deployment, {@code
+   * <service>-<deployment>-<life>-<generation>}, e.g. {@code my-endpoint-blue-7f3a2-3}; the
+   * deployment part is shortened (with a hash) when the whole would pass 63 characters.
+   *
+   * <p>{@code life} tells one life of a deployment from the next: the first five characters of its
+   * OnlineDeployment's uid ({@link #life}). A deployment deleted and created again starts at
+   * generation 1 again, and Knative keeps unrouted revisions for up to 48 h ({@code config-gc}): a
+   * name without the life would find the earlier life's revision, its old model, Ready.
+   *
+   * @param life null only where no cluster object exists yet ({@code knoe render}'s preview)
    */
-  public static String revision(String endpoint, String deployment, long generation) {
+  public static String revision(String endpoint, String deployment, String life, long generation) {
     String prefix = service(endpoint) + "-";
-    String suffix = "-" + generation;
+    String suffix = (life == null ? "" : "-" + life) + "-" + generation;
     String dep = label(deployment);
     if (prefix.length() + dep.length() + suffix.length() > MAX) {
       String hash = hash(deployment, 4);
@@ -39,6 +46,12 @@ public final class KnativeNames {
       dep = trimDash(dep.substring(0, Math.min(keep, dep.length()))) + "-" + hash;
     }
     return prefix + dep + suffix;
+  }
+
+  /** The life part of revision names: the first five hex digits of the OnlineDeployment's uid. */
+  public static String life(String uid) {
+    String hex = uid.replace("-", "").toLowerCase(Locale.ROOT);
+    return hex.substring(0, Math.min(5, hex.length()));
   }
 
   /**
@@ -62,7 +75,7 @@ public final class KnativeNames {
 
   /** The OnlineDeployment custom resource of a deployment: {@code <service>-<deployment>}, shortened like a revision. */
   public static String deploymentResource(String endpoint, String deployment) {
-    String r = revision(endpoint, deployment, 0);
+    String r = revision(endpoint, deployment, null, 0);
     return r.substring(0, r.length() - 2);
   }
 

@@ -10,7 +10,6 @@ import dev.knoe.control.knative.RenderSettings;
 import dev.knoe.control.cluster.OnlineDeployment;
 import dev.knoe.control.model.ModelRegistry;
 import dev.knoe.control.model.ModelVersion;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.quarkus.runtime.ShutdownEvent;
@@ -66,9 +65,8 @@ public class ClusterMode {
     if (!enabled()) {
       return;
     }
-    client = config.kubernetes().masterUrl()
-        .map(url -> new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl(url).withTrustCerts(true)
-            .build()).build())
+    client = config.kubernetes().kubeconfig()
+        .map(file -> new KubernetesClientBuilder().withConfig(kubeconfig(file)).build())
         .orElseGet(() -> new KubernetesClientBuilder().build());
     namespace = config.namespace().orElseGet(() -> client.getNamespace() == null ? "default" : client.getNamespace());
     RenderSettings defaults = RenderSettings.defaults(namespace);
@@ -93,6 +91,14 @@ public class ClusterMode {
     controller.start();
     LOG.infof("Cluster mode: reconciling OnlineEndpoints and OnlineDeployments in namespace %s into Knative"
         + " Services (models from %s)", namespace, controlUrl);
+  }
+
+  private static io.fabric8.kubernetes.client.Config kubeconfig(String file) {
+    try {
+      return io.fabric8.kubernetes.client.Config.fromKubeconfig(java.nio.file.Files.readString(Path.of(file)));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the kubeconfig " + file + ": " + e.getMessage(), e);
+    }
   }
 
   /**

@@ -71,8 +71,11 @@ public interface ControlConfig {
   Kubernetes kubernetes();
 
   interface Kubernetes {
-    /** The API server; default: in-cluster or kubeconfig, as kubectl finds it. */
-    Optional<String> masterUrl();
+    /**
+     * A kubeconfig file naming the API server and the credential to use (its current context);
+     * default: in-cluster, else {@code KUBECONFIG} or {@code ~/.kube/config}, as kubectl finds them.
+     */
+    Optional<String> kubeconfig();
   }
 
   interface Models {

@@ -679,7 +679,7 @@ class ChartTest {
     String name = spec.endpointName() + "-" + spec.name();
     assertKeptWhole(resource("OnlineDeployment", name, YAML.valueToTree(SpecWriter.deployment(spec))));
 
-    DeploymentRevision revision = new DeploymentRevision(spec, 2, name, "1",
+    DeploymentRevision revision = new DeploymentRevision(spec, null, 2, name, "1",
         new ArtifactSource("http://knoe:8500/api/v1/models/" + name + "/versions/1/content", "0".repeat(64), "model.onnx"),
         null);
     assertKeptWhole(JSON.readTree(Serialization.asJson(RENDERER.deploymentResource(revision))));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.knoe.control.cluster.FakeKnative;
 import dev.knoe.control.cluster.OnlineDeployment;
+import dev.knoe.control.knative.KnativeNames;
 import dev.knoe.control.serve.ClusterModeTest;
 import io.fabric8.knative.client.KnativeClient;
 import io.fabric8.knative.serving.v1.Service;
@@ -33,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The same {@code knoe} commands against a cluster's control URL: {@code knoe serve} in cluster mode
- * on a mock API server where {@link FakeKnative} plays Knative's controllers, driven through the
+ * on a real API server where {@link FakeKnative} plays Knative's controllers, driven through the
  * whole safe rollout with the sample files (their {@code model.path} uploaded by the CLI).
  */
 @QuarkusTest
@@ -46,12 +47,13 @@ class ClusterCliTest {
   KubernetesClient client;
   KnativeClient knative;
   ScheduledExecutorService knativeControllers;
+  FakeKnative fake;
 
   @BeforeEach
   void knative() {
-    client = ClusterModeTest.server.createClient();
+    client = ClusterModeTest.client();
     knative = client.adapt(KnativeClient.class);
-    FakeKnative fake = new FakeKnative(client, ClusterModeTest.NS);
+    fake = new FakeKnative(client, ClusterModeTest.NS);
     knativeControllers = Executors.newSingleThreadScheduledExecutor();
     knativeControllers.scheduleWithFixedDelay(() -> {
       try {
@@ -62,10 +64,18 @@ class ClusterCliTest {
     }, 0, 100, TimeUnit.MILLISECONDS);
   }
 
+  /** The revision name of generation {@code generation} of deployment {@code name} (its life from its uid). */
+  String rev(String name, long generation) {
+    OnlineDeployment d = client.resources(OnlineDeployment.class).inNamespace(ClusterModeTest.NS).withName(EP + "-" + name)
+        .get();
+    return KnativeNames.revision(EP, name, KnativeNames.life(d.getMetadata().getUid()), generation);
+  }
+
   @AfterEach
   void stop() {
     knativeControllers.shutdownNow();
     client.close();
+    assertEquals(List.of(), fake.refusals(), "Knative's validation accepts every Service written");
   }
 
   @Test
@@ -78,16 +88,16 @@ class ClusterCliTest {
         "--all-traffic");
     assertEquals(0, run.code(), run.toString());
     assertTrue(run.err().contains("Uploaded") && run.err().contains("as model cli-ep-blue:1"), run.toString());
-    assertEquals(List.of("cli-ep-blue-1:100:blue"), traffic());
+    assertEquals(List.of(rev("blue", 1) + ":100:blue"), traffic());
 
     run = knoe("online-deployment", "create", "-f", samples.resolve("green-deployment.yml").toString(), "-e", EP);
     assertEquals(0, run.code(), run.toString());
-    assertEquals(List.of("cli-ep-blue-1:100:blue", "cli-ep-green-1:0:green"), traffic());
+    assertEquals(List.of(rev("blue", 1) + ":100:blue", rev("green", 1) + ":0:green"), traffic());
 
     run = knoe("online-endpoint", "update", "-n", EP, "--traffic", "blue=90 green=10");
     assertEquals(0, run.code(), run.toString());
     Awaitility.await("90/10 on the Knative Service").atMost(Duration.ofSeconds(30))
-        .until(() -> traffic().equals(List.of("cli-ep-blue-1:90:blue", "cli-ep-green-1:10:green")));
+        .until(() -> traffic().equals(List.of(rev("blue", 1) + ":90:blue", rev("green", 1) + ":10:green")));
 
     // Changing green's settings with the same file reuses the uploaded model: a new revision, no new version.
     run = knoe("online-deployment", "update", "-f", samples.resolve("green-deployment.yml").toString(), "-e", EP,
@@ -95,7 +105,7 @@ class ClusterCliTest {
     assertEquals(0, run.code(), run.toString());
     assertTrue(run.err().contains("Model cli-ep-green:1 already holds"), run.toString());
     Awaitility.await("green's new revision takes its 10 %").atMost(Duration.ofSeconds(30))
-        .until(() -> traffic().equals(List.of("cli-ep-blue-1:90:blue", "cli-ep-green-2:10:green")));
+        .until(() -> traffic().equals(List.of(rev("blue", 1) + ":90:blue", rev("green", 2) + ":10:green")));
 
     run = knoe("online-deployment", "delete", "-e", EP, "-n", "blue", "--yes");
     assertNotEquals(0, run.code(), run.toString());
@@ -104,11 +114,11 @@ class ClusterCliTest {
     run = knoe("online-endpoint", "update", "-n", EP, "--traffic", "green=100");
     assertEquals(0, run.code(), run.toString());
     Awaitility.await("all traffic on green").atMost(Duration.ofSeconds(30))
-        .until(() -> traffic().equals(List.of("cli-ep-green-2:100:green", "cli-ep-blue-1:0:blue")));
+        .until(() -> traffic().equals(List.of(rev("green", 2) + ":100:green", rev("blue", 1) + ":0:blue")));
     run = knoe("online-deployment", "delete", "-e", EP, "-n", "blue", "--yes");
     assertEquals(0, run.code(), run.toString());
     Awaitility.await("blue gone from the Service").atMost(Duration.ofSeconds(30))
-        .until(() -> traffic().equals(List.of("cli-ep-green-2:100:green")));
+        .until(() -> traffic().equals(List.of(rev("green", 2) + ":100:green")));
 
     Awaitility.await("the endpoint Succeeded once Knative routes it").atMost(Duration.ofSeconds(30))
         .until(() -> knoe("online-endpoint", "show", "-n", EP, "-o", "json").out()
@@ -124,7 +134,7 @@ class ClusterCliTest {
 
     run = knoe("online-deployment", "get-logs", "-e", EP, "-n", "green");
     assertEquals(0, run.code(), run.toString());
-    assertTrue(run.out().contains("no pod of revision cli-ep-green-2"), run.out());
+    assertTrue(run.out().contains("no pod of revision " + rev("green", 2)), run.out());
 
     run = knoe("online-endpoint", "delete", "-n", EP, "--yes");
     assertEquals(0, run.code(), run.toString());

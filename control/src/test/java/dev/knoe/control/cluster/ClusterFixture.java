@@ -9,8 +9,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.knoe.control.chart.StructuralSchema;
 import dev.knoe.control.knative.ArtifactSource;
+import dev.knoe.control.knative.KnativeNames;
 import dev.knoe.control.knative.KnativeRules;
 import dev.knoe.control.knative.RenderSettings;
+import dev.knoe.control.upstream.KnativeJudge;
+import dev.knoe.control.upstream.RealCluster;
 import io.fabric8.knative.client.KnativeClient;
 import io.fabric8.knative.serving.v1.Service;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -24,8 +27,12 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
-/** Custom resources from the samples, a Reconciler and FakeKnative on the mock API server, and checks. */
-final class ClusterFixture {
+/**
+ * Custom resources from the samples, a Reconciler and FakeKnative on the tests' real API server
+ * ({@link RealCluster}), in a namespace emptied for each test, and checks: every Knative object is
+ * judged by Knative's own validation.
+ */
+final class ClusterFixture implements AutoCloseable {
 
   static final String NS = "knoe";
   static final String SHA = "6d3c85a511802009f3fe20a8646dfdba5de3cd559c5fc00e05e3f991f53f7218";
@@ -43,11 +50,53 @@ final class ClusterFixture {
   final FakeKnative fake;
   Reconciler reconciler;
 
-  ClusterFixture(KubernetesClient client) {
-    this.client = client;
+  /** Each deployment's latest life (its uid's revision-name part), by name. */
+  private final Map<String, String> lives = new java.util.HashMap<>();
+
+  /** A fixture on the real API server, {@link #NS} emptied of what an earlier test left. */
+  ClusterFixture() {
+    this.client = RealCluster.shared().client();
     this.knative = client.adapt(KnativeClient.class);
     this.fake = new FakeKnative(client, NS);
     this.reconciler = newReconciler();
+    empty(client);
+  }
+
+  /**
+   * Creates {@link #NS} (and knoe-system for leases) when missing and deletes everything tests
+   * make there. No controller runs beside the API server, so nothing has finalizers and deletes are
+   * immediate; namespaces themselves could not be deleted (that takes the namespace controller).
+   */
+  static void empty(KubernetesClient client) {
+    for (String ns : List.of(NS, "knoe-system")) {
+      if (client.namespaces().withName(ns).get() == null) {
+        client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata()
+            .withName(ns).endMetadata().build()).create();
+      }
+    }
+    KnativeClient knative = client.adapt(KnativeClient.class);
+    knative.services().inNamespace(NS).delete();
+    knative.revisions().inNamespace(NS).delete();
+    knative.triggers().inNamespace(NS).delete();
+    client.resources(OnlineEndpoint.class).inNamespace(NS).delete();
+    client.resources(OnlineDeployment.class).inNamespace(NS).delete();
+    client.secrets().inNamespace(NS).delete();
+    client.configMaps().inNamespace(NS).delete();
+    client.leases().inNamespace("knoe-system").delete();
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+
+  /** The revision name of generation {@code generation} of the latest life of deployment {@code name}. */
+  String rev(String name, long generation) {
+    String life = lives.get(name);
+    if (life == null) {
+      throw new IllegalStateException("deployment " + name + " was never applied");
+    }
+    return KnativeNames.revision("my-endpoint", name, life, generation);
   }
 
   Reconciler newReconciler() {
@@ -84,7 +133,9 @@ final class ClusterFixture {
     OnlineDeployment d = new OnlineDeployment();
     d.setMetadata(new ObjectMetaBuilder().withName("my-endpoint-" + name).withNamespace(NS).build());
     d.setSpec(new AzureYamlSpec(spec));
-    return client.resource(d).create();
+    OnlineDeployment created = client.resource(d).create();
+    lives.put(name, KnativeNames.life(created.getMetadata().getUid()));
+    return created;
   }
 
   OnlineDeployment applyDeployment(String name) {
@@ -194,6 +245,19 @@ final class ClusterFixture {
       throw new AssertionError(e);
     }
     assertEquals(List.of(), problems);
+    // Knative's own admission code on every Service and Trigger as written (status aside).
+    List<HasMetadata> written = new ArrayList<>();
+    knative.services().inNamespace(NS).list().getItems().forEach(s -> {
+      s.setStatus(null);
+      written.add(s);
+    });
+    knative.triggers().inNamespace(NS).list().getItems().forEach(t -> {
+      t.setStatus(null);
+      written.add(t);
+    });
+    if (!written.isEmpty()) {
+      KnativeJudge.assertAccepted(written);
+    }
   }
 
   private static final Map<String, StructuralSchema> SCHEMAS = new java.util.concurrent.ConcurrentHashMap<>();

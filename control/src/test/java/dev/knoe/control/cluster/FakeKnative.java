@@ -1,5 +1,6 @@
 package dev.knoe.control.cluster;
 
+import dev.knoe.control.upstream.KnativeJudge;
 import io.fabric8.knative.client.KnativeClient;
 import io.fabric8.knative.pkg.apis.Condition;
 import io.fabric8.knative.serving.v1.Revision;
@@ -18,7 +19,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What Knative's controllers do, for the mock API server: {@link #step} creates the Revision of a
+ * What Knative's controllers do (none runs beside the tests' API server): {@link #step} creates the Revision of a
  * Service's template (Ready, Failed or still starting, as told) and writes the Service's status
  * (URL, tag URLs, RoutesReady when every target exists and is Ready).
  */
@@ -38,6 +39,8 @@ public final class FakeKnative {
   final String namespace;
   private final Map<String, Outcome> outcomes = new HashMap<>();
   private Outcome byDefault = Outcome.READY;
+  private final java.util.Set<String> judged = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final List<String> refusals = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public FakeKnative(KubernetesClient client, String namespace) {
     this.knative = client.adapt(KnativeClient.class);
@@ -67,12 +70,22 @@ public final class FakeKnative {
     return knative.revisions().inNamespace(namespace).withName(name).get();
   }
 
-  /** One pass of Knative's controllers over the Service {@code name}; false when it is gone. */
+  /** What Knative's own validation refused among the Services seen, with its messages. */
+  public List<String> refusals() {
+    return List.copyOf(refusals);
+  }
+
+  /**
+   * One pass of Knative's controllers over the Service {@code name}; false when it is gone. Each
+   * new generation of the Service is first judged by Knative's own admission code (as its webhook
+   * would have judged the write): a refusal is kept in {@link #refusals} and thrown.
+   */
   public boolean step(String name) {
     Service s = knative.services().inNamespace(namespace).withName(name).get();
     if (s == null) {
       return false;
     }
+    judge(s);
     var template = s.getSpec().getTemplate();
     String revision = template.getMetadata().getName();
     if (revision(revision) == null) {
@@ -113,6 +126,20 @@ public final class FakeKnative {
       knative.services().inNamespace(namespace).resource(s).updateStatus();
     }
     return true;
+  }
+
+  private void judge(Service s) {
+    String key = s.getMetadata().getName() + "@" + s.getMetadata().getGeneration();
+    if (!judged.add(key)) {
+      return;
+    }
+    Service asWritten = new io.fabric8.knative.serving.v1.ServiceBuilder(s).withStatus(null).build();
+    try {
+      KnativeJudge.assertAccepted(List.of(asWritten));
+    } catch (AssertionError e) {
+      refusals.add(e.getMessage());
+      throw e;
+    }
   }
 
   private static Condition cond(String type, String status, String reason, String message) {

@@ -13,20 +13,20 @@ import io.fabric8.knative.eventing.v1.Trigger;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The reconciler against the fabric8 mock API server (CRUD mode), with {@link FakeKnative} playing
- * Knative's controllers: every object written is checked against its CRD schema on the way.
+ * The reconciler against a real kube-apiserver with the CRDs installed, with {@link FakeKnative}
+ * playing Knative's controllers: every object written is judged on the way by Knative's own
+ * validation and checked against its CRD schema.
  */
-@EnableKubernetesMockClient(crud = true)
 class ReconcilerTest {
 
   KubernetesClient client;
@@ -34,7 +34,13 @@ class ReconcilerTest {
 
   @BeforeEach
   void setUp() {
-    f = new ClusterFixture(client);
+    f = new ClusterFixture();
+    client = f.client;
+  }
+
+  @AfterEach
+  void tearDown() {
+    f.close();
   }
 
   static Map<String, Integer> traffic(Object... kv) {
@@ -54,32 +60,32 @@ class ReconcilerTest {
     Reconciler.Result first = f.reconcile();
     f.assertValid();
     assertEquals(Reconciler.Result.after(Reconciler.WAIT), first);
-    assertEquals("my-endpoint-blue-1", f.template());
+    assertEquals(f.rev("blue", 1), f.template());
     assertEquals(List.of("my-endpoint-no-traffic:100:null"), f.traffic(), "nothing Ready yet: no revision has traffic");
     assertEquals("Creating", f.endpoint().getStatus().provisioningState());
     assertEquals("Creating", f.deployment("blue").getStatus().provisioningState());
 
     f.fake.step("my-endpoint"); // blue's revision exists, still starting
     assertEquals(Reconciler.Result.after(Reconciler.WAIT), f.reconcile());
-    assertEquals("my-endpoint-blue-1", f.template(), "the 404 revision is not written while blue is on its way");
+    assertEquals(f.rev("blue", 1), f.template(), "the 404 revision is not written while blue is on its way");
     assertEquals(List.of("my-endpoint-no-traffic:100:null"), f.traffic());
-    assertTrue(f.deployment("blue").getStatus().message().contains("waiting for revision my-endpoint-blue-1"),
+    assertTrue(f.deployment("blue").getStatus().message().contains("waiting for revision " + f.rev("blue", 1)),
         f.deployment("blue").getStatus().message());
 
-    f.fake.set("my-endpoint-blue-1", Outcome.READY);
+    f.fake.set(f.rev("blue", 1), Outcome.READY);
     f.converge();
-    assertEquals(List.of("my-endpoint-blue-1:100:blue"), f.traffic());
+    assertEquals(List.of(f.rev("blue", 1) + ":100:blue"), f.traffic());
     OnlineEndpointStatus e = f.endpoint().getStatus();
     assertEquals("Succeeded", e.provisioningState());
     assertEquals("http://my-endpoint.knoe.example.com/score", e.scoringUri());
     assertEquals("http://my-endpoint.knoe.example.com/swagger.json", e.openapiUri());
     assertEquals(Map.of("blue", 100), e.traffic());
-    assertEquals(new OnlineEndpointStatus.DeploymentSummary("Succeeded", "my-endpoint-blue-1",
+    assertEquals(new OnlineEndpointStatus.DeploymentSummary("Succeeded", f.rev("blue", 1),
         "http://blue-my-endpoint.knoe.example.com"), e.deployments().get("blue"));
     assertEquals("True", e.conditions().get(0).status());
     OnlineDeploymentStatus d = f.deployment("blue").getStatus();
     assertEquals("Succeeded", d.provisioningState());
-    assertEquals("my-endpoint-blue-1", d.revision());
+    assertEquals(f.rev("blue", 1), d.revision());
     assertEquals("http://blue-my-endpoint.knoe.example.com", d.url());
     assertEquals("http://my-endpoint.knoe.example.com/score", d.scoringUri());
     assertEquals(1, d.readyInstances());
@@ -93,27 +99,27 @@ class ReconcilerTest {
     f.applyEndpoint(traffic("blue", 100));
     f.applyDeployment("blue");
     f.converge();
-    assertEquals(List.of("my-endpoint-blue-1:100:blue"), f.traffic());
+    assertEquals(List.of(f.rev("blue", 1) + ":100:blue"), f.traffic());
 
     // green added at 0 %: its revision is made while blue keeps 100 %.
     f.applyDeployment("green");
     f.fake.byDefault(Outcome.STARTING);
     f.reconcile();
-    assertEquals("my-endpoint-green-1", f.template());
-    assertEquals(List.of("my-endpoint-blue-1:100:blue"), f.traffic());
+    assertEquals(f.rev("green", 1), f.template());
+    assertEquals(List.of(f.rev("blue", 1) + ":100:blue"), f.traffic());
     f.fake.step("my-endpoint");
     f.reconcile();
-    assertEquals(List.of("my-endpoint-blue-1:100:blue"), f.traffic(), "green is not Ready: no tag for it yet");
-    f.fake.set("my-endpoint-green-1", Outcome.READY);
+    assertEquals(List.of(f.rev("blue", 1) + ":100:blue"), f.traffic(), "green is not Ready: no tag for it yet");
+    f.fake.set(f.rev("green", 1), Outcome.READY);
     f.converge();
-    assertEquals(List.of("my-endpoint-blue-1:100:blue", "my-endpoint-green-1:0:green"), f.traffic());
+    assertEquals(List.of(f.rev("blue", 1) + ":100:blue", f.rev("green", 1) + ":0:green"), f.traffic());
     assertEquals("Succeeded", f.deployment("green").getStatus().provisioningState());
     assertEquals("http://green-my-endpoint.knoe.example.com", f.deployment("green").getStatus().url());
 
     // 90/10, by revision name.
     f.editEndpoint(s -> s.put("traffic", traffic("blue", 90, "green", 10)));
     f.converge();
-    assertEquals(List.of("my-endpoint-blue-1:90:blue", "my-endpoint-green-1:10:green"), f.traffic());
+    assertEquals(List.of(f.rev("blue", 1) + ":90:blue", f.rev("green", 1) + ":10:green"), f.traffic());
     assertEquals(Map.of("blue", 90, "green", 10), f.endpoint().getStatus().traffic());
     assertEquals(2L, f.endpoint().getStatus().observedGeneration());
 
@@ -121,27 +127,27 @@ class ReconcilerTest {
     f.editDeployment("green", s -> s.put("instance_count", 2));
     assertEquals(2L, f.deployment("green").getMetadata().getGeneration());
     f.reconcile();
-    assertEquals("my-endpoint-green-2", f.template());
-    assertEquals(List.of("my-endpoint-blue-1:90:blue", "my-endpoint-green-1:10:green"), f.traffic());
+    assertEquals(f.rev("green", 2), f.template());
+    assertEquals(List.of(f.rev("blue", 1) + ":90:blue", f.rev("green", 1) + ":10:green"), f.traffic());
     assertEquals("Updating", f.deployment("green").getStatus().provisioningState());
-    assertEquals("my-endpoint-green-2", f.deployment("green").getStatus().revision());
+    assertEquals(f.rev("green", 2), f.deployment("green").getStatus().revision());
     f.fake.step("my-endpoint");
     f.reconcile();
-    assertEquals(List.of("my-endpoint-blue-1:90:blue", "my-endpoint-green-1:10:green"), f.traffic(),
+    assertEquals(List.of(f.rev("blue", 1) + ":90:blue", f.rev("green", 1) + ":10:green"), f.traffic(),
         "the old revision keeps serving until the new one is Ready");
     assertEquals("Updating", f.endpoint().getStatus().provisioningState());
-    f.fake.set("my-endpoint-green-2", Outcome.READY);
+    f.fake.set(f.rev("green", 2), Outcome.READY);
     f.converge();
-    assertEquals(List.of("my-endpoint-blue-1:90:blue", "my-endpoint-green-2:10:green"), f.traffic());
+    assertEquals(List.of(f.rev("blue", 1) + ":90:blue", f.rev("green", 2) + ":10:green"), f.traffic());
     assertEquals(2L, f.deployment("green").getStatus().observedGeneration());
 
     // All to green, then blue deleted: its target leaves the traffic.
     f.editEndpoint(s -> s.put("traffic", traffic("green", 100)));
     f.converge();
-    assertEquals(List.of("my-endpoint-green-2:100:green", "my-endpoint-blue-1:0:blue"), f.traffic());
+    assertEquals(List.of(f.rev("green", 2) + ":100:green", f.rev("blue", 1) + ":0:blue"), f.traffic());
     client.resource(f.deployment("blue")).delete();
     f.converge();
-    assertEquals(List.of("my-endpoint-green-2:100:green"), f.traffic());
+    assertEquals(List.of(f.rev("green", 2) + ":100:green"), f.traffic());
     assertEquals(Map.of("green", 100), f.endpoint().getStatus().traffic());
     assertEquals(List.of("green"), List.copyOf(f.endpoint().getStatus().deployments().keySet()));
     assertEquals("Succeeded", f.endpoint().getStatus().provisioningState());
@@ -149,21 +155,52 @@ class ReconcilerTest {
   }
 
   @Test
+  void aDeploymentCreatedAgainIsNeverServedByARevisionOfItsEarlierLife() {
+    f.applyEndpoint(traffic("blue", 100));
+    f.applyDeployment("blue");
+    f.converge();
+    String earlier = f.rev("blue", 1);
+    assertEquals(List.of(earlier + ":100:blue"), f.traffic());
+
+    // blue deleted (its traffic first) and created again, generation 1 again, with another model.
+    f.editEndpoint(s -> s.put("traffic", traffic()));
+    f.converge();
+    client.resource(f.deployment("blue")).delete();
+    f.converge();
+    assertNotNull(f.fake.revision(earlier), "Knative keeps the unrouted revision (config-gc: up to 48 h)");
+    f.applyDeployment("blue", s -> s.put("model", "other-model:2"));
+    f.editEndpoint(s -> s.put("traffic", traffic("blue", 100)));
+    f.fake.byDefault(Outcome.STARTING);
+    f.reconcile();
+    String again = f.rev("blue", 1);
+    assertNotEquals(earlier, again);
+    assertEquals(again, f.template(), "a new revision for the new life");
+    f.fake.step("my-endpoint");
+    f.reconcile();
+    assertFalse(f.traffic().stream().anyMatch(t -> t.startsWith(earlier)), "never routed to the old model: " + f.traffic());
+    assertEquals("Creating", f.deployment("blue").getStatus().provisioningState());
+    f.fake.set(again, Outcome.READY);
+    f.converge();
+    assertEquals(List.of(again + ":100:blue"), f.traffic());
+    assertEquals(again, f.deployment("blue").getStatus().revision());
+  }
+
+  @Test
   void aFailedRevisionLeavesTrafficWhereItWasAndSaysKnativesReason() {
     f.applyEndpoint(traffic("blue", 100));
     f.applyDeployment("blue");
     f.converge();
-    f.fake.outcome("my-endpoint-blue-2", Outcome.failed("ContainerMissing",
+    f.fake.outcome(f.rev("blue", 2), Outcome.failed("ContainerMissing",
         "Unable to fetch image \"nope:1\": failed to resolve image to digest"));
     f.editDeployment("blue", s -> s.put("environment", Map.of("image", "nope:1")));
     f.converge();
 
-    assertEquals(List.of("my-endpoint-blue-1:100:blue"), f.traffic());
+    assertEquals(List.of(f.rev("blue", 1) + ":100:blue"), f.traffic());
     OnlineDeploymentStatus d = f.deployment("blue").getStatus();
     assertEquals("Failed", d.provisioningState());
-    assertEquals("my-endpoint-blue-2", d.revision());
+    assertEquals(f.rev("blue", 2), d.revision());
     assertTrue(d.message().contains("ContainerMissing: Unable to fetch image \"nope:1\""), d.message());
-    assertTrue(d.message().contains("traffic stays on my-endpoint-blue-1"), d.message());
+    assertTrue(d.message().contains("traffic stays on " + f.rev("blue", 1)), d.message());
     assertEquals("ContainerMissing", d.conditions().get(0).reason());
     assertEquals("False", d.conditions().get(0).status());
     assertEquals("Succeeded", f.endpoint().getStatus().provisioningState(), "the endpoint still serves blue 1");
@@ -172,15 +209,15 @@ class ReconcilerTest {
     // A fix is a new generation, and traffic moves to it.
     f.editDeployment("blue", s -> s.remove("environment"));
     f.converge();
-    assertEquals(List.of("my-endpoint-blue-3:100:blue"), f.traffic());
+    assertEquals(List.of(f.rev("blue", 3) + ":100:blue"), f.traffic());
     assertEquals("Succeeded", f.deployment("blue").getStatus().provisioningState());
   }
 
   @Test
   void aNewDeploymentThatFailsWithTrafficLeavesTheEndpointFailedOnThe404Revision() {
     f.applyEndpoint(traffic("blue", 100));
-    f.fake.outcome("my-endpoint-blue-1", Outcome.failed("ProgressDeadlineExceeded", "Initial scale was never achieved"));
     f.applyDeployment("blue");
+    f.fake.outcome(f.rev("blue", 1), Outcome.failed("ProgressDeadlineExceeded", "Initial scale was never achieved"));
     f.converge();
     assertEquals("Failed", f.deployment("blue").getStatus().provisioningState());
     assertEquals("my-endpoint-no-traffic", f.template(), "the 404 revision is written once blue cannot be had");
@@ -196,10 +233,10 @@ class ReconcilerTest {
     f.applyEndpoint(traffic());
     f.applyDeployment("blue");
     f.converge();
-    assertEquals(List.of("my-endpoint-blue-1:0:blue", "my-endpoint-no-traffic:100:null"), f.traffic());
+    assertEquals(List.of(f.rev("blue", 1) + ":0:blue", "my-endpoint-no-traffic:100:null"), f.traffic());
     assertEquals("Succeeded", f.endpoint().getStatus().provisioningState());
     assertEquals(Reconciler.RevisionState.READY, Reconciler.state(f.fake.revision("my-endpoint-no-traffic")));
-    assertEquals(Reconciler.RevisionState.READY, Reconciler.state(f.fake.revision("my-endpoint-blue-1")));
+    assertEquals(Reconciler.RevisionState.READY, Reconciler.state(f.fake.revision(f.rev("blue", 1))));
     f.assertSettled();
 
     // An endpoint without deployments is only the 404 revision.
@@ -280,14 +317,14 @@ class ReconcilerTest {
     f.reconcile(); // blue's template written
     f.fake.step("my-endpoint");
     f.reconcile(); // green's template written; nothing Ready
-    assertEquals("my-endpoint-green-1", f.template());
+    assertEquals(f.rev("green", 1), f.template());
 
     f.reconciler = f.newReconciler(); // the leader changed
     f.fake.step("my-endpoint");
-    f.fake.set("my-endpoint-blue-1", Outcome.READY);
-    f.fake.set("my-endpoint-green-1", Outcome.READY);
+    f.fake.set(f.rev("blue", 1), Outcome.READY);
+    f.fake.set(f.rev("green", 1), Outcome.READY);
     f.converge();
-    assertEquals(List.of("my-endpoint-blue-1:90:blue", "my-endpoint-green-1:10:green"), f.traffic());
+    assertEquals(List.of(f.rev("blue", 1) + ":90:blue", f.rev("green", 1) + ":10:green"), f.traffic());
     assertEquals("Succeeded", f.endpoint().getStatus().provisioningState());
     f.assertSettled();
 
@@ -396,7 +433,7 @@ class ReconcilerTest {
     assertEquals("Failed", d.provisioningState());
     assertTrue(d.message().contains("liveness_probe.success_threshold"), d.message());
     assertEquals("InvalidSpec", d.conditions().get(0).reason());
-    assertEquals(List.of("my-endpoint-blue-1:100:blue"), f.traffic());
+    assertEquals(List.of(f.rev("blue", 1) + ":100:blue"), f.traffic());
     assertEquals("Succeeded", f.endpoint().getStatus().provisioningState());
     f.assertSettled();
   }
@@ -413,7 +450,7 @@ class ReconcilerTest {
     f.applyDeployment("green");
     f.applyDeployment("blue");
     f.converge();
-    assertEquals(List.of("my-endpoint-blue-1:100:blue"), f.traffic());
+    assertEquals(List.of(f.rev("blue", 1) + ":100:blue"), f.traffic());
     OnlineDeploymentStatus green = f.deployment("green").getStatus();
     assertEquals("Failed", green.provisioningState());
     assertEquals("model green-model:7 is not registered", green.message());
@@ -431,7 +468,7 @@ class ReconcilerTest {
     f.applyDeployment("blue");
     client.resource(other).create();
     f.converge();
-    assertEquals(List.of("my-endpoint-blue-1:100:blue"), f.traffic());
+    assertEquals(List.of(f.rev("blue", 1) + ":100:blue"), f.traffic());
     OnlineDeploymentStatus dup = client.resources(OnlineDeployment.class).inNamespace(NS).withName("x-blue").get().getStatus();
     assertEquals("Failed", dup.provisioningState());
     assertTrue(dup.message().contains("already used by OnlineDeployment 'my-endpoint-blue'"), dup.message());

@@ -41,7 +41,7 @@ class KnativeRendererTest {
   }
 
   static DeploymentRevision revision(DeploymentSpec d, long generation) {
-    return new DeploymentRevision(d, generation, d.endpointName() + "-" + d.name(), "1",
+    return new DeploymentRevision(d, null, generation, d.endpointName() + "-" + d.name(), "1",
         new ArtifactSource("http://knoe:8500/api/v1/models/m/versions/1/content", SHA, "model.onnx"), null);
   }
 

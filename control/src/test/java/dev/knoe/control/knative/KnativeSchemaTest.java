@@ -57,11 +57,11 @@ public class KnativeSchemaTest {
                 List.of(new Trigger("default", Map.of("type", "com.example.order.created")))),
             List.of(KnativeRendererTest.revision(blue.withInstanceType("gpu-small")
                 .withScaleSettings(ScaleSettings.targetUtilization(0, 4)), 2)).stream()
-                .map(r -> new DeploymentRevision(withNames(r.spec(), "gpu", "fraud"), 2, "fraud-gpu", "3", r.model(), null))
+                .map(r -> new DeploymentRevision(withNames(r.spec(), "gpu", "fraud"), null, 2, "fraud-gpu", "3", r.model(), null))
                 .toList()),
         new Case("longest names with capitals", new EndpointSpec("E" + "e".repeat(31), AuthMode.KEY, null, Map.of(),
             Map.of("D" + "d".repeat(31), 100), Map.of(), List.of()),
-            List.of(new DeploymentRevision(withNames(blue, "D" + "d".repeat(31), "E" + "e".repeat(31)), 987654,
+            List.of(new DeploymentRevision(withNames(blue, "D" + "d".repeat(31), "E" + "e".repeat(31)), "7f3a2", 987654,
                 "m", "1", KnativeRendererTest.revision(blue, 1).model(), null))));
   }
 

@@ -45,7 +45,8 @@ import javax.net.ssl.X509TrustManager;
  */
 public final class RealCluster {
 
-  private static final String PROPERTY = "knoe.test.apiserver";
+  // Not under "knoe.": Quarkus would take it for one of knoe serve's settings, and refuse it.
+  private static final String PROPERTY = "dev.knoe.test-apiserver";
   private static final AtomicInteger NAMESPACES = new AtomicInteger();
 
   private final String url;
