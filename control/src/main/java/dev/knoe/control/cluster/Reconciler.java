@@ -52,7 +52,8 @@ import java.util.function.Supplier;
  *   <li>an endpoint that is gone: deletes the Service, Triggers and auth Secret Knoe made for it
  *       (a cluster's garbage collector does too, through owner references);
  *   <li>an endpoint spec that does not parse: status Failed with every problem, nothing else touched;
- *   <li>creates the auth Secret if missing (never changes its keys) and makes the Triggers the spec's;
+ *   <li>creates the auth Secret if missing (never changes its keys) and makes the Triggers the spec's
+ *       (one the cluster refuses fails the endpoint's status, not the rest of the run);
  *   <li>the Service's template: the revision of the oldest deployment generation that has no
  *       Revision yet (one at a time), else the 404 revision's when traffic needs it and it does not
  *       exist, else unchanged;
@@ -67,6 +68,8 @@ public final class Reconciler {
 
   /** How soon to look again while waiting for Knative (watch events usually come first). */
   public static final Duration WAIT = Duration.ofSeconds(2);
+  /** How soon to try again what the cluster refused (a Trigger). */
+  public static final Duration RETRY = Duration.ofSeconds(30);
   /** How soon to look again after a write conflict. */
   public static final Duration CONFLICT = Duration.ofMillis(200);
 
@@ -194,7 +197,7 @@ public final class Reconciler {
 
     ensureSecret(ns, cr, endpoint);
     syncRouting(ns, cr, endpoint, renderer);
-    syncTriggers(ns, cr, endpoint, renderer);
+    List<String> triggerProblems = syncTriggers(ns, cr, endpoint, renderer);
 
     // Deployments, as they are now.
     List<Dep> deps = deployments(cr, endpoint, deploymentCrs, service, revisions);
@@ -306,6 +309,11 @@ public final class Reconciler {
       state = FAILED;
       reason = "TrafficNotApplied";
       message = String.join("; ", problems) + "; the other shares are where they were";
+    } else if (!triggerProblems.isEmpty()) {
+      state = FAILED;
+      reason = "TriggerRefused";
+      message = String.join("; ", triggerProblems) + "; the endpoint's traffic is served without "
+          + (triggerProblems.size() == 1 ? "it" : "them");
     } else if (waiting) {
       String previous = cr.getStatus() == null ? null : cr.getStatus().provisioningState();
       state = previous == null || CREATING.equals(previous) ? CREATING : UPDATING;
@@ -317,7 +325,9 @@ public final class Reconciler {
       message = null;
     }
     writeStatus(cr, endpointStatus(cr, state, message, scoringUri, split, summaries), reason);
-    return waiting ? Result.after(WAIT) : Result.done();
+    // A refused Trigger is tried again now and then: the cluster's policy may change, or the
+    // Trigger that held its name go away, without any event on this endpoint's resources.
+    return waiting ? Result.after(WAIT) : !triggerProblems.isEmpty() ? Result.after(RETRY) : Result.done();
   }
 
   private static String waitingMessage(TrafficPlanner.Plan plan, boolean placeholder, boolean routeReady, String url,
@@ -494,7 +504,13 @@ public final class Reconciler {
     return change ? knative.services().inNamespace(ns).resource(current).update() : current;
   }
 
-  private void syncTriggers(String ns, OnlineEndpoint cr, EndpointSpec endpoint, KnativeRenderer renderer) {
+  /**
+   * Makes the endpoint's Triggers the spec's. A Trigger the cluster refuses (Eventing's webhook, a
+   * policy, a name taken by someone else's Trigger) does not stop the rest: the others, the Service
+   * and its traffic go on, and what was refused comes back as a problem for the endpoint's status.
+   */
+  private List<String> syncTriggers(String ns, OnlineEndpoint cr, EndpointSpec endpoint, KnativeRenderer renderer) {
+    List<String> problems = new ArrayList<>();
     String resource = cr.getMetadata().getName();
     Map<String, Trigger> desired = new LinkedHashMap<>();
     endpoint.triggers().forEach(t -> {
@@ -517,12 +533,27 @@ public final class Reconciler {
       change |= mergeLabels(existing, want.getMetadata().getLabels());
       change |= ensureOwner(existing, cr);
       if (change) {
-        knative.triggers().inNamespace(ns).resource(existing).update();
+        refused(problems, want, () -> knative.triggers().inNamespace(ns).resource(existing).update());
       }
     }
     for (Trigger t : desired.values()) {
       t.getMetadata().setOwnerReferences(List.of(owner(cr)));
-      knative.triggers().inNamespace(ns).resource(t).create();
+      refused(problems, t, () -> knative.triggers().inNamespace(ns).resource(t).create());
+    }
+    return problems;
+  }
+
+  /** Runs a Trigger write; a refusal by the cluster becomes a problem naming the trigger. */
+  private static void refused(List<String> problems, Trigger t, Runnable write) {
+    try {
+      write.run();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 409 && !"AlreadyExists".equals(e.getStatus() == null ? null : e.getStatus().getReason())) {
+        throw e; // a stale read: the whole run is retried
+      }
+      String why = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
+      problems.add("the trigger on broker '" + t.getSpec().getBroker() + "' with filter "
+          + t.getSpec().getFilter().getAttributes() + " was refused by the cluster: " + why);
     }
   }
 

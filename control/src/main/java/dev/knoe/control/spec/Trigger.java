@@ -19,7 +19,11 @@ public record Trigger(String broker, Map<String, String> filter) {
   static final String RESPONSE_TYPE = "knoe.score.response";
 
   private static final Pattern BROKER = Pattern.compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$");
-  private static final Pattern ATTRIBUTE = Pattern.compile("^[a-z0-9]{1,20}$");
+  /**
+   * Knative Eventing's rule for filter attribute names ({@code ^[a-z][a-z0-9]*$}, its Trigger
+   * webhook), within CloudEvents' 20 characters: what its webhook would refuse is refused here first.
+   */
+  private static final Pattern ATTRIBUTE = Pattern.compile("^[a-z][a-z0-9]{0,19}$");
 
   public Trigger {
     var check = new Check();
@@ -45,8 +49,8 @@ public record Trigger(String broker, Map<String, String> filter) {
         check.add(
             "filter attribute '"
                 + e.getKey()
-                + "' is not a CloudEvents attribute name (1 to 20"
-                + " lowercase letters and digits)");
+                + "' must start with a letter and can only contain lowercase alphanumeric"
+                + " (Knative Eventing: ^[a-z][a-z0-9]*$), at most 20 characters (CloudEvents)");
       }
     }
     if (RESPONSE_TYPE.equals(filter.get("type"))) {

@@ -370,6 +370,79 @@ class ReconcilerTest {
     assertEquals(List.of(), f.knative.triggers().inNamespace(NS).list().getItems());
   }
 
+  /**
+   * A Trigger the cluster refuses (here by a real ValidatingAdmissionPolicy in the API server, as a
+   * cluster's policy or Eventing's webhook would) fails the endpoint's status with the cluster's
+   * words, and nothing else: the other Trigger, the Service and its traffic are made. Once the
+   * policy goes, the next run makes it.
+   */
+  @Test
+  void aTriggerTheClusterRefusesFailsTheEndpointButNotTheRestOfTheRun() {
+    String policy = """
+        apiVersion: admissionregistration.k8s.io/v1
+        kind: ValidatingAdmissionPolicy
+        metadata: {name: knoe-test-closed-broker}
+        spec:
+          failurePolicy: Fail
+          matchConstraints:
+            resourceRules:
+            - {apiGroups: [eventing.knative.dev], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [triggers]}
+          validations:
+          - expression: "object.spec.broker != 'closed'"
+            message: "broker 'closed' takes no new triggers"
+        ---
+        apiVersion: admissionregistration.k8s.io/v1
+        kind: ValidatingAdmissionPolicyBinding
+        metadata: {name: knoe-test-closed-broker}
+        spec: {policyName: knoe-test-closed-broker, validationActions: [Deny]}
+        """;
+    var objects = client.load(new java.io.ByteArrayInputStream(policy.getBytes(StandardCharsets.UTF_8)));
+    objects.create();
+    try {
+      // The API server enforces a new policy within a second or so: wait until it does.
+      Trigger probe = new io.fabric8.knative.eventing.v1.TriggerBuilder().withNewMetadata().withName("probe")
+          .withNamespace(NS).endMetadata().withNewSpec().withBroker("closed").withNewSubscriber().withUri("http://x")
+          .endSubscriber().endSpec().build();
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> {
+        try {
+          f.knative.triggers().inNamespace(NS).resource(probe).dryRun().create();
+          return false;
+        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+          return true;
+        }
+      });
+
+      f.applyEndpoint(traffic("blue", 100));
+      f.editEndpoint(s -> s.put("triggers", List.of(
+          Map.of("broker", "closed", "filter", Map.of("type", "com.example.order.created")),
+          Map.of("filter", Map.of("type", "com.example.order.paid")))));
+      f.applyDeployment("blue");
+      for (int i = 0; i < 10 && (f.service() == null || !f.traffic().equals(List.of(f.rev("blue", 1) + ":100:blue"))); i++) {
+        f.reconcile();
+        f.fake.step("my-endpoint");
+      }
+      assertEquals(Reconciler.Result.after(Reconciler.RETRY), f.reconcile());
+      assertEquals(List.of(f.rev("blue", 1) + ":100:blue"), f.traffic(), "the traffic is served");
+      List<Trigger> made = f.knative.triggers().inNamespace(NS).list().getItems();
+      assertEquals(List.of("default"), made.stream().map(t -> t.getSpec().getBroker()).toList());
+      OnlineEndpointStatus e = f.endpoint().getStatus();
+      assertEquals("Failed", e.provisioningState());
+      assertEquals("TriggerRefused", e.conditions().get(0).reason());
+      assertTrue(e.message().contains("the trigger on broker 'closed' with filter {type=com.example.order.created} was"
+          + " refused by the cluster") && e.message().contains("broker 'closed' takes no new triggers"), e.message());
+      assertEquals(Map.of("blue", 100), e.traffic());
+    } finally {
+      objects.delete();
+    }
+    // Without the policy (once the API server has dropped it), the next runs make the Trigger.
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> {
+      f.reconcile();
+      return f.knative.triggers().inNamespace(NS).list().getItems().size() == 2;
+    });
+    f.converge();
+    assertEquals("Succeeded", f.endpoint().getStatus().provisioningState());
+  }
+
   @Test
   void theAuthSecretGetsTwoKeysOnceAndKeepsThem() {
     f.applyEndpoint(traffic("blue", 100));
