@@ -37,6 +37,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -195,9 +196,9 @@ public final class Reconciler {
     knative.revisions().inNamespace(ns).withLabel(SERVICE_LABEL, serviceName).list().getItems()
         .forEach(r -> revisions.put(r.getMetadata().getName(), r));
 
-    ensureSecret(ns, cr, endpoint);
+    String eventsToken = ensureSecret(ns, cr, endpoint);
     syncRouting(ns, cr, endpoint, renderer);
-    List<String> triggerProblems = syncTriggers(ns, cr, endpoint, renderer);
+    List<String> triggerProblems = syncTriggers(ns, cr, endpoint, renderer, eventsToken);
 
     // Deployments, as they are now.
     List<Dep> deps = deployments(cr, endpoint, deploymentCrs, service, revisions);
@@ -509,12 +510,13 @@ public final class Reconciler {
    * policy, a name taken by someone else's Trigger) does not stop the rest: the others, the Service
    * and its traffic go on, and what was refused comes back as a problem for the endpoint's status.
    */
-  private List<String> syncTriggers(String ns, OnlineEndpoint cr, EndpointSpec endpoint, KnativeRenderer renderer) {
+  private List<String> syncTriggers(String ns, OnlineEndpoint cr, EndpointSpec endpoint, KnativeRenderer renderer,
+      String eventsToken) {
     List<String> problems = new ArrayList<>();
     String resource = cr.getMetadata().getName();
     Map<String, Trigger> desired = new LinkedHashMap<>();
     endpoint.triggers().forEach(t -> {
-      Trigger trigger = renderer.trigger(endpoint, t);
+      Trigger trigger = renderer.trigger(endpoint, t, eventsToken);
       desired.put(trigger.getMetadata().getName(), trigger);
     });
     for (Trigger existing : knative.triggers().inNamespace(ns).withLabel(KnativeRenderer.LABEL_ENDPOINT, resource).list()
@@ -564,14 +566,26 @@ public final class Reconciler {
     var yr = y.getSubscriber().getRef();
     return Objects.equals(x.getBroker(), y.getBroker())
         && Objects.equals(x.getFilter() == null ? null : x.getFilter().getAttributes(), y.getFilter().getAttributes())
+        && Objects.equals(x.getSubscriber() == null ? null : x.getSubscriber().getUri(), y.getSubscriber().getUri())
         && xr != null && Objects.equals(xr.getApiVersion(), yr.getApiVersion())
         && Objects.equals(xr.getKind(), yr.getKind()) && Objects.equals(xr.getName(), yr.getName());
   }
 
-  private void ensureSecret(String ns, OnlineEndpoint cr, EndpointSpec endpoint) {
+  /**
+   * The endpoint's auth Secret, made if missing (keys are rotated by the API, never here), with an
+   * events token added if it has none (a Secret of an older Knoe; or deleting that key is how to
+   * rotate it: Triggers and pods follow). Returns the events token.
+   */
+  private String ensureSecret(String ns, OnlineEndpoint cr, EndpointSpec endpoint) {
     String name = KnativeNames.authSecret(endpoint.name());
-    if (client.secrets().inNamespace(ns).withName(name).get() != null) {
-      return; // keys are rotated by the API, never here
+    Secret existing = client.secrets().inNamespace(ns).withName(name).get();
+    if (existing != null) {
+      Optional<String> token = AuthSecrets.eventsToken(existing.getData());
+      if (token.isPresent()) {
+        return token.get();
+      }
+      existing.getData().put(AuthSecrets.EVENTS_TOKEN_FILE, AuthSecrets.newEventsTokenData());
+      return AuthSecrets.eventsToken(client.secrets().inNamespace(ns).resource(existing).update().getData()).orElseThrow();
     }
     Base64.Encoder b64 = Base64.getEncoder();
     Secret secret = new SecretBuilder()
@@ -585,8 +599,9 @@ public final class Reconciler {
         .withType("Opaque")
         .addToData(KEYS_FILE, AuthSecrets.keysData(EndpointKeys.generate()))
         .addToData(TOKEN_KEY_FILE, b64.encodeToString(tokenPublicKey.get().getBytes(StandardCharsets.UTF_8)))
+        .addToData(AuthSecrets.EVENTS_TOKEN_FILE, AuthSecrets.newEventsTokenData())
         .build();
-    client.secrets().inNamespace(ns).resource(secret).create();
+    return AuthSecrets.eventsToken(client.secrets().inNamespace(ns).resource(secret).create().getData()).orElseThrow();
   }
 
   /**

@@ -43,7 +43,8 @@ public final class KnativeManifests {
         : renderer.template(endpoint, deployments.get(deployments.size() - 1));
     out.add(renderer.routing(endpoint));
     out.add(renderer.service(endpoint, template, renderer.traffic(endpoint, revisions)));
-    endpoint.triggers().forEach(t -> out.add(renderer.trigger(endpoint, t)));
+    // The events token is made by the reconciler in the endpoint's auth Secret: a placeholder here.
+    endpoint.triggers().forEach(t -> out.add(renderer.trigger(endpoint, t, KnativeRenderer.PREVIEW_EVENTS_TOKEN)));
     return out;
   }
 

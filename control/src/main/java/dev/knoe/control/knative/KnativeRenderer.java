@@ -64,6 +64,15 @@ public final class KnativeRenderer {
   static final String MIRROR_FILE = "mirror.json";
   /** The endpoint's keys, one per line, in its auth Secret (what KNOE_KEYS_FILE points at). */
   public static final String KEYS_FILE = "keys";
+  /**
+   * The events token in the auth Secret: the credential of {@code POST /events/<token>}, where the
+   * endpoint's Triggers deliver (a Broker forwards no Authorization header).
+   */
+  public static final String EVENTS_TOKEN_FILE = "events-token";
+  /** The path events are delivered to, under the endpoint's address. */
+  public static final String EVENTS_PATH = "/events/";
+  /** The token {@code knoe render} writes into Triggers: the real one is in the cluster's auth Secret. */
+  public static final String PREVIEW_EVENTS_TOKEN = "events-token-from-the-auth-secret";
   /** The token verification key (PEM) in the auth Secret. */
   public static final String TOKEN_KEY_FILE = "token-key.pem";
   static final String CONTAINER = "scoring-function";
@@ -233,8 +242,13 @@ public final class KnativeRenderer {
         .build();
   }
 
-  /** A Knative Eventing Trigger: events matching the filter go to the endpoint's Service, replies back to the broker. */
-  public Trigger trigger(EndpointSpec endpoint, dev.knoe.control.spec.Trigger t) {
+  /**
+   * A Knative Eventing Trigger: events matching the filter go to the endpoint's Service, replies
+   * back to the broker. Its subscriber is the Service's address with the path {@code
+   * /events/<eventsToken>}: a Broker forwards no Authorization header, so the token in the path is
+   * the credential the scoring function checks, in place of the endpoint's key.
+   */
+  public Trigger trigger(EndpointSpec endpoint, dev.knoe.control.spec.Trigger t, String eventsToken) {
     return new TriggerBuilder()
         .withNewMetadata()
           .withName(KnativeNames.trigger(endpoint.name(), t.broker(), t.filter()))
@@ -247,6 +261,7 @@ public final class KnativeRenderer {
           .withNewSubscriber()
             .withNewRef().withApiVersion("serving.knative.dev/v1").withKind("Service")
               .withName(KnativeNames.service(endpoint.name())).endRef()
+            .withUri(EVENTS_PATH + eventsToken)
           .endSubscriber()
         .endSpec()
         .build();
@@ -294,6 +309,7 @@ public final class KnativeRenderer {
     env.put("KNOE_AUTH", "required");
     env.put("KNOE_JWT_AUDIENCE", endpoint.name());
     env.put("KNOE_MIRROR_FILE", ROUTING + "/" + MIRROR_FILE);
+    env.put("KNOE_EVENTS_TOKEN_FILE", AUTH + "/" + EVENTS_TOKEN_FILE);
     // Both files always exist in the Secret; the one the auth mode does not use is empty.
     env.put(endpoint.authMode() == AuthMode.KEY ? "KNOE_KEYS_FILE" : "KNOE_JWT_PUBLIC_KEY_FILE",
         AUTH + "/" + (endpoint.authMode() == AuthMode.KEY ? KEYS_FILE : TOKEN_KEY_FILE));

@@ -343,7 +343,11 @@ class ReconcilerTest {
     f.converge();
     List<Trigger> ts = f.knative.triggers().inNamespace(NS).list().getItems();
     assertEquals(2, ts.size());
+    String token = new String(Base64.getDecoder().decode(client.secrets().inNamespace(NS).withName("my-endpoint-auth")
+        .get().getData().get("events-token")), StandardCharsets.UTF_8);
+    assertTrue(token.length() >= 40, token);
     for (Trigger t : ts) {
+      assertEquals("/events/" + token, t.getSpec().getSubscriber().getUri(), "delivered to the token's path");
       assertEquals("default", t.getSpec().getBroker());
       assertEquals("my-endpoint", t.getSpec().getSubscriber().getRef().getName());
       assertEquals("Service", t.getSpec().getSubscriber().getRef().getKind());
@@ -364,6 +368,17 @@ class ReconcilerTest {
     f.reconcile();
     assertEquals(Map.of("type", "com.example.order.created"),
         f.knative.triggers().inNamespace(NS).list().getItems().get(0).getSpec().getFilter().getAttributes());
+
+    // Deleting the events token from the Secret rotates it: a new one, and the Trigger follows.
+    Secret secret = client.secrets().inNamespace(NS).withName("my-endpoint-auth").get();
+    secret.getData().remove("events-token");
+    client.secrets().inNamespace(NS).resource(secret).update();
+    f.converge();
+    String rotated = new String(Base64.getDecoder().decode(client.secrets().inNamespace(NS).withName("my-endpoint-auth")
+        .get().getData().get("events-token")), StandardCharsets.UTF_8);
+    assertNotEquals(token, rotated);
+    assertEquals("/events/" + rotated,
+        f.knative.triggers().inNamespace(NS).list().getItems().get(0).getSpec().getSubscriber().getUri());
 
     f.editEndpoint(s -> s.remove("triggers"));
     f.converge();

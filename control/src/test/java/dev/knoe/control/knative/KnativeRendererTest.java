@@ -176,8 +176,9 @@ class KnativeRendererTest {
   @Test
   void triggerSubscribesTheEndpointsServiceToItsBroker() throws Exception {
     var trigger = new dev.knoe.control.spec.Trigger("orders", Map.of("type", "com.example.order.created"));
-    Trigger t = renderer.trigger(endpoint(), trigger);
+    Trigger t = renderer.trigger(endpoint(), trigger, "tok3n");
     assertEquals("orders", t.getSpec().getBroker());
+    assertEquals("/events/tok3n", t.getSpec().getSubscriber().getUri(), "a Broker sends no key: the path holds the token");
     assertEquals(Map.of("type", "com.example.order.created"), t.getSpec().getFilter().getAttributes());
     assertEquals("my-endpoint", t.getSpec().getSubscriber().getRef().getName());
     assertEquals("Service", t.getSpec().getSubscriber().getRef().getKind());
