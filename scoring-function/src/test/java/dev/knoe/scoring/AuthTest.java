@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -61,6 +62,23 @@ class AuthTest {
         .then().statusCode(401).header("WWW-Authenticate", "Bearer")
         .body("error", containsString("missing credential"));
     given().header("Authorization", "Basic Zm9vOmJhcg==").body(SAMPLE).when().post("/score").then().statusCode(401);
+  }
+
+  @Test
+  void eventDeliveryByTokenIsNotConfiguredWithoutATokenFile() {
+    given().header("ce-specversion", "1.0").header("ce-type", "knoe.score.request").header("ce-source", "t")
+        .header("ce-id", "1").contentType("application/json").body(SAMPLE)
+        .when().post("/events/primary-key-1")
+        .then().statusCode(404).body("error", containsString("event delivery by token is not configured"));
+  }
+
+  @Test
+  void dotSegmentsDoNotTurnAHealthPathIntoAnOpenRoute() throws Exception {
+    // Routes match the normalized path, so the credential check judges that path too.
+    assertEquals(401, EventsTokenTest.rawPost("/v2/health/../../score"));
+    assertEquals(401, EventsTokenTest.rawPost("/v2/health/%2e%2e/%2e%2e/score"));
+    assertEquals(401, EventsTokenTest.rawPost("/v2/health/live/../../models/model-1/infer"));
+    assertEquals(200, EventsTokenTest.rawGet("/v2/health/live/../ready"));
   }
 
   @Test

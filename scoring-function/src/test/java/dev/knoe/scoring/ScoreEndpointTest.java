@@ -192,6 +192,16 @@ class ScoreEndpointTest {
   }
 
   @Test
+  void eventDeliveryByTokenIsNotConfiguredWithoutATokenFile() {
+    given().header("ce-specversion", "1.0").header("ce-type", "knoe.score.request")
+        .header("ce-source", "test").header("ce-id", "e3")
+        .contentType(ContentType.JSON).body(SAMPLE)
+        .when().post("/events/some-token")
+        .then().statusCode(404).contentType(ContentType.JSON)
+        .body("error", containsString("event delivery by token is not configured"));
+  }
+
+  @Test
   void metricsCountRequestsByStatus() {
     given().body(SAMPLE).when().post("/score").then().statusCode(200);
     given().body("{").when().post("/score").then().statusCode(400);

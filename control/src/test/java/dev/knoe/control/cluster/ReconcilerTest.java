@@ -154,6 +154,38 @@ class ReconcilerTest {
     f.assertSettled();
   }
 
+  /** What {@code kubectl get onlineendpoints,onlinedeployments} shows: the CRDs' printer columns, filled. */
+  @Test
+  void kubectlGetShowsStateTrafficAndWhereToScore() throws Exception {
+    f.applyEndpoint(traffic("blue", 100));
+    f.applyDeployment("blue");
+    f.converge();
+    var cluster = dev.knoe.control.upstream.RealCluster.shared();
+    Map<String, String> endpoint = row(cluster.table("/apis/knoe.dev/v1alpha1/namespaces/" + NS + "/onlineendpoints"));
+    assertEquals("my-endpoint", endpoint.get("Name"));
+    assertEquals("Succeeded", endpoint.get("State"));
+    assertEquals("{\"blue\":100}", endpoint.get("Traffic"));
+    assertEquals("http://my-endpoint.knoe.example.com/score", endpoint.get("URI"));
+    Map<String, String> deployment = row(cluster.table("/apis/knoe.dev/v1alpha1/namespaces/" + NS + "/onlinedeployments"));
+    assertEquals("my-endpoint-blue", deployment.get("Name"));
+    assertEquals("my-endpoint", deployment.get("Endpoint"));
+    assertEquals("Succeeded", deployment.get("State"));
+    assertEquals("1", deployment.get("Ready"));
+    assertEquals(f.rev("blue", 1), deployment.get("Revision"));
+  }
+
+  /** The first row of a server-side Table, by column name. */
+  static Map<String, String> row(String table) throws Exception {
+    var tree = ClusterFixture.JSON.readTree(table);
+    Map<String, String> row = new LinkedHashMap<>();
+    var cells = tree.path("rows").get(0).path("cells");
+    for (int i = 0; i < cells.size(); i++) {
+      var cell = cells.get(i);
+      row.put(tree.path("columnDefinitions").get(i).path("name").asText(), cell.isTextual() ? cell.asText() : cell.toString());
+    }
+    return row;
+  }
+
   @Test
   void aDeploymentCreatedAgainIsNeverServedByARevisionOfItsEarlierLife() {
     f.applyEndpoint(traffic("blue", 100));

@@ -83,6 +83,28 @@ public final class RealCluster {
         .withDisableHostnameVerification(true).withNamespace(null).build();
   }
 
+  /**
+   * {@code GET path} as {@code kubectl get} asks for it: a server-side Table (the columns are the
+   * CRD's printer columns), its JSON.
+   */
+  public String table(String path) {
+    try {
+      HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(trustAll()).build();
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + path))
+          .header("Authorization", "Bearer " + token)
+          .header("Accept", "application/json;as=Table;v=v1;g=meta.k8s.io").build(), HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) {
+        throw new IllegalStateException("GET " + path + ": " + r.statusCode() + " " + r.body());
+      }
+      return r.body();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** A kubeconfig file with the admin credential, as {@code knoe serve} in cluster mode reads one. */
   public Path kubeconfig(String namespace) {
     try {

@@ -25,7 +25,7 @@ import java.util.function.LongSupplier;
  */
 public final class Authenticator {
 
-  private static final long RELOAD_CHECK_NANOS = 200_000_000L;
+  static final long RELOAD_CHECK_NANOS = 200_000_000L;
   /** Tolerated difference between the issuer's clock and ours; a token 5 s past expiry fails. */
   private static final int CLOCK_SKEW_SECONDS = 5;
 
@@ -123,7 +123,7 @@ public final class Authenticator {
     return KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(text)));
   }
 
-  private static byte[] sha256(byte[] b) {
+  static byte[] sha256(byte[] b) {
     try {
       return MessageDigest.getInstance("SHA-256").digest(b);
     } catch (NoSuchAlgorithmException e) {

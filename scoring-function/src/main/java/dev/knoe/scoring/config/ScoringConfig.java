@@ -58,6 +58,13 @@ public interface ScoringConfig {
   /** The audience a token must carry; default: the endpoint name, else the model name. */
   Optional<String> jwtAudience();
 
+  /**
+   * One secret token (blank lines and lines starting with # ignored), reloaded on change: it is the
+   * credential of {@code POST /events/<token>}, where a Knative Broker, which sends no Authorization
+   * header, delivers CloudEvents. Without it, or with no token in it, that route answers 404.
+   */
+  Optional<String> eventsTokenFile();
+
   /** Endpoint this instance serves (for token audience and logs). */
   Optional<String> endpointName();
 

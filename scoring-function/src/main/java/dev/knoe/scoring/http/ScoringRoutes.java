@@ -5,6 +5,7 @@ import dev.knoe.scoring.Metrics;
 import dev.knoe.scoring.ScoringException;
 import dev.knoe.scoring.ScoringService;
 import dev.knoe.scoring.auth.Authenticator;
+import dev.knoe.scoring.auth.EventsToken;
 import dev.knoe.scoring.config.ScoringConfig;
 import dev.knoe.scoring.model.Signature;
 import dev.knoe.scoring.model.TensorSpec;
@@ -23,6 +24,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
@@ -42,6 +44,10 @@ public class ScoringRoutes {
   private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
   static final String REQUEST_ID = "x-request-id";
   static final String START = "knoe.start";
+  /** Set on a request whose events token was accepted, for the pass through the router after the reroute to {@code /}. */
+  private static final String EVENTS_ACCEPTED = "knoe.events-accepted";
+  /** Why an events request was refused, decided before the body was read and answered once the common handler ran. */
+  private static final String EVENTS_REFUSAL = "knoe.events-refusal";
 
   @Inject ScoringService service;
   @Inject ScoringConfig config;
@@ -50,6 +56,7 @@ public class ScoringRoutes {
   @Inject io.vertx.core.Vertx vertx;
 
   private Authenticator authenticator;
+  private EventsToken eventsToken;
   private dev.knoe.scoring.mirror.Mirror mirror;
 
   void routes(@Observes Router router) {
@@ -57,11 +64,21 @@ public class ScoringRoutes {
       authenticator = new Authenticator(config.keysFile().map(Path::of), config.jwtPublicKeyFile().map(Path::of),
           config.jwtAudience().or(config::endpointName).orElseGet(this::modelNameFromConfig), System::nanoTime);
     }
+    eventsToken = config.eventsTokenFile().map(f -> new EventsToken(Path.of(f), System::nanoTime)).orElse(null);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
     mirror = config.mirrorFile().map(f -> new dev.knoe.scoring.mirror.Mirror(Path.of(f),
         config.deploymentName().orElse(null), vertx)).orElse(null);
 
     router.route().order(-100).handler(this::common);
+    // A Knative Broker sends no Authorization header: the token in the path is the credential, and
+    // an accepted request is rerouted to / (Funqy Knative Events), keeping its method, headers and body.
+    // The token is checked first of all, before Quarkus' body handler (Integer.MIN_VALUE + 1) reads
+    // the body: that handler resumes the request on every pass, which fails on an HTTP/2 stream whose
+    // body was read in a pass before a reroute. A refusal is answered after the common handler.
+    for (String path : List.of("/events", "/events/:token")) {
+      router.route(path).order(Integer.MIN_VALUE).handler(this::checkEventsToken);
+      router.route(path).order(-99).handler(this::refuseEvents);
+    }
     router.get("/v2/health/live").handler(ctx -> json(ctx, 200, "{\"live\":true}"));
     router.get("/v2/health/ready").handler(ctx -> json(ctx, service.ready() ? 200 : 503,
         "{\"ready\":" + service.ready() + "}"));
@@ -91,19 +108,27 @@ public class ScoringRoutes {
     return config.modelName().orElse("knoe");
   }
 
-  /** Request id on every response, and the credential check for everything but health. */
+  /**
+   * Request id on every response, and the credential check for everything but health and the
+   * events routes (whose own handler checked the token in the path). Paths are judged as the router
+   * matches them, normalized: {@code /v2/health/../../score} is {@code /score}.
+   */
   private void common(RoutingContext ctx) {
     ctx.put(START, System.nanoTime());
     ctx.response().putHeader(REQUEST_ID, requestId(ctx));
     config.deploymentName().ifPresent(d -> ctx.response().putHeader("azureml-model-deployment", d));
-    if (config.noTrafficEndpoint().isPresent() && !ctx.request().path().startsWith("/v2/health/")) {
+    String path = ctx.normalizedPath();
+    boolean health = path.startsWith("/v2/health/");
+    if (config.noTrafficEndpoint().isPresent() && !health) {
       String endpoint = config.noTrafficEndpoint().get();
       error(ctx, new ScoringException(ScoringException.Kind.NOT_FOUND, "no deployment of endpoint '" + endpoint
           + "' has traffic; set it with 'knoe online-endpoint update -n " + endpoint + " --traffic \"<deployment>=100\"'"
           + " or name a deployment in the Knative-Serving-Tag header"));
       return;
     }
-    if (authenticator != null && !ctx.request().path().startsWith("/v2/health/")) {
+    // Only a request the events route matched: accepted (now rerouted to /) or to be refused below.
+    boolean events = ctx.get(EVENTS_ACCEPTED) != null || ctx.get(EVENTS_REFUSAL) != null;
+    if (authenticator != null && !health && !events) {
       var denied = authenticator.check(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
       if (denied.isPresent()) {
         ctx.response().putHeader("WWW-Authenticate", "Bearer");
@@ -113,7 +138,7 @@ public class ScoringRoutes {
     }
     String named = ctx.request().getHeader("azureml-model-deployment");
     if (named != null && config.deploymentName().isPresent() && !named.equals(config.deploymentName().get())
-        && !ctx.request().path().startsWith("/v2/health/")) {
+        && !health) {
       // Knoe's router sends a named request to that deployment; Knative ignores Azure's header and
       // splits by traffic, so a request for another deployment may land here: refuse, never score it.
       error(ctx, new ScoringException(ScoringException.Kind.MISDIRECTED, "this is deployment '"
@@ -122,6 +147,38 @@ public class ScoringRoutes {
       return;
     }
     ctx.next();
+  }
+
+  /**
+   * {@code /events/<token>} with the token: the request goes through the router again as a request
+   * to {@code /}, so the Funqy Knative Events function answers it exactly as it answers {@code POST /}
+   * (and the common handler, seeing {@link #EVENTS_ACCEPTED}, asks for no Authorization header).
+   */
+  private void checkEventsToken(RoutingContext ctx) {
+    var refused = eventsToken == null ? Optional.of(EventsToken.Refusal.NOT_CONFIGURED)
+        : eventsToken.check(ctx.pathParam("token"));
+    if (refused.isEmpty()) {
+      ctx.put(EVENTS_ACCEPTED, Boolean.TRUE);
+      ctx.reroute("/");
+    } else {
+      ctx.put(EVENTS_REFUSAL, refused.get());
+      ctx.next();
+    }
+  }
+
+  /** Without a configured token 404; a missing or wrong token 401, naming neither token. */
+  private void refuseEvents(RoutingContext ctx) {
+    EventsToken.Refusal refused = ctx.get(EVENTS_REFUSAL);
+    switch (refused == null ? EventsToken.Refusal.MISSING : refused) {
+      case NOT_CONFIGURED -> error(ctx, new ScoringException(ScoringException.Kind.NOT_FOUND,
+          "event delivery by token is not configured: set KNOE_EVENTS_TOKEN_FILE to a file holding the token"));
+      case MISSING, WRONG -> {
+        ctx.response().putHeader("WWW-Authenticate", "Bearer");
+        error(ctx, new ScoringException(ScoringException.Kind.UNAUTHORIZED, refused == EventsToken.Refusal.MISSING
+            ? "missing events token: send events to /events/<token>"
+            : "invalid events token: the token in the path is not accepted"));
+      }
+    }
   }
 
   /** The caller's request id when it is sane, else a new random one. */
@@ -244,7 +301,7 @@ public class ScoringRoutes {
       id = requestId(ctx);
       ctx.response().putHeader(REQUEST_ID, id);
     }
-    String line = String.format("%s %s -> %d: %s [request %s]", ctx.request().method(), ctx.request().path(), status, message, id);
+    String line = String.format("%s %s -> %d: %s [request %s]", ctx.request().method(), loggedPath(ctx), status, message, id);
     if (status >= 500 || status == 424) {
       LOG.warn(line);
     } else {
@@ -252,8 +309,17 @@ public class ScoringRoutes {
     }
     json(ctx, status, write(Map.of("error", message)));
     Long start = ctx.get(START);
-    metrics.request(ctx.request().path().startsWith("/v2") ? "infer" : "score", status,
+    metrics.request(ctx.normalizedPath().startsWith("/v2") ? "infer" : "score", status,
         start == null ? 0 : System.nanoTime() - start);
+  }
+
+  /**
+   * The path as routed (normalized), with the events token cut out: {@code /events/<token>/../../score}
+   * is logged as {@code /score}, and any path under {@code /events/} as {@code /events/<redacted>}.
+   */
+  private static String loggedPath(RoutingContext ctx) {
+    String path = ctx.normalizedPath();
+    return path.startsWith("/events/") ? "/events/<redacted>" : path;
   }
 
   private static void json(RoutingContext ctx, int status, String body) {
