@@ -221,11 +221,15 @@ public final class Reconciler {
       trafficHeld = !TrafficPlanner.same(traffic, plan.targets());
     }
 
-    // The template: one pending revision at a time.
+    // The template: one pending revision at a time. A tag still routed to a revision of a
+    // deployment's earlier life (deleted and created again) is taken off it as soon as the 404
+    // revision can take its share: that revision is written first.
     String currentTemplate = templateName(service);
     RevisionTemplateSpec template = null;
     Dep writing = null;
-    List<Dep> pending = deps.stream().filter(d -> d.spec != null && d.problem == null && d.state == RevisionState.MISSING)
+    boolean bridgeFirst = deps.stream().anyMatch(d -> d.earlierLifeRouted) && plan.usesPlaceholder() && !placeholderReady;
+    List<Dep> pending = bridgeFirst ? List.of() : deps.stream()
+        .filter(d -> d.spec != null && d.problem == null && d.state == RevisionState.MISSING)
         .sorted(Comparator.comparing((Dep d) -> !d.desired.equals(currentTemplate))) // stable: CR order otherwise
         .toList();
     for (Dep d : pending) {
@@ -235,7 +239,7 @@ public final class Reconciler {
       }
       try {
         ModelResolver.Resolved m = resolver.resolve(ns, d.spec);
-        template = renderer.template(endpoint, new DeploymentRevision(d.spec, d.life, d.generation, m.modelName(),
+        template = renderer.template(endpoint, new DeploymentRevision(d.spec, d.uid, d.generation, m.modelName(),
             m.modelVersion(), m.model(), m.code()));
         writing = d;
         break;
@@ -247,8 +251,8 @@ public final class Reconciler {
     }
     // While a deployment's revision is on its way, the 404 revision would only bridge the wait:
     // it is written when the endpoint's own split needs it, or when what it waits for failed.
-    boolean revisionComing = deps.stream().anyMatch(d -> plan.waitingFor().contains(d.name) && d.problem == null
-        && (d.state == RevisionState.PENDING || d.state == RevisionState.MISSING));
+    boolean revisionComing = !bridgeFirst && deps.stream().anyMatch(d -> plan.waitingFor().contains(d.name)
+        && d.problem == null && (d.state == RevisionState.PENDING || d.state == RevisionState.MISSING));
     boolean placeholderPending = false;
     if (writing == null && plan.usesPlaceholder() && !placeholderReady && !revisionComing) {
       placeholderPending = true;
@@ -358,8 +362,10 @@ public final class Reconciler {
     final OnlineDeployment cr;
     final String name;
     final long generation;
-    /** Tells this life of the deployment from an earlier one of the same name (its uid). */
-    final String life;
+    /** Tells this life of the deployment from an earlier one of the same name. */
+    final String uid;
+    /** Its tag routes to a revision made for an earlier life of the deployment (the old model). */
+    boolean earlierLifeRouted;
     DeploymentSpec spec;
     String desired;
     Revision revision;
@@ -373,7 +379,7 @@ public final class Reconciler {
       this.cr = cr;
       this.name = name;
       this.generation = generation(cr);
-      this.life = KnativeNames.life(cr.getMetadata().getUid());
+      this.uid = cr.getMetadata().getUid();
     }
 
     void fail(String reason, String problem) {
@@ -400,10 +406,16 @@ public final class Reconciler {
           d.fail("NameTaken", "deployment name '" + d.name + "' is already used by OnlineDeployment '" + owner + "'");
           continue;
         }
+        // What serves the deployment's tag now, if it was made for this life of the deployment: one
+        // deleted and created again before a run saw it gone keeps its tag on the old model's revision.
         TrafficTarget now = byTag.get(KnativeNames.tag(endpoint.name(), d.name));
         if (now != null && now.getRevisionName() != null && revisions.containsKey(now.getRevisionName())) {
-          d.serving = now.getRevisionName();
-          d.currentShare = now.getPercent() == null ? 0 : now.getPercent().intValue();
+          if (ofThisLife(revisions.get(now.getRevisionName()), d.uid)) {
+            d.serving = now.getRevisionName();
+            d.currentShare = now.getPercent() == null ? 0 : now.getPercent().intValue();
+          } else {
+            d.earlierLifeRouted = true;
+          }
         }
       }
       try {
@@ -412,8 +424,14 @@ public final class Reconciler {
         d.fail("InvalidSpec", e.getMessage());
         continue;
       }
-      d.desired = KnativeNames.revision(endpoint.name(), d.spec.name(), d.life, d.generation);
+      d.desired = KnativeNames.revision(endpoint.name(), d.spec.name(), KnativeNames.life(d.uid), d.generation);
       d.revision = revisions.get(d.desired);
+      if (d.revision != null && !ofThisLife(d.revision, d.uid)) {
+        // Five hex digits of two uids alike (about one in a million re-creations): never serve the old one.
+        d.fail("NameTaken", "revision " + d.desired + " was made for an earlier life of deployment '" + d.name
+            + "' (another uid); delete that revision, or this deployment and create it again");
+        continue;
+      }
       d.state = state(d.revision);
       if (d.state == RevisionState.READY) {
         d.serving = d.desired;
@@ -550,8 +568,11 @@ public final class Reconciler {
     try {
       write.run();
     } catch (KubernetesClientException e) {
-      if (e.getCode() == 409 && !"AlreadyExists".equals(e.getStatus() == null ? null : e.getStatus().getReason())) {
-        throw e; // a stale read: the whole run is retried
+      // A refusal is a 400, 403 or 422 (a webhook, a policy, RBAC) or a name someone else holds;
+      // anything else (a stale read, a timeout, a 5xx) is the run's to retry, not the endpoint's to fail.
+      boolean taken = e.getCode() == 409 && "AlreadyExists".equals(e.getStatus() == null ? null : e.getStatus().getReason());
+      if (!(taken || e.getCode() == 400 || e.getCode() == 403 || e.getCode() == 422)) {
+        throw e;
       }
       String why = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
       problems.add("the trigger on broker '" + t.getSpec().getBroker() + "' with filter "
@@ -583,6 +604,9 @@ public final class Reconciler {
       Optional<String> token = AuthSecrets.eventsToken(existing.getData());
       if (token.isPresent()) {
         return token.get();
+      }
+      if (existing.getData() == null) {
+        existing.setData(new LinkedHashMap<>());
       }
       existing.getData().put(AuthSecrets.EVENTS_TOKEN_FILE, AuthSecrets.newEventsTokenData());
       return AuthSecrets.eventsToken(client.secrets().inNamespace(ns).resource(existing).update().getData()).orElseThrow();
@@ -678,6 +702,16 @@ public final class Reconciler {
   private static String templateName(Service s) {
     return s == null || s.getSpec() == null || s.getSpec().getTemplate() == null
         || s.getSpec().getTemplate().getMetadata() == null ? null : s.getSpec().getTemplate().getMetadata().getName();
+  }
+
+  /**
+   * Whether revision {@code r} was made for the deployment life {@code uid}. A revision without the
+   * annotation was made by a Knoe from before it: taken as this life's, so an upgrade keeps serving.
+   */
+  private static boolean ofThisLife(Revision r, String uid) {
+    Map<String, String> a = r.getMetadata().getAnnotations();
+    String made = a == null ? null : a.get(KnativeRenderer.ANNOTATION_DEPLOYMENT_UID);
+    return made == null || made.equals(uid);
   }
 
   static RevisionState state(Revision r) {

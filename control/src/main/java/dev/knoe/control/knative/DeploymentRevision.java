@@ -6,13 +6,14 @@ import dev.knoe.control.spec.DeploymentSpec;
  * One generation of a deployment as a cluster runs it: the spec, its generation (part of the fixed
  * revision name) and where its files come from.
  *
- * @param life which life of the deployment this is ({@link KnativeNames#life}), null for a preview
+ * @param uid the OnlineDeployment's uid, which tells this life of the deployment from an earlier one
+ *     of the same name (part of the revision name, {@link KnativeNames#life}); null for a preview
  * @param modelName the registered model's name (the V2 model name)
  * @param modelVersion its version in the registry
  * @param model the model file
  * @param code the handler jar, or null without {@code code_configuration}
  */
-public record DeploymentRevision(DeploymentSpec spec, String life, long generation, String modelName, String modelVersion,
+public record DeploymentRevision(DeploymentSpec spec, String uid, long generation, String modelName, String modelVersion,
     ArtifactSource model, ArtifactSource code) {
 
   public String name() {
@@ -20,6 +21,6 @@ public record DeploymentRevision(DeploymentSpec spec, String life, long generati
   }
 
   public String revisionName() {
-    return KnativeNames.revision(spec.endpointName(), spec.name(), life, generation);
+    return KnativeNames.revision(spec.endpointName(), spec.name(), uid == null ? null : KnativeNames.life(uid), generation);
   }
 }

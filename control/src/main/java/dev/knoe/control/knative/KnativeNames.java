@@ -31,8 +31,9 @@ public final class KnativeNames {
    *
    * <p>{@code life} tells one life of a deployment from the next: the first five characters of its
    * OnlineDeployment's uid ({@link #life}). A deployment deleted and created again starts at
-   * generation 1 again, and Knative keeps unrouted revisions for up to 48 h ({@code config-gc}): a
-   * name without the life would find the earlier life's revision, its old model, Ready.
+   * generation 1 again, and Knative keeps revisions that lost their route ({@code config-gc} keeps
+   * the 20 newest at least): a name without the life would find the earlier life's revision, its
+   * old model, Ready.
    *
    * @param life null only where no cluster object exists yet ({@code knoe render}'s preview)
    */

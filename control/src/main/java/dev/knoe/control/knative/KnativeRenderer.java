@@ -57,6 +57,11 @@ public final class KnativeRenderer {
   public static final String LABEL_DEPLOYMENT = "knoe.dev/deployment";
   public static final String ANNOTATION_GENERATION = "knoe.dev/generation";
   public static final String ANNOTATION_MODEL_SHA256 = "knoe.dev/model-sha256";
+  /**
+   * The OnlineDeployment's uid on each revision (Knative copies template annotations to it): a
+   * revision is taken as serving a deployment only in the life it was made for.
+   */
+  public static final String ANNOTATION_DEPLOYMENT_UID = "knoe.dev/deployment-uid";
   static final String MODELS = "/mnt/models";
   static final String CODE = "/mnt/code";
   static final String AUTH = "/var/run/knoe/auth";
@@ -136,6 +141,9 @@ public final class KnativeRenderer {
     Map<String, String> annotations = new LinkedHashMap<>(policy.annotations());
     annotations.put(ANNOTATION_GENERATION, Long.toString(d.generation()));
     annotations.put(ANNOTATION_MODEL_SHA256, d.model().sha256());
+    if (d.uid() != null) {
+      annotations.put(ANNOTATION_DEPLOYMENT_UID, d.uid());
+    }
 
     List<Volume> volumes = new ArrayList<>(List.of(
         new VolumeBuilder().withName("models").withNewEmptyDir().endEmptyDir().build(),

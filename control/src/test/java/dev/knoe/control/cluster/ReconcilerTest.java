@@ -199,7 +199,7 @@ class ReconcilerTest {
     f.converge();
     client.resource(f.deployment("blue")).delete();
     f.converge();
-    assertNotNull(f.fake.revision(earlier), "Knative keeps the unrouted revision (config-gc: up to 48 h)");
+    assertNotNull(f.fake.revision(earlier), "Knative keeps unrouted revisions (config-gc keeps 20 at least)");
     f.applyDeployment("blue", s -> s.put("model", "other-model:2"));
     f.editEndpoint(s -> s.put("traffic", traffic("blue", 100)));
     f.fake.byDefault(Outcome.STARTING);
@@ -215,6 +215,39 @@ class ReconcilerTest {
     f.converge();
     assertEquals(List.of(again + ":100:blue"), f.traffic());
     assertEquals(again, f.deployment("blue").getStatus().revision());
+  }
+
+  /** Deleted and created again before any run saw it gone: its tag still points at the old life's revision. */
+  @Test
+  void aDeploymentReplacedBetweenTwoRunsIsNotServedByItsOldRevisionEither() {
+    f.applyEndpoint(traffic("blue", 100));
+    f.applyDeployment("blue");
+    f.converge();
+    String earlier = f.rev("blue", 1);
+    assertEquals(List.of(earlier + ":100:blue"), f.traffic());
+
+    client.resource(f.deployment("blue")).delete(); // kubectl replace --force, say
+    f.applyDeployment("blue", s -> s.put("model", "other-model:2"));
+    f.fake.outcome(f.rev("blue", 1), Outcome.STARTING);
+
+    // Traffic leaves the old revision as soon as something else can take it: the 404 revision is
+    // written first (Knative moves traffic only to a Ready revision), then blue's new one.
+    f.reconcile();
+    assertEquals("my-endpoint-no-traffic", f.template());
+    assertEquals("Creating", f.deployment("blue").getStatus().provisioningState(), "not Succeeded on the old model");
+    f.fake.step("my-endpoint");
+    f.reconcile();
+    f.assertValid();
+    assertEquals(List.of("my-endpoint-no-traffic:100:null"), f.traffic(), "the old model no longer serves");
+    assertEquals(f.rev("blue", 1), f.template());
+    f.fake.step("my-endpoint");
+    f.reconcile();
+    assertEquals(List.of("my-endpoint-no-traffic:100:null"), f.traffic());
+    assertEquals("Creating", f.deployment("blue").getStatus().provisioningState());
+    f.fake.set(f.rev("blue", 1), Outcome.READY);
+    f.converge();
+    assertEquals(List.of(f.rev("blue", 1) + ":100:blue"), f.traffic());
+    assertEquals("Succeeded", f.endpoint().getStatus().provisioningState());
   }
 
   @Test

@@ -61,7 +61,7 @@ public class KnativeSchemaTest {
                 .toList()),
         new Case("longest names with capitals", new EndpointSpec("E" + "e".repeat(31), AuthMode.KEY, null, Map.of(),
             Map.of("D" + "d".repeat(31), 100), Map.of(), List.of()),
-            List.of(new DeploymentRevision(withNames(blue, "D" + "d".repeat(31), "E" + "e".repeat(31)), "7f3a2", 987654,
+            List.of(new DeploymentRevision(withNames(blue, "D" + "d".repeat(31), "E" + "e".repeat(31)), "7f3a2c1e-0b6d-4c4e-9d2a-5e8f0a1b2c3d", 987654,
                 "m", "1", KnativeRendererTest.revision(blue, 1).model(), null))));
   }
 
