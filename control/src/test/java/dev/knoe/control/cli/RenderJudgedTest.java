@@ -4,7 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.knoe.autoscaler.ScalingPolicy;
+import dev.knoe.control.knative.ArtifactSource;
+import dev.knoe.control.knative.DeploymentRevision;
+import dev.knoe.control.knative.KnativeManifests;
+import dev.knoe.control.knative.KnativeRenderer;
+import dev.knoe.control.knative.RenderSettings;
+import dev.knoe.control.spec.DeploymentSpec;
+import dev.knoe.control.spec.EndpointSpec;
+import dev.knoe.control.spec.SpecParser;
 import dev.knoe.control.upstream.KnativeJudge;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.time.Duration;
+import java.util.Map;
 import dev.knoe.control.upstream.RealCluster;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -98,6 +110,48 @@ class RenderJudgedTest {
         c("longest names: 32 characters each", "name: e2345678901234567890123456789012\n"
                 + "traffic: {d2345678901234567890123456789012: 100}\n",
             dep("d2345678901234567890123456789012", "e2345678901234567890123456789012", "")));
+  }
+
+  /** Platform knobs ({@code knoe serve}'s KNOE_AUTOSCALER_*, the chart's extraEnv) at their limits. */
+  record Knobs(String name, java.util.function.UnaryOperator<ScalingPolicy.Builder> set, String deployment) {
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  static Stream<Knobs> knobs() {
+    String autoscaled = "scale_settings: {type: target_utilization, min_instances: 0, max_instances: 5,"
+        + " target_utilization_percentage: 13}\n";
+    return Stream.of(
+        new Knobs("activation 3 within max 5", b -> b.activationScale(3), autoscaled),
+        new Knobs("activation 8 capped at max 5", b -> b.activationScale(8), autoscaled),
+        new Knobs("activation 2 under a fixed size of 3", b -> b.activationScale(2), "instance_count: 3\n"),
+        new Knobs("shortest window, narrowest panic", b -> b.stableWindow(Duration.ofSeconds(6)).panicWindowPercentage(1)
+            .panicThresholdPercentage(110), autoscaled),
+        new Knobs("longest window, widest panic", b -> b.stableWindow(Duration.ofHours(1)).panicWindowPercentage(100)
+            .panicThresholdPercentage(1000), autoscaled),
+        new Knobs("longest scale-down delay and retention", b -> b.scaleDownDelay(Duration.ofHours(1))
+            .scaleToZeroRetention(Duration.ofHours(1)), autoscaled));
+  }
+
+  /** The same judge for every platform knob at its limits: what the reconciler renders with them. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("knobs")
+  void platformKnobsAtTheirLimitsPassKnativesValidation(Knobs k) throws Exception {
+    RenderSettings defaults = RenderSettings.defaults("ns");
+    RenderSettings settings = new RenderSettings("ns", defaults.scoringImage(), defaults.gpuScoringImage(),
+        defaults.storageInitializerImage(), defaults.modelReaderSecret(), defaults.catalog(),
+        k.set().apply(defaults.autoscaling().toBuilder()).build());
+    EndpointSpec endpoint = SpecParser.endpoint(Map.of("name", "knobs", "traffic", Map.of("blue", 100)), null, List.of())
+        .spec();
+    Map<String, Object> d = RenderCommandTest.YAML.readValue(dep("blue", "knobs", k.deployment()).replace("MODEL",
+        MODEL.toString()), Map.class);
+    DeploymentSpec blue = SpecParser.deployment(d, null, List.of()).spec();
+    var revision = new DeploymentRevision(blue, "7f3a2c1e-0b6d-4c4e-9d2a-5e8f0a1b2c3d", 1, "knobs-blue", "1",
+        new ArtifactSource("http://knoe:8500/m", "0".repeat(64), "model.onnx"), null);
+    List<HasMetadata> objects = KnativeManifests.render(new KnativeRenderer(settings), endpoint, List.of(revision));
+    KnativeJudge.assertAccepted(objects.stream().filter(o -> o.getApiVersion().contains("knative.dev")).toList());
   }
 
   @TempDir static Path home;

@@ -149,9 +149,14 @@ class TriggeredEventsIT {
     assertFalse(log().contains(token), "the token is never logged");
   }
 
-  /** As a Broker delivers: the event as the SDK writes it, and no Authorization header. */
+  /**
+   * As a Broker's filter delivers (Eventing v0.50.0): the event as the SDK writes it, the headers the
+   * dispatcher adds ({@code Prefer: reply}, {@code Kn-Namespace}, trace context), no Authorization.
+   */
   HttpResponse<byte[]> deliver(URI uri, CloudEvent event, boolean structured) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30));
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
+        .header("Prefer", "reply").header("Kn-Namespace", NS)
+        .header("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
     AtomicReference<byte[]> body = new AtomicReference<>(new byte[0]);
     var writer = HttpMessageFactory.createWriter(request::header, body::set);
     if (structured) {

@@ -33,7 +33,13 @@ public final class Upstream {
           .redirectError(ProcessBuilder.Redirect.INHERIT)
           .redirectOutput(log.toFile())
           .start();
-      int rc = p.waitFor();
+      // A first build with module downloads takes minutes; one that hangs (a stuck download) must
+      // not hold the whole test run until CI's own limit.
+      if (!p.waitFor(40, java.util.concurrent.TimeUnit.MINUTES)) {
+        p.destroyForcibly();
+        throw new IllegalStateException("upstream/build.sh " + name + " did not finish in 40 minutes");
+      }
+      int rc = p.exitValue();
       String out = Files.readString(log, StandardCharsets.UTF_8).strip();
       Files.deleteIfExists(log);
       if (rc != 0) {
