@@ -58,14 +58,17 @@ public final class RealCluster {
   }
 
   /** The JVM's API server, started now if none runs. */
-  public static synchronized RealCluster shared() {
-    String running = System.getProperty(PROPERTY);
-    if (running == null) {
-      running = start();
-      System.setProperty(PROPERTY, running);
+  public static RealCluster shared() {
+    // One lock for every class loader's copy of this class: the system properties are the JVM's.
+    synchronized (System.getProperties()) {
+      String running = System.getProperty(PROPERTY);
+      if (running == null) {
+        running = start();
+        System.setProperty(PROPERTY, running);
+      }
+      String[] parts = running.split(" ");
+      return new RealCluster(parts[0], parts[1]);
     }
-    String[] parts = running.split(" ");
-    return new RealCluster(parts[0], parts[1]);
   }
 
   /** The API server's URL (https on 127.0.0.1). */
@@ -132,7 +135,9 @@ public final class RealCluster {
 
   /** A new namespace named {@code <prefix>-<n>}, created. */
   public String newNamespace(String prefix) {
-    String name = prefix + "-" + NAMESPACES.incrementAndGet() + "-" + ProcessHandle.current().pid() % 10000;
+    // The counter is per class loader: the hash of this copy of the class keeps two loaders apart.
+    String name = prefix + "-" + NAMESPACES.incrementAndGet() + "-" + Integer.toHexString(System.identityHashCode(
+        RealCluster.class) & 0xffff);
     try (KubernetesClient c = client()) {
       c.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build()).create();
     }
