@@ -424,7 +424,7 @@ public final class Reconciler {
         d.fail("InvalidSpec", e.getMessage());
         continue;
       }
-      d.desired = KnativeNames.revision(endpoint.name(), d.spec.name(), KnativeNames.life(d.uid), d.generation);
+      d.desired = KnativeNames.revision(endpoint.name(), d.spec.name(), d.uid, d.generation);
       d.revision = revisions.get(d.desired);
       if (d.revision != null && !ofThisLife(d.revision, d.uid)) {
         // Five hex digits of two uids alike (about one in a million re-creations): never serve the old one.

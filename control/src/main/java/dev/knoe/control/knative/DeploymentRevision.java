@@ -7,7 +7,7 @@ import dev.knoe.control.spec.DeploymentSpec;
  * revision name) and where its files come from.
  *
  * @param uid the OnlineDeployment's uid, which tells this life of the deployment from an earlier one
- *     of the same name (part of the revision name, {@link KnativeNames#life}); null for a preview
+ *     of the same name (part of the revision name, {@link KnativeNames#revision}); null for a preview
  * @param modelName the registered model's name (the V2 model name)
  * @param modelVersion its version in the registry
  * @param model the model file
@@ -21,6 +21,6 @@ public record DeploymentRevision(DeploymentSpec spec, String uid, long generatio
   }
 
   public String revisionName() {
-    return KnativeNames.revision(spec.endpointName(), spec.name(), uid == null ? null : KnativeNames.life(uid), generation);
+    return KnativeNames.revision(spec.endpointName(), spec.name(), uid, generation);
   }
 }

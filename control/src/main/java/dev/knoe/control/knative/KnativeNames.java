@@ -29,17 +29,18 @@ public final class KnativeNames {
    * <service>-<deployment>-<life>-<generation>}, e.g. {@code my-endpoint-blue-7f3a2-3}; the
    * deployment part is shortened (with a hash) when the whole would pass 63 characters.
    *
-   * <p>{@code life} tells one life of a deployment from the next: the first five characters of its
+   * <p>The life tells one life of a deployment from the next: the first five hex digits of its
    * OnlineDeployment's uid ({@link #life}). A deployment deleted and created again starts at
    * generation 1 again, and Knative keeps revisions that lost their route ({@code config-gc} keeps
    * the 20 newest at least): a name without the life would find the earlier life's revision, its
    * old model, Ready.
    *
-   * @param life null only where no cluster object exists yet ({@code knoe render}'s preview)
+   * @param uid the OnlineDeployment's uid; null only where none exists yet ({@code knoe render}'s
+   *     preview, named without the life)
    */
-  public static String revision(String endpoint, String deployment, String life, long generation) {
+  public static String revision(String endpoint, String deployment, String uid, long generation) {
     String prefix = service(endpoint) + "-";
-    String suffix = (life == null ? "" : "-" + life) + "-" + generation;
+    String suffix = (uid == null ? "" : "-" + life(uid)) + "-" + generation;
     String dep = label(deployment);
     if (prefix.length() + dep.length() + suffix.length() > MAX) {
       String hash = hash(deployment, 4);
@@ -50,7 +51,7 @@ public final class KnativeNames {
   }
 
   /** The life part of revision names: the first five hex digits of the OnlineDeployment's uid. */
-  public static String life(String uid) {
+  static String life(String uid) {
     String hex = uid.replace("-", "").toLowerCase(Locale.ROOT);
     return hex.substring(0, Math.min(5, hex.length()));
   }

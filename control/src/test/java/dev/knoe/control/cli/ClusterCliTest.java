@@ -68,7 +68,7 @@ class ClusterCliTest {
   String rev(String name, long generation) {
     OnlineDeployment d = client.resources(OnlineDeployment.class).inNamespace(ClusterModeTest.NS).withName(EP + "-" + name)
         .get();
-    return KnativeNames.revision(EP, name, KnativeNames.life(d.getMetadata().getUid()), generation);
+    return KnativeNames.revision(EP, name, d.getMetadata().getUid(), generation);
   }
 
   @AfterEach

@@ -50,8 +50,8 @@ final class ClusterFixture implements AutoCloseable {
   final FakeKnative fake;
   Reconciler reconciler;
 
-  /** Each deployment's latest life (its uid's revision-name part), by name. */
-  private final Map<String, String> lives = new java.util.HashMap<>();
+  /** The uid of each deployment's latest life, by name. */
+  private final Map<String, String> uids = new java.util.HashMap<>();
 
   /** A fixture on the real API server, {@link #NS} emptied of what an earlier test left. */
   ClusterFixture() {
@@ -92,11 +92,11 @@ final class ClusterFixture implements AutoCloseable {
 
   /** The revision name of generation {@code generation} of the latest life of deployment {@code name}. */
   String rev(String name, long generation) {
-    String life = lives.get(name);
-    if (life == null) {
+    String uid = uids.get(name);
+    if (uid == null) {
       throw new IllegalStateException("deployment " + name + " was never applied");
     }
-    return KnativeNames.revision("my-endpoint", name, life, generation);
+    return KnativeNames.revision("my-endpoint", name, uid, generation);
   }
 
   Reconciler newReconciler() {
@@ -134,7 +134,7 @@ final class ClusterFixture implements AutoCloseable {
     d.setMetadata(new ObjectMetaBuilder().withName("my-endpoint-" + name).withNamespace(NS).build());
     d.setSpec(new AzureYamlSpec(spec));
     OnlineDeployment created = client.resource(d).create();
-    lives.put(name, KnativeNames.life(created.getMetadata().getUid()));
+    uids.put(name, created.getMetadata().getUid());
     return created;
   }
 

@@ -16,15 +16,15 @@ class KnativeNamesTest {
 
   @Test
   void revisionNameIsServicePrefixedDeploymentLifeAndGeneration() {
-    assertEquals("my-endpoint-blue-7f3a2-3", KnativeNames.revision("my-endpoint", "blue", "7f3a2", 3));
-    assertEquals("7f3a2", KnativeNames.life("7F3A2c1e-0b6d-4c4e-9d2a-5e8f0a1b2c3d"));
+    assertEquals("my-endpoint-blue-7f3a2-3",
+        KnativeNames.revision("my-endpoint", "blue", "7F3A2c1e-0b6d-4c4e-9d2a-5e8f0a1b2c3d", 3));
     assertEquals("my-endpoint-blue-3", KnativeNames.revision("my-endpoint", "blue", null, 3), "render's preview");
   }
 
   @Test
   void aDeploymentCreatedAgainNeverGetsARevisionNameOfItsEarlierLife() {
-    String first = KnativeNames.revision("my-endpoint", "blue", KnativeNames.life("0c1e2d3f-0000-4000-8000-000000000001"), 1);
-    String again = KnativeNames.revision("my-endpoint", "blue", KnativeNames.life("9a8b7c6d-0000-4000-8000-000000000002"), 1);
+    String first = KnativeNames.revision("my-endpoint", "blue", "0c1e2d3f-0000-4000-8000-000000000001", 1);
+    String again = KnativeNames.revision("my-endpoint", "blue", "9a8b7c6d-0000-4000-8000-000000000002", 1);
     assertNotEquals(first, again);
   }
 
@@ -32,10 +32,10 @@ class KnativeNamesTest {
   void longestNamesStillFitOneDnsLabelAndKeepThePrefix() {
     String endpoint = "e".repeat(32);
     String deployment = "d".repeat(32);
-    String r = KnativeNames.revision(endpoint, deployment, "7f3a2", 123456);
+    String r = KnativeNames.revision(endpoint, deployment, "7f3a2c1e-0b6d-4c4e-9d2a-5e8f0a1b2c3d", 123456);
     assertTrue(r.length() <= 63, r + " has " + r.length() + " characters");
     assertTrue(r.startsWith(endpoint + "-") && r.endsWith("-7f3a2-123456"), r);
-    assertNotEquals(r, KnativeNames.revision(endpoint, "d".repeat(31) + "x", "7f3a2", 123456),
+    assertNotEquals(r, KnativeNames.revision(endpoint, "d".repeat(31) + "x", "7f3a2c1e-0b6d-4c4e-9d2a-5e8f0a1b2c3d", 123456),
         "two long deployments differing at the end keep distinct revisions");
   }
 

@@ -83,8 +83,8 @@ public class ClusterFaultsTest {
     ClusterModeTest.register("my-endpoint-blue", SAMPLES.resolve("models/model-1/model/model.onnx"));
     KubernetesClient client = server.createClient();
     ClusterModeTest.applyWithBlue(client, "my-endpoint", "my-endpoint-blue:1");
-    String revision = KnativeNames.revision("my-endpoint", "blue", KnativeNames.life(client.resources(OnlineDeployment.class)
-        .inNamespace(NS).withName("my-endpoint-blue").get().getMetadata().getUid()), 1);
+    String revision = KnativeNames.revision("my-endpoint", "blue", client.resources(OnlineDeployment.class)
+        .inNamespace(NS).withName("my-endpoint-blue").get().getMetadata().getUid(), 1);
     given().header("Authorization", "Bearer " + ADMIN).when().get("/api/v1/endpoints/my-endpoint/deployments/blue/logs")
         .then().statusCode(200).body(containsString("no pod of revision " + revision + " runs now"));
     // With a pod of the revision: its containers' logs, the model download's apart.

@@ -95,8 +95,8 @@ public class ClusterModeTest {
     String sha = register("my-endpoint-blue", SAMPLES.resolve("models/model-1/model/model.onnx"));
     KubernetesClient client = client();
     Service s = applyWithBlue(client, "my-endpoint", "my-endpoint-blue:1");
-    String revision = KnativeNames.revision("my-endpoint", "blue", KnativeNames.life(client.resources(OnlineDeployment.class)
-        .inNamespace(NS).withName("my-endpoint-blue").get().getMetadata().getUid()), 1);
+    String revision = KnativeNames.revision("my-endpoint", "blue", client.resources(OnlineDeployment.class)
+        .inNamespace(NS).withName("my-endpoint-blue").get().getMetadata().getUid(), 1);
     assertEquals(revision, s.getSpec().getTemplate().getMetadata().getName());
     dev.knoe.control.upstream.KnativeJudge.assertAccepted(List.of(s));
     String script = s.getSpec().getTemplate().getSpec().getInitContainers().get(0).getCommand().get(2);
