@@ -29,13 +29,17 @@ public final class AuthSecrets {
         .getBytes(StandardCharsets.UTF_8));
   }
 
-  /** The events token in a Secret's data; empty when it has none yet. */
+  /**
+   * The events token in a Secret's data, the one Triggers deliver to: the file's first token (a
+   * second line, during a rotation, is the previous one, which pods still accept); empty when it has
+   * none yet.
+   */
   public static Optional<String> eventsToken(Map<String, String> data) {
     if (data == null || data.get(EVENTS_TOKEN_FILE) == null) {
       return Optional.empty();
     }
-    String token = new String(Base64.getDecoder().decode(data.get(EVENTS_TOKEN_FILE)), StandardCharsets.UTF_8).strip();
-    return token.isEmpty() ? Optional.empty() : Optional.of(token);
+    String file = new String(Base64.getDecoder().decode(data.get(EVENTS_TOKEN_FILE)), StandardCharsets.UTF_8);
+    return file.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).findFirst();
   }
 
   /** The file's content, base64 as Secret data holds it: primary, then secondary. */

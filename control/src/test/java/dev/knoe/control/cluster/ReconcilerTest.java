@@ -445,6 +445,16 @@ class ReconcilerTest {
     assertEquals("/events/" + rotated,
         f.knative.triggers().inNamespace(NS).list().getItems().get(0).getSpec().getSubscriber().getUri());
 
+    // Rotating without losing events: the new token first, the previous one on the next line (pods
+    // accept both until they see the file); Triggers deliver to the first.
+    secret = client.secrets().inNamespace(NS).withName("my-endpoint-auth").get();
+    secret.getData().put("events-token", Base64.getEncoder().encodeToString(("n3w-token\n" + rotated + "\n")
+        .getBytes(StandardCharsets.UTF_8)));
+    client.secrets().inNamespace(NS).resource(secret).update();
+    f.converge();
+    assertEquals("/events/n3w-token",
+        f.knative.triggers().inNamespace(NS).list().getItems().get(0).getSpec().getSubscriber().getUri());
+
     f.editEndpoint(s -> s.remove("triggers"));
     f.converge();
     assertEquals(List.of(), f.knative.triggers().inNamespace(NS).list().getItems());

@@ -3,15 +3,19 @@ package dev.knoe.scoring.auth;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.LongSupplier;
 
 /**
- * The secret of {@code POST /events/{token}}, read from {@code KNOE_EVENTS_TOKEN_FILE}: one token on
- * a line (surrounding whitespace trimmed; blank lines and lines starting with {@code #} ignored, as
- * in the keys file). The file is re-read like the keys file; a file that disappears keeps the last
- * good token, and a file holding more than one token is refused (the last good one is kept). The
- * token is held only as its SHA-256 digest and compared in constant time.
+ * The secret of {@code POST /events/{token}}, read from {@code KNOE_EVENTS_TOKEN_FILE}: the token on
+ * a line, and during a rotation the previous one on the next (surrounding whitespace trimmed; blank
+ * lines and lines starting with {@code #} ignored, as in the keys file). Either is accepted: the
+ * Triggers move to the first at once, while pods see a new Secret only when the kubelet refreshes
+ * it, and a Broker does not retry a 401. The file is re-read like the keys file; a file that
+ * disappears keeps the last good tokens, and a file holding more than two is refused (the last good
+ * ones are kept). Tokens are held only as SHA-256 digests and compared in constant time.
  */
 public final class EventsToken {
 
@@ -23,15 +27,18 @@ public final class EventsToken {
     WRONG
   }
 
-  private final WatchedFile<Optional<byte[]>> digest;
+  /** The current token and, during a rotation, the previous one. */
+  static final int MAX_TOKENS = 2;
+
+  private final WatchedFile<List<byte[]>> digests;
 
   public EventsToken(Path file, LongSupplier nanoClock) {
-    this.digest = new WatchedFile<>(file, EventsToken::parse, nanoClock, Authenticator.RELOAD_CHECK_NANOS);
+    this.digests = new WatchedFile<>(file, EventsToken::parse, nanoClock, Authenticator.RELOAD_CHECK_NANOS);
   }
 
-  /** Empty when {@code presented} is the token, else why not. */
+  /** Empty when {@code presented} is one of the tokens, else why not. */
   public Optional<Refusal> check(String presented) {
-    Optional<byte[]> expected = digest.get();
+    List<byte[]> expected = digests.get();
     if (expected.isEmpty()) {
       return Optional.of(Refusal.NOT_CONFIGURED);
     }
@@ -39,21 +46,26 @@ public final class EventsToken {
       return Optional.of(Refusal.MISSING);
     }
     byte[] given = Authenticator.sha256(presented.getBytes(StandardCharsets.UTF_8));
-    return MessageDigest.isEqual(expected.get(), given) ? Optional.empty() : Optional.of(Refusal.WRONG);
+    boolean match = false;
+    for (byte[] d : expected) {
+      match |= MessageDigest.isEqual(d, given); // every one compared: the time says nothing of which
+    }
+    return match ? Optional.empty() : Optional.of(Refusal.WRONG);
   }
 
-  private static Optional<byte[]> parse(byte[] content) {
-    byte[] found = null;
+  private static List<byte[]> parse(byte[] content) {
+    List<byte[]> found = new ArrayList<>();
     for (String line : new String(content, StandardCharsets.UTF_8).split("\n")) {
       String token = line.trim();
       if (token.isEmpty() || token.startsWith("#")) {
         continue;
       }
-      if (found != null) {
-        throw new IllegalArgumentException("the file holds more than one token; it must hold one");
+      if (found.size() == MAX_TOKENS) {
+        throw new IllegalArgumentException("the file holds more than " + MAX_TOKENS
+            + " tokens; it holds the current one and, while rotating, the previous one");
       }
-      found = Authenticator.sha256(token.getBytes(StandardCharsets.UTF_8));
+      found.add(Authenticator.sha256(token.getBytes(StandardCharsets.UTF_8)));
     }
-    return Optional.ofNullable(found);
+    return List.copyOf(found);
   }
 }

@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The events token file: one token, comments and whitespace ignored, the last good token kept. */
+/** The events token file: one token (two while rotating), comments and whitespace ignored, the last good ones kept. */
 class EventsTokenFileTest {
 
   @TempDir Path dir;
@@ -31,12 +31,26 @@ class EventsTokenFileTest {
   }
 
   @Test
-  void aFileWithNoTokenTurnsDeliveryOffAndTwoTokensAreRefused() throws Exception {
+  void duringARotationTheNewAndThePreviousTokenAreBothAccepted() throws Exception {
+    Path file = write("old\n", 1);
+    EventsToken token = new EventsToken(file, now::get);
+    write("new\nold\n", 2);
+    now.addAndGet(1_000_000_000L);
+    assertEquals(Optional.empty(), token.check("new"));
+    assertEquals(Optional.empty(), token.check("old"), "events already on their way with the old token");
+    assertEquals(Optional.of(Refusal.WRONG), token.check("other"));
+    write("new\n", 3);
+    now.addAndGet(1_000_000_000L);
+    assertEquals(Optional.of(Refusal.WRONG), token.check("old"), "the rotation is over");
+  }
+
+  @Test
+  void aFileWithNoTokenTurnsDeliveryOffAndThreeTokensAreRefused() throws Exception {
     Path file = write("first\n", 1);
     EventsToken token = new EventsToken(file, now::get);
-    write("first\nsecond\n", 2);
+    write("first\nsecond\nthird\n", 2);
     now.addAndGet(1_000_000_000L);
-    assertEquals(Optional.empty(), token.check("first"), "a file with two tokens keeps the last good one");
+    assertEquals(Optional.empty(), token.check("first"), "a file with three tokens keeps the last good one");
     assertEquals(Optional.of(Refusal.WRONG), token.check("second"));
     write("# none\n", 3);
     now.addAndGet(1_000_000_000L);
