@@ -21,8 +21,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.jboss.logging.Logger;
 
 /**
  * Runs the {@link Reconciler} for a namespace while this replica leads: a Lease (by default
@@ -39,7 +38,7 @@ public final class ClusterController implements AutoCloseable {
   static final long RESYNC_MS = Duration.ofMinutes(10).toMillis();
   static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
 
-  private static final Logger LOG = Logger.getLogger(ClusterController.class.getName());
+  private static final Logger LOG = Logger.getLogger(ClusterController.class);
 
   /** What the worker calls for each endpoint: {@link Reconciler#reconcile}. */
   @FunctionalInterface
@@ -150,7 +149,7 @@ public final class ClusterController implements AutoCloseable {
           .withReleaseOnCancel(true)
           .withLeaderCallbacks(new LeaderCallbacks(this::startLeading, this::stopLeading, id -> {
             leader = id;
-            LOG.info(() -> "knoe controller leader in " + namespace + ": " + id);
+            LOG.info("knoe controller leader in " + namespace + ": " + id);
           }))
           .build();
       CompletableFuture<?> joined = client.leaderElector().withConfig(config).build().start();
@@ -164,7 +163,7 @@ public final class ClusterController implements AutoCloseable {
           }
           election = null;
         }
-        LOG.info(() -> identity + " left the election" + (error == null ? "" : " (" + error + ")") + "; joining again");
+        LOG.info(identity + " left the election" + (error == null ? "" : " (" + error + ")") + "; joining again");
         start();
       });
     }
@@ -203,7 +202,7 @@ public final class ClusterController implements AutoCloseable {
     synchronized (lock) {
       if (running == null) {
         running = new Running();
-        LOG.info(() -> identity + " leads: reconciling endpoints in " + namespace);
+        LOG.info(identity + " leads: reconciling endpoints in " + namespace);
       }
     }
   }
@@ -216,7 +215,7 @@ public final class ClusterController implements AutoCloseable {
     }
     if (r != null) {
       r.stop();
-      LOG.info(() -> identity + " stopped reconciling endpoints in " + namespace);
+      LOG.info(identity + " stopped reconciling endpoints in " + namespace);
     }
   }
 
@@ -245,7 +244,7 @@ public final class ClusterController implements AutoCloseable {
       deploymentsStarted.whenComplete((v, e) -> {
         if (e != null) {
           // Reconciles then list from the API (the cache never syncs); say why.
-          LOG.log(Level.WARNING, e, () -> "the OnlineDeployment informer in " + namespace + " did not start");
+          LOG.warn("the OnlineDeployment informer in " + namespace + " did not start", e);
         }
       });
       informers.add(deployments);
@@ -305,8 +304,8 @@ public final class ClusterController implements AutoCloseable {
         } catch (RuntimeException e) {
           int n = failures.merge(endpoint, 1, Integer::sum);
           Duration backoff = backoff(n);
-          LOG.log(Level.WARNING, e, () -> "reconciling endpoint " + endpoint + " failed (" + n + " in a row), again in "
-              + backoff.toMillis() + " ms");
+          LOG.warn("reconciling endpoint " + endpoint + " failed (" + n + " in a row), again in "
+              + backoff.toMillis() + " ms", e);
           queue.addAfter(endpoint, backoff);
         } finally {
           queue.done(endpoint);

@@ -32,6 +32,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import org.jboss.logging.Logger;
 
 /**
  * The embedded backend: each deployment instance is a child process of the scoring function on a
@@ -45,7 +46,7 @@ import java.util.function.Consumer;
  */
 public final class LocalBackend implements Backend {
 
-  private static final System.Logger LOG = System.getLogger(LocalBackend.class.getName());
+  private static final Logger LOG = Logger.getLogger(LocalBackend.class);
 
   private final ProcessLauncher launcher;
   private final LogReader logs;
@@ -112,7 +113,7 @@ public final class LocalBackend implements Backend {
         try {
           action.accept(r.scaled());
         } catch (RuntimeException e) {
-          LOG.log(System.Logger.Level.WARNING, "autoscaling " + r.deployment().endpoint() + "/" + r.deployment().name() + " failed", e);
+          LOG.warn("autoscaling " + r.deployment().endpoint() + "/" + r.deployment().name() + " failed", e);
         }
       }
     }

@@ -2,7 +2,6 @@ package dev.knoe.control.runtime.local;
 
 import dev.knoe.control.runtime.local.Instance.State;
 import java.io.IOException;
-import java.lang.System.Logger.Level;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,6 +26,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
 
 /**
  * Keeps a deployment's instances running: {@link #scale} sets what and how many; the supervisor
@@ -113,7 +113,7 @@ public final class InstanceSupervisor implements AutoCloseable {
     }
   }
 
-  private static final System.Logger LOG = System.getLogger(InstanceSupervisor.class.getName());
+  private static final Logger LOG = Logger.getLogger(InstanceSupervisor.class);
   // A port taken between our pick and the child's bind is bad luck, not a crash; three times in a
   // row is something else (e.g. a port range exhausted) and goes through back-off.
   private static final int MAX_BIND_RETRIES = 3;
@@ -285,7 +285,7 @@ public final class InstanceSupervisor implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {
-      LOG.log(Level.WARNING, "{0}/{1}: instances did not all exit within {2}", endpoint, deployment, wait);
+      LOG.warnv("{0}/{1}: instances did not all exit within {2}", endpoint, deployment, wait);
     }
   }
 
@@ -330,7 +330,7 @@ public final class InstanceSupervisor implements AutoCloseable {
     }
     Instant now = clock.instant();
     inst.started(run, now);
-    LOG.log(Level.DEBUG, "{0}/{1}: started {2} on port {3} (pid {4})",
+    LOG.debugv("{0}/{1}: started {2} on port {3} (pid {4})",
         endpoint, deployment, inst.id(), run.port(), String.valueOf(run.process().pid()));
     // Async, so that an exit never runs inside the reconcile that started the process.
     run.process().onExit().thenAcceptAsync(p -> guarded(() -> exited(inst, run, p.exitValue())), scheduler);
@@ -353,7 +353,7 @@ public final class InstanceSupervisor implements AutoCloseable {
       return;
     }
     inst.state(State.STOPPING);
-    LOG.log(Level.DEBUG, "{0}/{1}: stopping {2}", endpoint, deployment, inst.id());
+    LOG.debugv("{0}/{1}: stopping {2}", endpoint, deployment, inst.id());
     // Only an instance the router knew about can have requests on their way to it.
     Duration drain = s == State.READY ? settings.drainDelay() : Duration.ZERO;
     scheduler.schedule(() -> guarded(() -> terminate(run.process())), drain.toMillis(), TimeUnit.MILLISECONDS);
@@ -389,7 +389,7 @@ public final class InstanceSupervisor implements AutoCloseable {
     List<String> tail = readTail(run.log());
     if (inst.killReason == null && CrashReport.bindConflict(tail) && inst.bindRetries < MAX_BIND_RETRIES && !closed) {
       inst.bindRetries++;
-      LOG.log(Level.INFO, "{0}/{1}: port {2} of instance {3} was taken before it could bind it; starting it on another port",
+      LOG.infov("{0}/{1}: port {2} of instance {3} was taken before it could bind it; starting it on another port",
           endpoint, deployment, String.valueOf(run.port()), inst.id());
       start(inst);
     } else {
@@ -412,7 +412,7 @@ public final class InstanceSupervisor implements AutoCloseable {
     // Stack frames crowd out what matters: the error lines and their causes.
     List<String> lines = tail.stream().filter(l -> !STACK_FRAME.matcher(l).matches()).toList();
     List<String> quoted = lines.subList(Math.max(0, lines.size() - settings.crashLogLines()), lines.size());
-    LOG.log(Level.WARNING, "{0}/{1}: {2}; restarting it in {3} ms (crash {4} in a row).{5}",
+    LOG.warnv("{0}/{1}: {2}; restarting it in {3} ms (crash {4} in a row).{5}",
         endpoint, deployment, reason, String.valueOf(delay.toMillis()), inst.crashes,
         quoted.isEmpty() ? "" : " Last lines of " + log + ":" + quoted.stream().map(l -> "\n    " + l).collect(Collectors.joining()));
     inst.restartTimer = scheduler.schedule(() -> guarded(() -> restart(inst)), delay.toMillis(), TimeUnit.MILLISECONDS);
@@ -465,7 +465,7 @@ public final class InstanceSupervisor implements AutoCloseable {
         inst.killReason = "after failing " + inst.liveness.failures() + " liveness probes in a row";
         markFailing(inst, "instance " + inst.id() + " failed " + inst.liveness.failures()
             + " liveness probes in a row; stopping it to restart it", now);
-        LOG.log(Level.WARNING, "{0}/{1}: {2}", endpoint, deployment, inst.failure);
+        LOG.warnv("{0}/{1}: {2}", endpoint, deployment, inst.failure);
         inst.state(State.UNHEALTHY);
         inst.readySince = null;
         terminate(run.process());
@@ -485,12 +485,12 @@ public final class InstanceSupervisor implements AutoCloseable {
         inst.readySince = now;
         inst.failing = false;
         inst.bindRetries = 0;
-        LOG.log(Level.INFO, "{0}/{1}: instance {2} ready on port {3} after {4} ms", endpoint, deployment, inst.id(),
+        LOG.infov("{0}/{1}: instance {2} ready on port {3} after {4} ms", endpoint, deployment, inst.id(),
             String.valueOf(run.port()), String.valueOf(Duration.between(inst.startedAt(), now).toMillis()));
       } else {
         inst.readySince = null;
         markFailing(inst, "instance " + inst.id() + " failed " + inst.readiness.failures() + " readiness probes in a row", now);
-        LOG.log(Level.WARNING, "{0}/{1}: {2}; no traffic until it passes again", endpoint, deployment, inst.failure);
+        LOG.warnv("{0}/{1}: {2}; no traffic until it passes again", endpoint, deployment, inst.failure);
       }
       reconcile();
       publish();
@@ -520,7 +520,7 @@ public final class InstanceSupervisor implements AutoCloseable {
     try {
       task.run();
     } catch (RuntimeException | Error e) {
-      LOG.log(Level.ERROR, "supervisor of " + endpoint + "/" + deployment + " failed", e);
+      LOG.error("supervisor of " + endpoint + "/" + deployment + " failed", e);
       throw e;
     }
   }
@@ -539,7 +539,7 @@ public final class InstanceSupervisor implements AutoCloseable {
       try {
         l.changed(endpoint, deployment, ready);
       } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "listener of " + endpoint + "/" + deployment + " failed", e);
+        LOG.warn("listener of " + endpoint + "/" + deployment + " failed", e);
       }
     }
   }

@@ -4,8 +4,8 @@ import dev.knoe.autoscaler.Autoscaler;
 import dev.knoe.autoscaler.Decision;
 import dev.knoe.autoscaler.ScalingPolicy;
 import dev.knoe.control.router.Pool;
-import java.lang.System.Logger.Level;
 import java.time.Clock;
+import org.jboss.logging.Logger;
 
 /**
  * One autoscaled generation of a deployment in local mode: feeds the router's measure of requests
@@ -16,7 +16,7 @@ import java.time.Clock;
  */
 public final class ScaledDeployment {
 
-  private static final System.Logger LOG = System.getLogger(ScaledDeployment.class.getName());
+  private static final Logger LOG = Logger.getLogger(ScaledDeployment.class);
 
   private final Autoscaler autoscaler;
   private final Pool pool;
@@ -109,7 +109,7 @@ public final class ScaledDeployment {
     Decision d = autoscaler.decide(clock.millis(), ready);
     last = d;
     if (d.desired() != desired) {
-      LOG.log(Level.INFO, "{0}/{1}: scaling from {2} to {3}", spec.endpoint(), spec.deployment(), desired,
+      LOG.infov("{0}/{1}: scaling from {2} to {3}", spec.endpoint(), spec.deployment(), desired,
           d.describe(autoscaler.policy()));
       apply(d.desired());
     }
