@@ -26,7 +26,7 @@ import org.jboss.logging.Logger;
 /**
  * Runs the {@link Reconciler} for a namespace while this replica leads: a Lease (by default
  * {@value #LEASE}, see {@link LeaseId}) elects one replica; the leader watches OnlineEndpoints, OnlineDeployments and the Knative
- * Services and Revisions Knoe made (informers), turns every event into its endpoint's name in a
+ * Services, Revisions, Triggers and auth Secrets Knoe made (informers), turns every event into its endpoint's name in a
  * de-duplicating {@link WorkQueue}, and one thread reconciles one endpoint at a time, again after
  * the delay the Reconciler asks for, or with backoff (1 s doubling to 1 min) after an error.
  * Losing the lease stops the informers and the worker.
@@ -34,7 +34,7 @@ import org.jboss.logging.Logger;
 public final class ClusterController implements AutoCloseable {
 
   public static final String LEASE = "knoe-controller";
-  /** Informers list everything again this often, so drift in Triggers or Secrets is put back. */
+  /** Informers list everything again this often, so drift in what is not watched is put back. */
   static final long RESYNC_MS = Duration.ofMinutes(10).toMillis();
   static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
 
@@ -252,6 +252,12 @@ public final class ClusterController implements AutoCloseable {
           .inform(handler(byLabel::apply), RESYNC_MS));
       informers.add(knative.revisions().inNamespace(namespace).withLabel(KnativeRenderer.LABEL_ENDPOINT)
           .inform(handler(byLabel::apply), 0));
+      // The Triggers and auth Secrets Knoe made: a Trigger edited by hand is put back, and a Secret
+      // whose events token was rotated moves the Triggers to it, at once rather than at the resync.
+      informers.add(knative.triggers().inNamespace(namespace).withLabel(KnativeRenderer.LABEL_ENDPOINT)
+          .inform(handler(byLabel::apply), RESYNC_MS));
+      informers.add(client.secrets().inNamespace(namespace).withLabel(KnativeRenderer.LABEL_ENDPOINT)
+          .inform(handler(byLabel::apply), RESYNC_MS));
       worker = thread(this::work, "knoe-reconciler");
       worker.start();
     }

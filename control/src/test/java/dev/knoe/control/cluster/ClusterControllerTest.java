@@ -117,6 +117,28 @@ class ClusterControllerTest {
     return sum;
   }
 
+  /** A rotated events token moves the Triggers at once (the Secret is watched), not at the 10-minute resync. */
+  @Test
+  void aRotatedEventsTokenMovesTheTriggersAtOnce() {
+    a = controller("a");
+    a.start();
+    await().atMost(Duration.ofSeconds(10)).until(a::leading);
+    f.applyEndpoint(Map.of("blue", 100));
+    f.editEndpoint(s -> s.put("triggers", List.of(Map.of("filter", Map.of("type", "com.example.order.created")))));
+    f.applyDeployment("blue");
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).ignoreExceptions().until(() -> {
+      f.fake.step("my-endpoint");
+      return "Succeeded".equals(f.endpoint().getStatus().provisioningState())
+          && f.knative.triggers().inNamespace(ClusterFixture.NS).list().getItems().size() == 1;
+    });
+    var secret = client.secrets().inNamespace(ClusterFixture.NS).withName("my-endpoint-auth").get();
+    secret.getData().put("events-token", java.util.Base64.getEncoder().encodeToString(
+        "r0tated\nprevious\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    client.secrets().inNamespace(ClusterFixture.NS).resource(secret).update();
+    await().atMost(Duration.ofSeconds(10)).until(() -> "/events/r0tated".equals(f.knative.triggers()
+        .inNamespace(ClusterFixture.NS).list().getItems().get(0).getSpec().getSubscriber().getUri()));
+  }
+
   @Test
   void onlyTheLeaderReconcilesAndTheOtherTakesOverWhenItLeaves() {
     a = controller("a");
