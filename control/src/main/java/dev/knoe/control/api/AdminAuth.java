@@ -1,6 +1,6 @@
 package dev.knoe.control.api;
 
-import dev.knoe.control.serve.Platform;
+import dev.knoe.control.credentials.ApiCredentials;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.MediaType;
@@ -18,7 +18,7 @@ public class AdminAuth {
   private static final java.util.regex.Pattern MODEL_CONTENT =
       java.util.regex.Pattern.compile("/api/v1/models/[^/]+/versions/[0-9]+/content");
 
-  @Inject Platform platform;
+  @Inject ApiCredentials credentials;
 
   @ServerRequestFilter(preMatching = true)
   public Response check(ContainerRequestContext ctx) {
@@ -29,10 +29,10 @@ public class AdminAuth {
     String header = ctx.getHeaderString("Authorization");
     if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
       String credential = header.substring(7).trim();
-      if (platform.isAdmin(credential)) {
+      if (credentials.isAdmin(credential)) {
         return null;
       }
-      if ("GET".equals(ctx.getMethod()) && MODEL_CONTENT.matcher(path).matches() && platform.isModelReader(credential)) {
+      if ("GET".equals(ctx.getMethod()) && MODEL_CONTENT.matcher(path).matches() && credentials.isModelReader(credential)) {
         return null;
       }
     }

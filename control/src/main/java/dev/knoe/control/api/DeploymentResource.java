@@ -1,10 +1,7 @@
 package dev.knoe.control.api;
 
-import dev.knoe.control.endpoint.ControlPlane;
-import dev.knoe.control.endpoint.DeploymentState;
-import dev.knoe.control.runtime.Backend;
-import dev.knoe.control.serve.ClusterEndpoints;
-import dev.knoe.control.serve.ClusterMode;
+import dev.knoe.control.endpoint.DeploymentView;
+import dev.knoe.control.endpoint.Endpoints;
 import dev.knoe.control.spec.DeploymentSpec;
 import dev.knoe.control.spec.Format;
 import dev.knoe.control.spec.Parsed;
@@ -29,36 +26,24 @@ import jakarta.ws.rs.core.UriInfo;
 import java.util.List;
 import java.util.Map;
 
-/**
- * {@code /api/v1/endpoints/{endpoint}/deployments}: create, update, show, list, delete, logs; from
- * the local control plane, or in cluster mode from the custom resources ({@link ClusterEndpoints}).
- */
+/** {@code /api/v1/endpoints/{endpoint}/deployments}: create, update, show, list, delete, logs. */
 @Path("/api/v1/endpoints/{endpoint}/deployments")
 @Produces(MediaType.APPLICATION_JSON)
 public class DeploymentResource {
 
-  @Inject ControlPlane control;
-  @Inject Backend backend;
-  @Inject ClusterMode cluster;
+  @Inject Endpoints endpoints;
   @Context UriInfo uri;
 
   @GET
   public List<Map<String, Object>> list(@PathParam("endpoint") String endpoint) {
-    if (cluster.enabled()) {
-      return cluster.endpoints().deploymentViews(endpoint);
-    }
-    return control.deployments(endpoint).stream().map(this::view).toList();
+    return endpoints.deployments(endpoint).stream().map(d -> Views.deployment(d, uri.getBaseUri())).toList();
   }
 
   @GET
   @Path("{name}")
   public Response show(@PathParam("endpoint") String endpoint, @PathParam("name") String name) {
-    if (cluster.enabled()) {
-      ClusterEndpoints.Viewed d = cluster.endpoints().deployment(endpoint, name);
-      return Response.ok(d.view()).tag(new EntityTag(d.etag())).build();
-    }
-    DeploymentState d = control.deployment(endpoint, name);
-    return Response.ok(view(d)).tag(new EntityTag(Long.toString(d.generation()))).build();
+    DeploymentView d = endpoints.deployment(endpoint, name);
+    return Response.ok(Views.deployment(d, uri.getBaseUri())).tag(new EntityTag(d.etag())).build();
   }
 
   /** Create only: 409 when it exists. Answers 202: instances start in the background. */
@@ -66,10 +51,7 @@ public class DeploymentResource {
   @Consumes(MediaType.WILDCARD)
   public Response create(@PathParam("endpoint") String endpoint, byte[] body, @HeaderParam("Content-Type") String type) {
     Parsed<DeploymentSpec> parsed = parse(endpoint, null, body, type);
-    if (cluster.enabled()) {
-      return accepted(cluster.endpoints().putDeployment(parsed.spec(), null, true), parsed.spec(), parsed.warnings());
-    }
-    return accepted(control.putDeployment(parsed.spec(), null, true), parsed.warnings());
+    return accepted(endpoints.putDeployment(parsed.spec(), null, true), parsed.warnings());
   }
 
   @PUT
@@ -78,20 +60,13 @@ public class DeploymentResource {
   public Response put(@PathParam("endpoint") String endpoint, @PathParam("name") String name, byte[] body,
       @HeaderParam("Content-Type") String type, @HeaderParam("If-Match") String ifMatch) {
     Parsed<DeploymentSpec> parsed = parse(endpoint, name, body, type);
-    if (cluster.enabled()) {
-      return accepted(cluster.endpoints().putDeployment(parsed.spec(), ifMatch, false), parsed.spec(), parsed.warnings());
-    }
-    return accepted(control.putDeployment(parsed.spec(), ifMatch, false), parsed.warnings());
+    return accepted(endpoints.putDeployment(parsed.spec(), ifMatch, false), parsed.warnings());
   }
 
   @DELETE
   @Path("{name}")
   public Response delete(@PathParam("endpoint") String endpoint, @PathParam("name") String name) {
-    if (cluster.enabled()) {
-      cluster.endpoints().deleteDeployment(endpoint, name);
-    } else {
-      control.deleteDeployment(endpoint, name);
-    }
+    endpoints.deleteDeployment(endpoint, name);
     return Response.noContent().build();
   }
 
@@ -106,9 +81,7 @@ public class DeploymentResource {
     if (!container.equals("inference-server") && !container.equals("storage-initializer")) {
       throw ApiException.badRequest("container '" + container + "' is unknown: use inference-server or storage-initializer");
     }
-    List<String> out = cluster.enabled()
-        ? cluster.endpoints().logs(endpoint, name, lines, container)
-        : control.logs(endpoint, name, lines, container);
+    List<String> out = endpoints.logs(endpoint, name, lines, container);
     return out.isEmpty() ? "" : String.join("\n", out) + "\n";
   }
 
@@ -123,22 +96,10 @@ public class DeploymentResource {
     return parsed;
   }
 
-  private Response accepted(DeploymentState d, List<String> warnings) {
-    return Response.status(202).entity(EndpointResource.withWarnings(view(d), warnings))
-        .tag(new EntityTag(Long.toString(d.generation())))
+  private Response accepted(DeploymentView d, List<String> warnings) {
+    return Response.status(202).entity(Views.withWarnings(Views.deployment(d, uri.getBaseUri()), warnings))
+        .tag(new EntityTag(d.etag()))
         .header("Location", uri.getBaseUri() + "api/v1/endpoints/" + d.endpoint() + "/deployments/" + d.name())
         .build();
-  }
-
-  private Response accepted(ClusterEndpoints.Viewed d, DeploymentSpec spec, List<String> warnings) {
-    return Response.status(202).entity(EndpointResource.withWarnings(d.view(), warnings))
-        .tag(new EntityTag(d.etag()))
-        .header("Location", uri.getBaseUri() + "api/v1/endpoints/" + spec.endpointName() + "/deployments/" + spec.name())
-        .build();
-  }
-
-  private Map<String, Object> view(DeploymentState d) {
-    return Views.deployment(d, backend.pool(d.endpoint(), d.name()),
-        backend.scaleStatus(d.endpoint(), d.name()), uri.getBaseUri());
   }
 }

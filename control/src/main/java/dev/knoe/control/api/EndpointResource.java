@@ -1,9 +1,7 @@
 package dev.knoe.control.api;
 
-import dev.knoe.control.endpoint.ControlPlane;
-import dev.knoe.control.endpoint.EndpointState;
-import dev.knoe.control.serve.ClusterEndpoints;
-import dev.knoe.control.serve.ClusterMode;
+import dev.knoe.control.endpoint.EndpointView;
+import dev.knoe.control.endpoint.Endpoints;
 import dev.knoe.control.spec.EndpointSpec;
 import dev.knoe.control.spec.Format;
 import dev.knoe.control.spec.Parsed;
@@ -19,42 +17,31 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.EntityTag;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/**
- * {@code /api/v1/endpoints}: create, update, show, list, delete, keys and tokens; from the local
- * control plane, or in cluster mode from the custom resources ({@link ClusterEndpoints}).
- */
+/** {@code /api/v1/endpoints}: create, update, show, list, delete, keys and tokens. */
 @Path("/api/v1/endpoints")
 @Produces(MediaType.APPLICATION_JSON)
 public class EndpointResource {
 
-  @Inject ControlPlane control;
-  @Inject ClusterMode cluster;
+  @Inject Endpoints endpoints;
   @Context UriInfo uri;
 
   @GET
   public List<Map<String, Object>> list() {
-    if (cluster.enabled()) {
-      return cluster.endpoints().endpoints();
-    }
-    return control.endpoints().stream().map(this::view).toList();
+    return endpoints.endpoints().stream().map(e -> Views.endpoint(e, uri.getBaseUri())).toList();
   }
 
   @GET
   @Path("{name}")
   public Response show(@PathParam("name") String name) {
-    if (cluster.enabled()) {
-      ClusterEndpoints.Viewed e = cluster.endpoints().endpoint(name);
-      return Response.ok(e.view()).tag(e.etag()).build();
-    }
-    EndpointState e = control.endpoint(name);
-    return Response.ok(view(e)).tag(etag(e)).build();
+    EndpointView e = endpoints.endpoint(name);
+    return Response.ok(Views.endpoint(e, uri.getBaseUri())).tag(new EntityTag(e.etag())).build();
   }
 
   /** Create only: 409 when the endpoint exists. */
@@ -62,12 +49,9 @@ public class EndpointResource {
   @Consumes(MediaType.WILDCARD)
   public Response create(byte[] body, @HeaderParam("Content-Type") String type) {
     Parsed<EndpointSpec> parsed = parse(body, type);
-    if (cluster.enabled()) {
-      ClusterEndpoints.Viewed e = cluster.endpoints().putEndpoint(parsed.spec(), null, true);
-      return Response.status(201).entity(withWarnings(e.view(), parsed.warnings())).tag(e.etag()).build();
-    }
-    EndpointState e = control.putEndpoint(parsed.spec(), null, true);
-    return Response.status(201).entity(withWarnings(view(e), parsed.warnings())).tag(etag(e)).build();
+    EndpointView e = endpoints.putEndpoint(parsed.spec(), null, true);
+    return Response.status(201).entity(Views.withWarnings(Views.endpoint(e, uri.getBaseUri()), parsed.warnings()))
+        .tag(new EntityTag(e.etag())).build();
   }
 
   /** Create or replace; {@code If-Match} guards against lost updates. */
@@ -80,22 +64,15 @@ public class EndpointResource {
     if (!parsed.spec().name().equals(name)) {
       throw ApiException.badRequest("the body names endpoint '" + parsed.spec().name() + "' but the path names '" + name + "'");
     }
-    if (cluster.enabled()) {
-      ClusterEndpoints.Viewed e = cluster.endpoints().putEndpoint(parsed.spec(), ifMatch, false);
-      return Response.ok(withWarnings(e.view(), parsed.warnings())).tag(e.etag()).build();
-    }
-    EndpointState e = control.putEndpoint(parsed.spec(), ifMatch, false);
-    return Response.ok(withWarnings(view(e), parsed.warnings())).tag(etag(e)).build();
+    EndpointView e = endpoints.putEndpoint(parsed.spec(), ifMatch, false);
+    return Response.ok(Views.withWarnings(Views.endpoint(e, uri.getBaseUri()), parsed.warnings()))
+        .tag(new EntityTag(e.etag())).build();
   }
 
   @DELETE
   @Path("{name}")
   public Response delete(@PathParam("name") String name) {
-    if (cluster.enabled()) {
-      cluster.endpoints().deleteEndpoint(name);
-    } else {
-      control.deleteEndpoint(name);
-    }
+    endpoints.deleteEndpoint(name);
     return Response.noContent().build();
   }
 
@@ -103,7 +80,7 @@ public class EndpointResource {
   @GET
   @Path("{name}/keys")
   public Map<String, String> keys(@PathParam("name") String name) {
-    var k = cluster.enabled() ? cluster.endpoints().keys(name) : control.keys(name);
+    var k = endpoints.keys(name);
     return Map.of("primaryKey", k.primaryKey(), "secondaryKey", k.secondaryKey());
   }
 
@@ -112,7 +89,7 @@ public class EndpointResource {
   @Consumes(MediaType.WILDCARD)
   public Map<String, String> regenerate(@PathParam("name") String name, Map<String, String> body) {
     String type = body == null ? null : body.getOrDefault("key_type", body.get("keyType"));
-    var k = cluster.enabled() ? cluster.endpoints().regenerateKey(name, type) : control.regenerateKey(name, type);
+    var k = endpoints.regenerateKey(name, type);
     return Map.of("primaryKey", k.primaryKey(), "secondaryKey", k.secondaryKey());
   }
 
@@ -120,29 +97,12 @@ public class EndpointResource {
   @POST
   @Path("{name}/token")
   public Map<String, String> token(@PathParam("name") String name) {
-    var t = cluster.enabled() ? cluster.endpoints().token(name) : control.token(name);
+    var t = endpoints.token(name);
     return Map.of("accessToken", t.accessToken(), "tokenType", "Bearer",
         "expiryTimeUtc", t.expiryTimeUtc().toString(), "refreshAfterTimeUtc", t.refreshAfterTimeUtc().toString());
   }
 
   private Parsed<EndpointSpec> parse(byte[] body, String type) {
     return SpecParser.endpoint(body, Format.of(type, body), null, List.of());
-  }
-
-  private Map<String, Object> view(EndpointState e) {
-    return Views.endpoint(e, control.deployments(e.name()), uri.getBaseUri());
-  }
-
-  static Map<String, Object> withWarnings(Map<String, Object> view, List<String> warnings) {
-    if (warnings.isEmpty()) {
-      return view;
-    }
-    Map<String, Object> v = new LinkedHashMap<>(view);
-    v.put("warnings", warnings);
-    return v;
-  }
-
-  private static jakarta.ws.rs.core.EntityTag etag(EndpointState e) {
-    return new jakarta.ws.rs.core.EntityTag(Long.toString(e.generation()));
   }
 }

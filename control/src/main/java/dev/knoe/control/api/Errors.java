@@ -1,5 +1,6 @@
 package dev.knoe.control.api;
 
+import dev.knoe.control.endpoint.EndpointException;
 import dev.knoe.control.model.ModelException;
 import dev.knoe.control.spec.SpecException;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -18,6 +19,17 @@ public class Errors {
   @ServerExceptionMapper
   public Response api(ApiException e) {
     return json(e.status(), Map.of("error", e.getMessage()));
+  }
+
+  /** The endpoint service's refusals: the one place their kinds become HTTP statuses. */
+  @ServerExceptionMapper
+  public Response endpoint(EndpointException e) {
+    int status = e instanceof EndpointException.NotFound ? 404
+        : e instanceof EndpointException.Conflict ? 409
+        : e instanceof EndpointException.PreconditionFailed ? 412
+        : 400; // Invalid
+
+    return json(status, Map.of("error", e.getMessage()));
   }
 
   @ServerExceptionMapper

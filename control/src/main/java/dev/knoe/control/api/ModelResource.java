@@ -1,6 +1,6 @@
 package dev.knoe.control.api;
 
-import dev.knoe.control.endpoint.ControlPlane;
+import dev.knoe.control.endpoint.Endpoints;
 import dev.knoe.control.model.ModelRegistry;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -23,8 +23,7 @@ import java.util.Map;
 public class ModelResource {
 
   @Inject ModelRegistry models;
-  @Inject ControlPlane control;
-  @Inject dev.knoe.control.serve.ClusterMode cluster;
+  @Inject Endpoints endpoints;
 
   @GET
   public List<Map<String, Object>> list() {
@@ -75,7 +74,7 @@ public class ModelResource {
   @DELETE
   @Path("{name}/versions/{version}")
   public Response delete(@PathParam("name") String name, @PathParam("version") int version) {
-    models.delete(name, version, v -> control.inUse(v) || cluster.modelInUse(v));
+    models.delete(name, version, endpoints::modelInUse);
     return Response.noContent().build();
   }
 }

@@ -1,6 +1,6 @@
 package dev.knoe.control.api;
 
-import dev.knoe.control.serve.ClusterMode;
+import dev.knoe.control.endpoint.Endpoints;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -18,14 +18,15 @@ import java.util.Map;
 @Produces(MediaType.APPLICATION_JSON)
 public class PlatformResource {
 
-  @Inject ClusterMode cluster;
+  @Inject Endpoints endpoints;
 
   @GET
   public Map<String, Object> platform() {
     Map<String, Object> p = new LinkedHashMap<>();
-    p.put("backend", cluster.enabled() ? "knative" : "local");
-    if (cluster.enabled()) {
-      p.put("namespace", cluster.namespace());
+    Endpoints.Platform platform = endpoints.platform();
+    p.put("backend", platform.backend());
+    if (platform.namespace() != null) {
+      p.put("namespace", platform.namespace());
     }
     String version = PlatformResource.class.getPackage().getImplementationVersion();
     p.put("version", version == null ? "dev" : version);

@@ -1,65 +1,71 @@
 package dev.knoe.control.api;
 
-import dev.knoe.control.endpoint.DeploymentState;
-import dev.knoe.control.endpoint.EndpointState;
+import dev.knoe.control.endpoint.DeploymentView;
+import dev.knoe.control.endpoint.EndpointView;
 import dev.knoe.control.model.ModelVersion;
-import dev.knoe.control.router.Pool;
-import dev.knoe.control.runtime.Backend;
-import dev.knoe.control.spec.SpecWriter;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
-/** Resources as the API returns them: the spec in its YAML names plus status, with Azure's field names. */
+/**
+ * The views as JSON: the spec in its YAML names first, then the status, with Azure's field names; a
+ * field the backend does not know (null) is left out. The one place a field name of the API is
+ * written.
+ */
 final class Views {
 
   private Views() {}
 
-  static Map<String, Object> endpoint(EndpointState e, List<DeploymentState> deployments, URI base) {
-    Map<String, Object> v = new LinkedHashMap<>(SpecWriter.endpoint(e.spec()));
-    String root = base.toString().replaceAll("/$", "") + "/endpoints/" + e.name();
-    v.put("provisioning_state", e.state().name());
-    if (e.message() != null) {
-      v.put("message", e.message());
+  /** @param base the control API's address, which relative addresses of the view are resolved against */
+  static Map<String, Object> endpoint(EndpointView e, URI base) {
+    Map<String, Object> v = new LinkedHashMap<>(e.spec());
+    v.put("provisioning_state", e.provisioningState());
+    putIf(v, "message", e.message());
+    putIf(v, "scoring_uri", resolve(base, e.scoringUri()));
+    putIf(v, "openapi_uri", resolve(base, e.openapiUri()));
+    v.put("traffic", e.traffic());
+    v.put("mirror_traffic", e.mirrorTraffic());
+    putIf(v, "effective_traffic", e.effectiveTraffic());
+    if (e.deployments() != null) {
+      Map<String, Object> ds = new LinkedHashMap<>();
+      e.deployments().forEach((name, d) -> {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("provisioning_state", d.provisioningState());
+        putIf(s, "scoring_uri", resolve(base, d.scoringUri()));
+        putIf(s, "header", d.header());
+        putIf(s, "revision", d.revision());
+        putIf(s, "url", d.url());
+        ds.put(name, s);
+      });
+      v.put("deployments", ds);
     }
-    v.put("scoring_uri", root + "/score");
-    v.put("openapi_uri", root + "/swagger.json");
-    v.put("traffic", e.spec().traffic());
-    v.put("mirror_traffic", e.spec().mirrorTraffic());
-    Map<String, Object> ds = new LinkedHashMap<>();
-    for (DeploymentState d : deployments) {
-      ds.put(d.name(), Map.of("provisioning_state", d.state().name(), "scoring_uri", root + "/score",
-          "header", Map.of("azureml-model-deployment", d.name())));
-    }
-    v.put("deployments", ds);
     v.put("generation", e.generation());
-    v.put("created_at", e.createdAt().toString());
-    v.put("updated_at", e.updatedAt().toString());
+    putIf(v, "created_at", e.createdAt());
+    putIf(v, "updated_at", e.updatedAt());
     return v;
   }
 
-  static Map<String, Object> deployment(DeploymentState d, Pool pool, Optional<Backend.ScaleStatus> scale, URI base) {
-    Map<String, Object> v = new LinkedHashMap<>(SpecWriter.deployment(d.spec()));
-    v.put("provisioning_state", d.state().name());
-    if (d.message() != null) {
-      v.put("message", d.message());
+  static Map<String, Object> deployment(DeploymentView d, URI base) {
+    Map<String, Object> v = new LinkedHashMap<>(d.spec());
+    v.put("provisioning_state", d.provisioningState());
+    putIf(v, "message", d.message());
+    if (d.registeredModel() != null) {
+      v.put("registered_model", model(d.registeredModel()));
     }
-    v.put("registered_model", model(d.model()));
-    v.put("ready_instances", pool == null ? 0 : pool.ready().size());
-    scale.ifPresent(s -> {
-      v.put("desired_instances", s.desired());
-      if (s.lastDecision() != null) {
-        v.put("scaling", s.lastDecision());
-      }
-    });
-    v.put("instances", pool == null ? List.of() : pool.ready().stream()
-        .map(t -> Map.of("id", t.id(), "url", "http://" + t.host() + ":" + t.port(), "in_flight", t.inFlight().get())).toList());
-    v.put("scoring_uri", base.toString().replaceAll("/$", "") + "/endpoints/" + d.endpoint() + "/score");
+    v.put("ready_instances", d.readyInstances());
+    putIf(v, "desired_instances", d.desiredInstances());
+    putIf(v, "scaling", d.scaling());
+    if (d.instances() != null) {
+      v.put("instances", d.instances().stream()
+          .map(i -> Map.of("id", i.id(), "url", i.url(), "in_flight", i.inFlight())).toList());
+    }
+    putIf(v, "revision", d.revision());
+    putIf(v, "scoring_uri", resolve(base, d.scoringUri()));
+    putIf(v, "url", d.url());
     v.put("generation", d.generation());
-    v.put("created_at", d.createdAt().toString());
-    v.put("updated_at", d.updatedAt().toString());
+    putIf(v, "created_at", d.createdAt());
+    putIf(v, "updated_at", d.updatedAt());
     return v;
   }
 
@@ -76,5 +82,23 @@ final class Views {
     v.put("anonymous", m.anonymous());
     v.put("created_at", m.createdAt().toString());
     return v;
+  }
+
+  static Map<String, Object> withWarnings(Map<String, Object> view, List<String> warnings) {
+    if (!warnings.isEmpty()) {
+      view.put("warnings", warnings);
+    }
+    return view;
+  }
+
+  /** An address of the local router is relative to the API's own; a cluster's is absolute. */
+  private static String resolve(URI base, String address) {
+    return address == null ? null : base.resolve(address).toString();
+  }
+
+  private static void putIf(Map<String, Object> v, String key, Object value) {
+    if (value != null) {
+      v.put(key, value instanceof java.time.Instant t ? t.toString() : value);
+    }
   }
 }

@@ -1,2 +1,6 @@
-/** The control API: thin REST resources over the control plane, YAML or JSON in, JSON out, admin credential required. */
+/**
+ * The control API: thin REST resources over the endpoint service and the model registry, YAML or
+ * JSON in, JSON out (written in {@code Views}), errors mapped to HTTP statuses in one place
+ * ({@code Errors}), the admin credential required.
+ */
 package dev.knoe.control.api;

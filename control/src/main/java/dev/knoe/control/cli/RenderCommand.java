@@ -3,8 +3,8 @@ package dev.knoe.control.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.knoe.control.api.ApiException;
-import dev.knoe.control.endpoint.ControlPlane;
+import dev.knoe.control.endpoint.LocalEndpoints;
+import dev.knoe.control.endpoint.EndpointException;
 import dev.knoe.control.knative.ArtifactSource;
 import dev.knoe.control.knative.DeploymentRevision;
 import dev.knoe.control.knative.InstanceTypeCatalog;
@@ -148,8 +148,8 @@ final class RenderCommand implements Callable<Integer> {
     }
     Path file;
     try {
-      file = ControlPlane.onnxFile(Path.of(ref.path()));
-    } catch (ApiException e) {
+      file = LocalEndpoints.onnxFile(Path.of(ref.path()));
+    } catch (EndpointException e) {
       throw CliException.failed("deployment '" + d.name() + "': " + e.getMessage(), e);
     }
     // Inline models are registered as <endpoint>-<deployment>; the registry numbers versions from 1

@@ -1,6 +1,6 @@
 package dev.knoe.control.credentials;
 
-import dev.knoe.control.state.AtomicFiles;
+import dev.knoe.control.files.AtomicFiles;
 import io.smallrye.jwt.algorithm.SignatureAlgorithm;
 import io.smallrye.jwt.auth.principal.DefaultJWTParser;
 import io.smallrye.jwt.auth.principal.JWTAuthContextInfo;

@@ -1,7 +1,7 @@
 package dev.knoe.control.runtime;
 
-import dev.knoe.control.endpoint.DeploymentState;
-import dev.knoe.control.endpoint.ProvisioningState;
+import dev.knoe.control.state.DeploymentState;
+import dev.knoe.control.state.ProvisioningState;
 import dev.knoe.control.router.Pool;
 import java.nio.file.Path;
 import java.util.List;

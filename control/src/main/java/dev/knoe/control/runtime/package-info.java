@@ -1,2 +1,2 @@
-/** Where deployments run: the interface the control plane owns, implemented by the local backend (and later Knative). */
+/** Where a local deployment runs: the backend interface the local endpoint service owns, and the local backend (instances as child processes). */
 package dev.knoe.control.runtime;

@@ -5,11 +5,10 @@ import dev.knoe.control.cluster.ClusterController;
 import dev.knoe.control.cluster.Reconciler;
 import dev.knoe.control.cluster.RegistryModelResolver;
 import dev.knoe.control.credentials.TokenIssuer;
+import dev.knoe.control.endpoint.ClusterEndpoints;
 import dev.knoe.control.knative.InstanceTypeCatalog;
 import dev.knoe.control.knative.RenderSettings;
-import dev.knoe.control.cluster.OnlineDeployment;
 import dev.knoe.control.model.ModelRegistry;
-import dev.knoe.control.model.ModelVersion;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.quarkus.runtime.ShutdownEvent;
@@ -44,25 +43,16 @@ public class ClusterMode {
   private ClusterController controller;
   private ClusterEndpoints endpoints;
 
-  /** The endpoint API on the cluster's resources; only in cluster mode, once started. */
-  public ClusterEndpoints endpoints() {
+  /** The endpoint service on the cluster's resources; only in cluster mode, once started. */
+  ClusterEndpoints endpoints() {
     if (endpoints == null) {
       throw new IllegalStateException("not in cluster mode, or not started");
     }
     return endpoints;
   }
 
-  /** The namespace of the endpoints' resources, once started in cluster mode. */
-  public String namespace() {
-    return namespace;
-  }
-
-  public boolean enabled() {
-    return config.clusterMode();
-  }
-
   void start(@Observes StartupEvent event) {
-    if (!enabled()) {
+    if (!config.clusterMode()) {
       return;
     }
     client = config.kubernetes().kubeconfig()
@@ -99,29 +89,6 @@ public class ClusterMode {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the kubeconfig " + file + ": " + e.getMessage(), e);
     }
-  }
-
-  /**
-   * Whether an OnlineDeployment of the namespace refers to this model version ({@code name:version},
-   * {@code azureml:name:version} or {@code {name, version}}): its pods download it at every start.
-   */
-  public boolean modelInUse(ModelVersion v) {
-    if (client == null) {
-      return false;
-    }
-    for (OnlineDeployment d : client.resources(OnlineDeployment.class).inNamespace(namespace).list().getItems()) {
-      Object model = d.getSpec() == null ? null : d.getSpec().getFields().get("model");
-      String ref = null;
-      if (model instanceof String text) {
-        ref = text.startsWith("azureml:") ? text.substring("azureml:".length()) : text;
-      } else if (model instanceof java.util.Map<?, ?> m && m.get("name") != null) {
-        ref = m.get("name") + ":" + m.get("version");
-      }
-      if (v.reference().equals(ref)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   void stop(@Observes ShutdownEvent event) {

@@ -4,13 +4,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.knoe.autoscaler.ScalingPolicy;
 import dev.knoe.control.credentials.Secrets;
 import dev.knoe.control.credentials.TokenIssuer;
-import dev.knoe.control.endpoint.ControlPlane;
-import dev.knoe.control.endpoint.StateStore;
+import dev.knoe.control.credentials.ApiCredentials;
+import dev.knoe.control.endpoint.Endpoints;
+import dev.knoe.control.endpoint.LocalEndpoints;
+import dev.knoe.control.state.StateStore;
 import dev.knoe.control.model.ModelRegistry;
 import dev.knoe.control.router.DataPlane;
 import dev.knoe.control.runtime.Backend;
 import dev.knoe.control.runtime.LocalBackend;
-import dev.knoe.control.state.AtomicFiles;
+import dev.knoe.control.files.AtomicFiles;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -18,6 +20,8 @@ import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+import jakarta.enterprise.inject.Typed;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -45,7 +49,6 @@ public class Platform {
   @Inject Vertx vertx;
 
   private Path dataDir;
-  private byte[] adminDigest;
 
   Path dataDir() {
     if (dataDir == null) {
@@ -110,11 +113,27 @@ public class Platform {
         .build();
   }
 
+  /** Typed as itself only: the {@link Endpoints} the API gets is chosen below. */
   @Produces
   @Singleton
-  ControlPlane controlPlane(ModelRegistry models, TokenIssuer tokens, Backend backend, DataPlane dataPlane) {
-    return new ControlPlane(new StateStore(dataDir()), models, tokens, backend, dataPlane, dataDir().resolve("code"),
+  @Typed(LocalEndpoints.class)
+  LocalEndpoints localEndpoints(ModelRegistry models, TokenIssuer tokens, Backend backend, DataPlane dataPlane) {
+    return new LocalEndpoints(new StateStore(dataDir()), models, tokens, backend, dataPlane, dataDir().resolve("code"),
         Clock.systemUTC());
+  }
+
+  /** The endpoint service the API serves: on the cluster's resources, or run on this machine. */
+  @Produces
+  @Singleton
+  Endpoints endpoints(ClusterMode cluster, Instance<LocalEndpoints> local) {
+    return config.clusterMode() ? cluster.endpoints() : local.get();
+  }
+
+  /** Made at start, so a first start prints the new admin key before anything else. */
+  @Produces
+  @Singleton
+  ApiCredentials apiCredentials() {
+    return new ApiCredentials(adminKey(), config.modelReaderToken());
   }
 
   void routes(@Observes Router router, DataPlane dataPlane) {
@@ -122,30 +141,17 @@ public class Platform {
     router.route("/endpoints/:endpoint/*").order(-10).handler(dataPlane::handle);
   }
 
-  void start(@Observes StartupEvent event, ControlPlane control) {
-    String admin = adminKey();
-    adminDigest = Secrets.sha256(admin);
+  void start(@Observes StartupEvent event, ApiCredentials credentials, Instance<LocalEndpoints> local) {
     if (!config.clusterMode()) {
-      control.restore(); // local instances; on a cluster the reconciler owns what runs
+      local.get().restore(); // local instances; on a cluster the reconciler owns what runs
     }
-    writeCliConfig(admin);
+    writeCliConfig(adminKey());
     LOG.infof("Knoe is serving; data in %s", dataDir());
   }
 
   void stop(@Observes ShutdownEvent event, Backend backend, DataPlane dataPlane) {
     backend.close();
     dataPlane.close();
-  }
-
-  /** Whether a presented admin credential is the right one (constant time). */
-  public boolean isAdmin(String credential) {
-    return adminDigest != null && Secrets.matchesAny(credential, adminDigest);
-  }
-
-  /** The model-reader credential ({@code KNOE_MODEL_READER_TOKEN}), compared in constant time. */
-  public boolean isModelReader(String credential) {
-    return config.modelReaderToken().filter(t -> !t.isBlank())
-        .map(t -> Secrets.matchesAny(credential, Secrets.sha256(t))).orElse(false);
   }
 
   private String adminKey() {

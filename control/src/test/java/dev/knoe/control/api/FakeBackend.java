@@ -1,7 +1,7 @@
 package dev.knoe.control.api;
 
-import dev.knoe.control.endpoint.DeploymentState;
-import dev.knoe.control.endpoint.ProvisioningState;
+import dev.knoe.control.state.DeploymentState;
+import dev.knoe.control.state.ProvisioningState;
 import dev.knoe.control.router.Pool;
 import dev.knoe.control.runtime.Backend;
 import jakarta.annotation.Priority;

@@ -1,19 +1,22 @@
 package dev.knoe.control.endpoint;
 
-import dev.knoe.control.api.ApiException;
-import dev.knoe.control.api.Preconditions;
 import dev.knoe.control.credentials.EndpointKeys;
 import dev.knoe.control.credentials.TokenIssuer;
 import dev.knoe.control.model.ModelException;
 import dev.knoe.control.model.ModelRegistry;
 import dev.knoe.control.model.ModelVersion;
 import dev.knoe.control.router.DataPlane;
+import dev.knoe.control.router.Pool;
 import dev.knoe.control.router.RouteTable;
 import dev.knoe.control.runtime.Backend;
 import dev.knoe.control.spec.AuthMode;
 import dev.knoe.control.spec.DeploymentSpec;
 import dev.knoe.control.spec.EndpointSpec;
-import dev.knoe.control.spec.SpecParser;
+import dev.knoe.control.spec.SpecWriter;
+import dev.knoe.control.state.DeploymentState;
+import dev.knoe.control.state.EndpointState;
+import dev.knoe.control.state.ProvisioningState;
+import dev.knoe.control.state.StateStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -25,18 +28,21 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
- * The control plane's decisions: what may change and how, then state saved, the router's tables
- * republished and the backend asked to converge. Changes to one endpoint and its deployments are
- * serialized by a per-endpoint lock; the generation is the ETag that turns a lost update into 412.
+ * The endpoint service on this machine: a change is checked by the {@link Rules}, saved under the
+ * data directory, the router's tables republished and the local backend asked to converge.
+ * Changes to one endpoint and its deployments are serialized by a per-endpoint lock; the
+ * generation is the ETag that turns a lost update into 412.
  */
-public final class ControlPlane implements Backend.Listener {
+public final class LocalEndpoints implements Endpoints, Backend.Listener {
 
-  private static final Logger LOG = Logger.getLogger(ControlPlane.class);
+  private static final Logger LOG = Logger.getLogger(LocalEndpoints.class);
 
   private final StateStore store;
   private final ModelRegistry models;
@@ -49,7 +55,7 @@ public final class ControlPlane implements Backend.Listener {
   private final Map<String, Map<String, DeploymentState>> deployments = new ConcurrentHashMap<>();
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
-  public ControlPlane(StateStore store, ModelRegistry models, TokenIssuer tokens, Backend backend, DataPlane dataPlane,
+  public LocalEndpoints(StateStore store, ModelRegistry models, TokenIssuer tokens, Backend backend, DataPlane dataPlane,
       Path codeDir, Clock clock) {
     this.store = store;
     this.models = models;
@@ -78,53 +84,68 @@ public final class ControlPlane implements Backend.Listener {
     }
   }
 
-  // ---- endpoints ----
-
-  public List<EndpointState> endpoints() {
-    return endpoints.values().stream().sorted(Comparator.comparing(EndpointState::name)).toList();
+  @Override
+  public Platform platform() {
+    return new Platform("local", null);
   }
 
-  public EndpointState endpoint(String name) {
+  // ---- endpoints ----
+
+  @Override
+  public List<EndpointView> endpoints() {
+    return endpoints.values().stream().sorted(Comparator.comparing(EndpointState::name))
+        .map(this::view).toList();
+  }
+
+  @Override
+  public EndpointView endpoint(String name) {
+    return view(state(name));
+  }
+
+  private EndpointState state(String name) {
     EndpointState e = endpoints.get(name);
     if (e == null) {
-      throw ApiException.notFound("no endpoint '" + name + "'" + known(endpoints.keySet()));
+      throw Rules.noEndpoint(name, Rules.known(endpoints.keySet()));
     }
     return e;
   }
 
-  /** Creates an endpoint, or updates it when {@code createOnly} is false and it exists. */
-  public EndpointState putEndpoint(EndpointSpec spec, String ifMatch, boolean createOnly) {
+  @Override
+  public EndpointView putEndpoint(EndpointSpec spec, String ifMatch, boolean createOnly) {
+    String what = "endpoint '" + spec.name() + "'";
     synchronized (lock(spec.name())) {
       EndpointState old = endpoints.get(spec.name());
       if (old == null) {
-        Preconditions.checkAbsent("endpoint '" + spec.name() + "'", ifMatch);
-        checkTraffic(spec, Map.of());
-        EndpointState created = new EndpointState(spec, 1, EndpointKeys.generate(), ProvisioningState.Succeeded, null,
-            clock.instant(), clock.instant());
+        Rules.ifMatchAbsent(what, ifMatch);
+        Rules.traffic(spec, Set.of());
+        EndpointState created = new EndpointState(spec, 1, EndpointKeys.generate(),
+            ProvisioningState.Succeeded, null, clock.instant(), clock.instant());
         store.save(created);
         endpoints.put(spec.name(), created);
         deployments.put(spec.name(), new ConcurrentHashMap<>());
         publish(spec.name());
         LOG.infof("Created endpoint %s (auth_mode %s)", spec.name(), spec.authMode());
-        return created;
+        return view(created);
       }
       if (createOnly) {
-        throw ApiException.conflict("endpoint '" + spec.name() + "' already exists; change it with 'knoe online-endpoint update'");
+        throw Rules.endpointExists(spec.name());
       }
-      Preconditions.checkEtag("endpoint '" + spec.name() + "'", old.etag(), ifMatch);
-      checkTraffic(spec, deployments.get(spec.name()));
+      Rules.ifMatch(what, old.etag(), ifMatch);
+      Rules.traffic(spec, deployments.get(spec.name()).keySet());
       EndpointState updated = old.with(spec, clock.instant()).with(ProvisioningState.Succeeded, null);
       store.save(updated);
       endpoints.put(spec.name(), updated);
       publish(spec.name());
-      LOG.infof("Updated endpoint %s: traffic %s, mirror %s", spec.name(), spec.traffic(), spec.mirrorTraffic());
-      return updated;
+      LOG.infof("Updated endpoint %s: traffic %s, mirror %s", spec.name(), spec.traffic(),
+          spec.mirrorTraffic());
+      return view(updated);
     }
   }
 
+  @Override
   public void deleteEndpoint(String name) {
     synchronized (lock(name)) {
-      EndpointState e = endpoint(name);
+      EndpointState e = state(name);
       endpoints.put(name, e.with(ProvisioningState.Deleting, null));
       dataPlane.remove(name);
       for (String d : deployments.getOrDefault(name, Map.of()).keySet()) {
@@ -138,15 +159,12 @@ public final class ControlPlane implements Backend.Listener {
     }
   }
 
+  @Override
   public EndpointKeys regenerateKey(String name, String keyType) {
     synchronized (lock(name)) {
-      EndpointState e = endpoint(name);
-      EndpointKeys next;
-      try {
-        next = e.keys().regenerate(keyType == null ? "" : keyType);
-      } catch (IllegalArgumentException ex) {
-        throw ApiException.badRequest(ex.getMessage());
-      }
+      EndpointState e = state(name);
+      Rules.keyAuth(name, e.spec().authMode());
+      EndpointKeys next = Rules.keyType(() -> e.keys().regenerate(keyType == null ? "" : keyType));
       EndpointState updated = e.with(next, clock.instant());
       store.save(updated);
       endpoints.put(name, updated);
@@ -156,59 +174,59 @@ public final class ControlPlane implements Backend.Listener {
     }
   }
 
+  @Override
   public EndpointKeys keys(String name) {
-    EndpointState e = endpoint(name);
-    if (e.spec().authMode() != AuthMode.KEY) {
-      throw ApiException.badRequest("endpoint '" + name + "' uses auth_mode aml_token: get a token with 'knoe online-endpoint get-credentials'");
-    }
+    EndpointState e = state(name);
+    Rules.keyAuth(name, e.spec().authMode());
     return e.keys();
   }
 
+  @Override
   public TokenIssuer.Token token(String name) {
-    EndpointState e = endpoint(name);
-    if (e.spec().authMode() != AuthMode.AML_TOKEN) {
-      throw ApiException.badRequest("endpoint '" + name + "' uses auth_mode key: tokens are for aml_token endpoints; use its keys");
-    }
+    Rules.tokenAuth(name, state(name).spec().authMode());
     return tokens.issue(name);
   }
 
   // ---- deployments ----
 
-  public List<DeploymentState> deployments(String endpoint) {
-    endpoint(endpoint);
+  @Override
+  public List<DeploymentView> deployments(String endpoint) {
+    state(endpoint);
     return deployments.getOrDefault(endpoint, Map.of()).values().stream()
-        .sorted(Comparator.comparing(DeploymentState::name)).toList();
+        .sorted(Comparator.comparing(DeploymentState::name)).map(this::view).toList();
   }
 
-  public DeploymentState deployment(String endpoint, String name) {
-    DeploymentState d = deployments.getOrDefault(endpoint(endpoint).name(), Map.of()).get(name);
+  @Override
+  public DeploymentView deployment(String endpoint, String name) {
+    return view(deploymentState(endpoint, name));
+  }
+
+  private DeploymentState deploymentState(String endpoint, String name) {
+    Map<String, DeploymentState> ds = deployments.getOrDefault(state(endpoint).name(), Map.of());
+    DeploymentState d = ds.get(name);
     if (d == null) {
-      throw ApiException.notFound("endpoint '" + endpoint + "' has no deployment '" + name + "'"
-          + known(deployments.getOrDefault(endpoint, Map.of()).keySet()));
+      throw Rules.noDeployment(endpoint, name, ds.keySet());
     }
     return d;
   }
 
   /** Creates or updates a deployment; its instances start (or roll) in the background. */
-  public DeploymentState putDeployment(DeploymentSpec spec, String ifMatch, boolean createOnly) {
+  @Override
+  public DeploymentView putDeployment(DeploymentSpec spec, String ifMatch, boolean createOnly) {
     String ep = spec.endpointName();
+    String what = "deployment '" + spec.name() + "'";
     synchronized (lock(ep)) {
-      endpoint(ep);
+      state(ep);
       Map<String, DeploymentState> ds = deployments.get(ep);
       DeploymentState old = ds.get(spec.name());
-      if (old != null && createOnly) {
-        throw ApiException.conflict("deployment '" + spec.name() + "' already exists on endpoint '" + ep
-            + "'; change it with 'knoe online-deployment update'");
-      }
       if (old == null) {
-        Preconditions.checkAbsent("deployment '" + spec.name() + "'", ifMatch);
+        Rules.ifMatchAbsent(what, ifMatch);
+      } else if (createOnly) {
+        throw Rules.deploymentExists(ep, spec.name());
+      } else {
+        Rules.ifMatch(what, old.etag(), ifMatch);
       }
-      if (old != null) {
-        Preconditions.checkEtag("deployment '" + spec.name() + "'", old.etag(), ifMatch);
-      }
-      SpecParser.checkDeploymentLimit(ep, ds.keySet(), spec.name()).ifPresent(m -> {
-        throw ApiException.badRequest(m);
-      });
+      Rules.deploymentLimit(ep, ds.keySet(), spec.name());
       checkCode(spec);
       ModelVersion model = resolveModel(spec);
       long generation = old == null ? 1 : old.generation() + 1;
@@ -218,21 +236,20 @@ public final class ControlPlane implements Backend.Listener {
       store.save(next);
       ds.put(spec.name(), next);
       publish(ep);
-      LOG.infof("%s deployment %s/%s (generation %d, model %s, %d instance(s))", old == null ? "Creating" : "Updating",
-          ep, spec.name(), generation, model.reference(), spec.instanceCount());
+      LOG.infof("%s deployment %s/%s (generation %d, model %s, %d instance(s))",
+          old == null ? "Creating" : "Updating", ep, spec.name(), generation, model.reference(),
+          spec.instanceCount());
       start(next);
-      return next;
+      return view(next);
     }
   }
 
+  @Override
   public void deleteDeployment(String endpoint, String name) {
     synchronized (lock(endpoint)) {
-      EndpointState e = endpoint(endpoint);
-      deployment(endpoint, name);
-      SpecParser.checkDeletable(endpoint, name, e.spec().traffic(), e.spec().mirrorTraffic().containsKey(name))
-          .ifPresent(m -> {
-            throw ApiException.conflict(m);
-          });
+      EndpointState e = state(endpoint);
+      deploymentState(endpoint, name);
+      Rules.deletable(endpoint, name, e.spec().traffic(), e.spec().mirrorTraffic());
       backend.remove(endpoint, name);
       store.deleteDeployment(endpoint, name);
       deployments.get(endpoint).remove(name);
@@ -242,13 +259,14 @@ public final class ControlPlane implements Backend.Listener {
     }
   }
 
+  @Override
   public List<String> logs(String endpoint, String name, int lines, String container) {
-    deployment(endpoint, name);
+    deploymentState(endpoint, name);
     return backend.logs(endpoint, name, lines, container);
   }
 
-  /** Whether any deployment serves this model version (a version in use cannot be deleted). */
-  public boolean inUse(ModelVersion v) {
+  @Override
+  public boolean modelInUse(ModelVersion v) {
     return deployments.values().stream().flatMap(m -> m.values().stream())
         .anyMatch(d -> d.model().sha256().equals(v.sha256()) && d.model().name().equals(v.name())
             && d.model().version() == v.version());
@@ -259,7 +277,8 @@ public final class ControlPlane implements Backend.Listener {
     synchronized (lock(endpoint)) {
       Map<String, DeploymentState> ds = deployments.get(endpoint);
       DeploymentState d = ds == null ? null : ds.get(name);
-      if (d == null || d.generation() != generation || (d.state() == state && java.util.Objects.equals(d.message(), message))) {
+      if (d == null || d.generation() != generation
+          || (d.state() == state && java.util.Objects.equals(d.message(), message))) {
         return;
       }
       DeploymentState next = d.with(state, message);
@@ -271,6 +290,37 @@ public final class ControlPlane implements Backend.Listener {
         LOG.infof("Deployment %s/%s: %s%s", endpoint, name, state, message == null ? "" : " (" + message + ")");
       }
     }
+  }
+
+  // ---- views ----
+
+  /** Local addresses are relative to the control API's: the router shares its port. */
+  private EndpointView view(EndpointState e) {
+    String root = "endpoints/" + e.name();
+    Map<String, EndpointView.DeploymentSummary> ds = new LinkedHashMap<>();
+    for (DeploymentState d : deployments.getOrDefault(e.name(), Map.of()).values().stream()
+        .sorted(Comparator.comparing(DeploymentState::name)).toList()) {
+      ds.put(d.name(), new EndpointView.DeploymentSummary(d.state().name(), root + "/score",
+          Map.of(DataPlane.DEPLOYMENT_HEADER, d.name()), null, null));
+    }
+    return new EndpointView(SpecWriter.endpoint(e.spec()), e.state().name(), e.message(),
+        root + "/score", root + "/swagger.json", e.spec().traffic(), e.spec().mirrorTraffic(), null,
+        ds, e.generation(), e.createdAt(), e.updatedAt(), Long.toString(e.generation()));
+  }
+
+  private DeploymentView view(DeploymentState d) {
+    Pool pool = backend.pool(d.endpoint(), d.name());
+    Optional<Backend.ScaleStatus> scale = backend.scaleStatus(d.endpoint(), d.name());
+    List<DeploymentView.Instance> instances = pool == null ? List.of() : pool.ready().stream()
+        .map(t -> new DeploymentView.Instance(t.id(), "http://" + t.host() + ":" + t.port(),
+            t.inFlight().get()))
+        .toList();
+    return new DeploymentView(SpecWriter.deployment(d.spec()), d.endpoint(), d.name(),
+        d.state().name(), d.message(), d.model(), instances.size(),
+        scale.map(Backend.ScaleStatus::desired).orElse(null),
+        scale.map(Backend.ScaleStatus::lastDecision).orElse(null), instances, null, null,
+        "endpoints/" + d.endpoint() + "/score", d.generation(), d.createdAt(), d.updatedAt(),
+        Long.toString(d.generation()));
   }
 
   // ---- helpers ----
@@ -288,15 +338,11 @@ public final class ControlPlane implements Backend.Listener {
 
   private ModelVersion resolveModel(DeploymentSpec spec) {
     var ref = spec.model();
-    try {
-      if (ref.isInline()) {
-        Path file = onnxFile(Path.of(ref.path()));
-        return models.registerInline(file, spec.endpointName() + "-" + spec.name());
-      }
-      return models.resolve(ref.name(), ref.version());
-    } catch (ModelException e) {
-      throw new ApiException(e.status(), e.getMessage());
+    if (ref.isInline()) {
+      Path file = onnxFile(Path.of(ref.path()));
+      return models.registerInline(file, spec.endpointName() + "-" + spec.name());
     }
+    return models.resolve(ref.name(), ref.version());
   }
 
   /** A model path may be the .onnx file or a folder holding exactly one (as Azure registers folders). */
@@ -305,12 +351,12 @@ public final class ControlPlane implements Backend.Listener {
       return path;
     }
     if (!Files.isDirectory(path)) {
-      throw ApiException.badRequest("model path " + path + " does not exist");
+      throw new EndpointException.Invalid("model path " + path + " does not exist");
     }
     try (Stream<Path> files = Files.walk(path, 4)) {
       List<Path> onnx = files.filter(p -> p.toString().endsWith(".onnx") && Files.isRegularFile(p)).sorted().toList();
       if (onnx.size() != 1) {
-        throw ApiException.badRequest(onnx.isEmpty() ? "no .onnx file in model folder " + path
+        throw new EndpointException.Invalid(onnx.isEmpty() ? "no .onnx file in model folder " + path
             : "model folder " + path + " holds several .onnx files " + onnx + "; point model.path at one of them");
       }
       return onnx.get(0);
@@ -330,7 +376,7 @@ public final class ControlPlane implements Backend.Listener {
     try {
       if (!Files.exists(target)) {
         if (!Files.exists(source)) {
-          throw ApiException.badRequest("code_configuration.code " + source + " does not exist");
+          throw new EndpointException.Invalid("code_configuration.code " + source + " does not exist");
         }
         Path tmp = target.resolveSibling(target.getFileName() + ".part");
         deleteTree(tmp);
@@ -364,18 +410,11 @@ public final class ControlPlane implements Backend.Listener {
       return;
     }
     if (cc.code() == null) {
-      throw ApiException.badRequest("code_configuration.code is required: the local backend loads the handler "
+      throw new EndpointException.Invalid("code_configuration.code is required: the local backend loads the handler "
           + cc.scoringScript() + " from that jar or class folder");
     }
     if (!Files.exists(Path.of(cc.code()))) {
-      throw ApiException.badRequest("code_configuration.code " + cc.code() + " does not exist");
-    }
-  }
-
-  private void checkTraffic(EndpointSpec spec, Map<String, DeploymentState> existing) {
-    List<String> problems = SpecParser.checkTraffic(spec.name(), spec.traffic(), spec.mirrorTraffic(), existing.keySet());
-    if (!problems.isEmpty()) {
-      throw ApiException.badRequest(String.join("; ", problems));
+      throw new EndpointException.Invalid("code_configuration.code " + cc.code() + " does not exist");
     }
   }
 
@@ -405,10 +444,6 @@ public final class ControlPlane implements Backend.Listener {
 
   private Object lock(String endpoint) {
     return locks.computeIfAbsent(endpoint, k -> new Object());
-  }
-
-  private static String known(java.util.Set<String> names) {
-    return names.isEmpty() ? "" : " (known: " + String.join(", ", names.stream().sorted().toList()) + ")";
   }
 
   private static void deleteTree(Path dir) {

@@ -1,4 +1,4 @@
-package dev.knoe.control.state;
+package dev.knoe.control.files;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,4 +1,4 @@
-package dev.knoe.control.endpoint;
+package dev.knoe.control.state;
 
 import dev.knoe.control.credentials.EndpointKeys;
 import dev.knoe.control.spec.EndpointSpec;

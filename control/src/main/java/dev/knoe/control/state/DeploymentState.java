@@ -1,4 +1,4 @@
-package dev.knoe.control.endpoint;
+package dev.knoe.control.state;
 
 import dev.knoe.control.model.ModelVersion;
 import dev.knoe.control.spec.DeploymentSpec;

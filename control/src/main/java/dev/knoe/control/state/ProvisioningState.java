@@ -1,4 +1,4 @@
-package dev.knoe.control.endpoint;
+package dev.knoe.control.state;
 
 /** Azure's provisioning states, with Azure's spelling. */
 public enum ProvisioningState {

@@ -1,7 +1,5 @@
-package dev.knoe.control.serve;
+package dev.knoe.control.endpoint;
 
-import dev.knoe.control.api.ApiException;
-import dev.knoe.control.api.Preconditions;
 import dev.knoe.control.cluster.AuthSecrets;
 import dev.knoe.control.cluster.AzureYamlSpec;
 import dev.knoe.control.cluster.OnlineDeployment;
@@ -16,7 +14,8 @@ import dev.knoe.control.model.ModelVersion;
 import dev.knoe.control.spec.AuthMode;
 import dev.knoe.control.spec.DeploymentSpec;
 import dev.knoe.control.spec.EndpointSpec;
-import dev.knoe.control.spec.SpecParser;
+import dev.knoe.control.spec.ModelRef;
+import dev.knoe.control.spec.SpecException;
 import dev.knoe.control.spec.SpecWriter;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -25,6 +24,9 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import dev.knoe.control.cluster.OnlineDeploymentStatus;
+import dev.knoe.control.cluster.OnlineEndpointStatus;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -51,7 +53,7 @@ import org.jboss.logging.Logger;
  * {@code If-Match} a concurrent spec change, by the API or by {@code kubectl}, is a 412 rather
  * than lost (without it, a PUT replaces what is there, as locally).
  */
-public final class ClusterEndpoints {
+public final class ClusterEndpoints implements Endpoints {
 
   private static final Logger LOG = Logger.getLogger(ClusterEndpoints.class);
 
@@ -63,85 +65,88 @@ public final class ClusterEndpoints {
   private final TokenIssuer tokens;
   private final ModelRegistry models;
 
-  ClusterEndpoints(KubernetesClient client, String namespace, TokenIssuer tokens, ModelRegistry models) {
+  public ClusterEndpoints(KubernetesClient client, String namespace, TokenIssuer tokens, ModelRegistry models) {
     this.client = client;
     this.namespace = namespace;
     this.tokens = tokens;
     this.models = models;
   }
 
-  /** A view with the ETag that {@code If-Match} must repeat. */
-  public record Viewed(Map<String, Object> view, String etag) {}
+  @Override
+  public Platform platform() {
+    return new Platform("knative", namespace);
+  }
 
   // ---------------------------------------------------------------- endpoints
 
-  public List<Map<String, Object>> endpoints() {
+  @Override
+  public List<EndpointView> endpoints() {
     return client.resources(OnlineEndpoint.class).inNamespace(namespace).list().getItems().stream()
         .sorted(Comparator.comparing(e -> e.getMetadata().getName())).map(ClusterEndpoints::view).toList();
   }
 
-  public Viewed endpoint(String name) {
-    OnlineEndpoint e = endpointResource(name);
-    return new Viewed(view(e), etag(e));
+  @Override
+  public EndpointView endpoint(String name) {
+    return view(endpointResource(name));
   }
 
   /** Creates the endpoint's resource, or replaces its spec ({@code createOnly} false). */
-  public Viewed putEndpoint(EndpointSpec spec, String ifMatch, boolean createOnly) {
+  @Override
+  public EndpointView putEndpoint(EndpointSpec spec, String ifMatch, boolean createOnly) {
     return retryingStaleReads(() -> putEndpointOnce(spec, ifMatch, createOnly));
   }
 
-  private Viewed putEndpointOnce(EndpointSpec spec, String ifMatch, boolean createOnly) {
+  private EndpointView putEndpointOnce(EndpointSpec spec, String ifMatch, boolean createOnly) {
     // Read first: the update below carries this resourceVersion, and a deployment delete marks the
     // endpoint before it goes, so traffic can never be given to a deployment being deleted.
     OnlineEndpoint old = find(spec.name()).orElse(null);
-    Set<String> deployments = deployments(spec.name()).stream()
+    Set<String> deployments = deploymentResources(spec.name()).stream()
         .map(d -> SpecTrees.deploymentName(d, KnativeNames.endpointResource(spec.name())))
         .collect(Collectors.toCollection(java.util.HashSet::new));
     if (old != null) {
       deployments.removeAll(deleting(old));
     }
-    List<String> problems = SpecParser.checkTraffic(spec.name(), spec.traffic(), spec.mirrorTraffic(), deployments);
-    if (!problems.isEmpty()) {
-      throw ApiException.badRequest(String.join("; ", problems));
-    }
     if (old == null) {
-      Preconditions.checkAbsent("endpoint '" + spec.name() + "'", ifMatch);
+      Rules.ifMatchAbsent("endpoint '" + spec.name() + "'", ifMatch);
+      Rules.traffic(spec, deployments);
       OnlineEndpoint cr = new OnlineEndpoint();
       cr.setMetadata(new ObjectMetaBuilder().withName(KnativeNames.endpointResource(spec.name()))
           .withNamespace(namespace).build());
       cr.setSpec(new AzureYamlSpec(SpecWriter.endpoint(spec)));
-      OnlineEndpoint made = create(cr, "endpoint '" + spec.name() + "' already exists; change it with"
-          + " 'knoe online-endpoint update'");
+      OnlineEndpoint made = create(cr, Rules.endpointExists(spec.name()));
       LOG.infof("Created OnlineEndpoint %s/%s", namespace, made.getMetadata().getName());
-      return new Viewed(view(made), etag(made));
+      return view(made);
     }
     if (createOnly) {
-      throw ApiException.conflict("endpoint '" + spec.name() + "' already exists; change it with 'knoe online-endpoint update'");
+      throw Rules.endpointExists(spec.name());
     }
-    Preconditions.checkEtag("endpoint '" + spec.name() + "'", etag(old), ifMatch);
+    Rules.ifMatch("endpoint '" + spec.name() + "'", etag(old), ifMatch);
+    Rules.traffic(spec, deployments);
     Optional<AuthMode> mode = authMode(old);
     if (mode.isPresent() && mode.get() != spec.authMode()) {
       // The pods read the key file or the token key file their revision was made with.
-      throw ApiException.badRequest("auth_mode cannot change on an existing endpoint (it is "
+      throw new EndpointException.Invalid("auth_mode cannot change on an existing endpoint (it is "
           + mode.get().value() + "); delete and create the endpoint to change it");
     }
     old.setSpec(new AzureYamlSpec(SpecWriter.endpoint(spec)));
     OnlineEndpoint updated = update(old, "endpoint '" + spec.name() + "'");
     LOG.infof("Updated OnlineEndpoint %s/%s: traffic %s, mirror %s", namespace, updated.getMetadata().getName(),
         spec.traffic(), spec.mirrorTraffic());
-    return new Viewed(view(updated), etag(updated));
+    return view(updated);
   }
 
   /** Deletes the endpoint's deployments, then the endpoint; the reconciler removes what it made for them. */
+  @Override
   public void deleteEndpoint(String name) {
     OnlineEndpoint e = endpointResource(name);
-    for (OnlineDeployment d : deployments(name)) {
+    for (OnlineDeployment d : deploymentResources(name)) {
       client.resource(d).delete();
     }
     client.resource(e).delete();
     LOG.infof("Deleted OnlineEndpoint %s/%s and its deployments", namespace, e.getMetadata().getName());
   }
 
+  @Override
   public EndpointKeys keys(String name) {
     requireKeyAuth(name);
     return AuthSecrets.keys(authSecret(name).map(Secret::getData).orElse(null))
@@ -153,6 +158,7 @@ public final class ClusterEndpoints {
    * kubelet refreshes the mounted Secret (about a minute), with no new revision; until then the
    * old key is still accepted.
    */
+  @Override
   public EndpointKeys regenerateKey(String name, String keyType) {
     return retryingStaleReads(() -> regenerateKeyOnce(name, keyType));
   }
@@ -160,35 +166,31 @@ public final class ClusterEndpoints {
   private EndpointKeys regenerateKeyOnce(String name, String keyType) {
     requireKeyAuth(name);
     Secret secret = authSecret(name).orElseThrow(this::noKeysYet);
-    EndpointKeys next;
-    try {
-      next = AuthSecrets.keys(secret.getData()).orElseThrow(this::noKeysYet).regenerate(keyType == null ? "" : keyType);
-    } catch (IllegalArgumentException e) {
-      throw ApiException.badRequest(e.getMessage());
-    }
+    EndpointKeys keys = AuthSecrets.keys(secret.getData()).orElseThrow(this::noKeysYet);
+    EndpointKeys next = Rules.keyType(() -> keys.regenerate(keyType == null ? "" : keyType));
     secret.getData().put(AuthSecrets.KEYS_FILE, AuthSecrets.keysData(next));
     update(secret, "the keys of endpoint '" + name + "'");
     LOG.infof("Regenerated the %s key of endpoint %s (Secret %s)", keyType, name, secret.getMetadata().getName());
     return next;
   }
 
+  @Override
   public TokenIssuer.Token token(String name) {
-    if (knownAuthMode(endpointResource(name)) != AuthMode.AML_TOKEN) {
-      throw ApiException.badRequest("endpoint '" + name + "' uses auth_mode key: tokens are for aml_token endpoints; use its keys");
-    }
+    Rules.tokenAuth(name, knownAuthMode(endpointResource(name)));
     return tokens.issue(name);
   }
 
   // ---------------------------------------------------------------- deployments
 
-  public List<Map<String, Object>> deploymentViews(String endpoint) {
+  @Override
+  public List<DeploymentView> deployments(String endpoint) {
     endpointResource(endpoint);
-    return deployments(endpoint).stream().map(d -> view(d, endpoint)).toList();
+    return deploymentResources(endpoint).stream().map(d -> view(d, endpoint)).toList();
   }
 
-  public Viewed deployment(String endpoint, String name) {
-    OnlineDeployment d = deploymentResource(endpoint, name);
-    return new Viewed(view(d, endpoint), etag(d));
+  @Override
+  public DeploymentView deployment(String endpoint, String name) {
+    return view(deploymentResource(endpoint, name), endpoint);
   }
 
   /**
@@ -196,22 +198,23 @@ public final class ClusterEndpoints {
    * {@code model.path} first); the resource pins the version a {@code latest} reference meant, with
    * its sha256 in an annotation.
    */
-  public Viewed putDeployment(DeploymentSpec spec, String ifMatch, boolean createOnly) {
+  @Override
+  public DeploymentView putDeployment(DeploymentSpec spec, String ifMatch, boolean createOnly) {
     return retryingStaleReads(() -> putDeploymentOnce(spec, ifMatch, createOnly));
   }
 
-  private Viewed putDeploymentOnce(DeploymentSpec spec, String ifMatch, boolean createOnly) {
+  private DeploymentView putDeploymentOnce(DeploymentSpec spec, String ifMatch, boolean createOnly) {
     String ep = spec.endpointName();
     OnlineEndpoint owner = endpointResource(ep);
     String what = "deployment '" + spec.name() + "' of endpoint '" + ep + "'";
     if (spec.model().isInline()) {
-      throw ApiException.badRequest("model.path " + spec.model().path() + " is a path on the machine that sent it;"
+      throw new EndpointException.Invalid("model.path " + spec.model().path() + " is a path on the machine that sent it;"
           + " a cluster's pods download registered models: 'knoe online-deployment create' uploads it for you, or"
           + " register it with 'knoe model create --name " + ep + "-" + spec.name() + " --path <file>' and write"
           + " model: " + ep + "-" + spec.name() + ":1");
     }
     if (spec.codeConfiguration() != null) {
-      throw ApiException.badRequest("code_configuration: custom handler jars cannot be delivered to a cluster yet;"
+      throw new EndpointException.Invalid("code_configuration: custom handler jars cannot be delivered to a cluster yet;"
           + " build an image with the handler and set environment.image");
     }
     ModelVersion model = models.resolve(spec.model().name(), spec.model().version());
@@ -220,18 +223,16 @@ public final class ClusterEndpoints {
     Map<String, String> annotations = Map.of(KnativeRenderer.ANNOTATION_MODEL_SHA256, model.sha256());
     Optional<OnlineDeployment> old = findDeployment(ep, spec.name());
     if (old.isEmpty()) {
-      Preconditions.checkAbsent(what, ifMatch);
-      Set<String> existing = deployments(ep).stream()
+      Rules.ifMatchAbsent(what, ifMatch);
+      Set<String> existing = deploymentResources(ep).stream()
           .map(d -> SpecTrees.deploymentName(d, KnativeNames.endpointResource(ep))).collect(Collectors.toSet());
-      SpecParser.checkDeploymentLimit(ep, existing, spec.name()).ifPresent(m -> {
-        throw ApiException.badRequest(m);
-      });
+      Rules.deploymentLimit(ep, existing, spec.name());
       String resource = KnativeNames.deploymentResource(ep, spec.name());
       OnlineDeployment taken = client.resources(OnlineDeployment.class).inNamespace(namespace).withName(resource).get();
       if (taken != null) {
         // Names join with dashes: endpoint a + deployment b-x and endpoint a-b + deployment x meet.
         String takenBy = SpecTrees.endpointResourceOf(taken);
-        throw ApiException.conflict("the resource name " + resource + " of " + what + " is taken by "
+        throw new EndpointException.Conflict("the resource name " + resource + " of " + what + " is taken by "
             + (takenBy == null ? "another OnlineDeployment" : "deployment '" + SpecTrees.deploymentName(taken, takenBy)
                 + "' of endpoint resource '" + takenBy + "'")
             + " (its Knative revisions would be named alike too); choose another deployment name");
@@ -247,20 +248,20 @@ public final class ClusterEndpoints {
               .build())
           .build());
       cr.setSpec(new AzureYamlSpec(fields));
-      OnlineDeployment made = create(cr, what + " already exists; change it with 'knoe online-deployment update'");
+      OnlineDeployment made = create(cr, Rules.deploymentExists(ep, spec.name()));
       Optional<OnlineEndpoint> still = find(ep);
       if (still.isEmpty() || !Objects.equals(still.get().getMetadata().getUid(), owner.getMetadata().getUid())) {
         client.resource(made).delete();
-        throw ApiException.notFound("endpoint '" + ep + "' was deleted while " + what + " was being created");
+        throw new EndpointException.NotFound("endpoint '" + ep + "' was deleted while " + what + " was being created");
       }
       LOG.infof("Created OnlineDeployment %s/%s (model %s)", namespace, made.getMetadata().getName(), model.reference());
-      return new Viewed(view(made, ep), etag(made));
+      return view(made, ep);
     }
     if (createOnly) {
-      throw ApiException.conflict(what + " already exists; change it with 'knoe online-deployment update'");
+      throw Rules.deploymentExists(ep, spec.name());
     }
     OnlineDeployment d = old.get();
-    Preconditions.checkEtag(what, etag(d), ifMatch);
+    Rules.ifMatch(what, etag(d), ifMatch);
     d.setSpec(new AzureYamlSpec(fields));
     Map<String, String> merged = new LinkedHashMap<>(d.getMetadata().getAnnotations() == null
         ? Map.of() : d.getMetadata().getAnnotations());
@@ -268,10 +269,11 @@ public final class ClusterEndpoints {
     d.getMetadata().setAnnotations(merged);
     OnlineDeployment updated = update(d, what);
     LOG.infof("Updated OnlineDeployment %s/%s (model %s)", namespace, updated.getMetadata().getName(), model.reference());
-    return new Viewed(view(updated, ep), etag(updated));
+    return view(updated, ep);
   }
 
   /** Refused while the deployment has live or mirrored traffic, as locally. */
+  @Override
   public void deleteDeployment(String endpoint, String name) {
     retryingStaleReads(() -> {
       deleteDeploymentOnce(endpoint, name);
@@ -282,10 +284,7 @@ public final class ClusterEndpoints {
   private void deleteDeploymentOnce(String endpoint, String name) {
     OnlineDeployment d = deploymentResource(endpoint, name);
     OnlineEndpoint e = endpointResource(endpoint);
-    SpecParser.checkDeletable(endpoint, name, shares(e, "traffic"), shares(e, "mirror_traffic").getOrDefault(name, 0) > 0)
-        .ifPresent(m -> {
-          throw ApiException.conflict(m);
-        });
+    Rules.deletable(endpoint, name, shares(e, "traffic"), shares(e, "mirror_traffic"));
     // The mark fails if the endpoint changed since it was read, and the check runs again on what is
     // read then (traffic given to this deployment meanwhile is a 409); once made, traffic updates
     // no longer see the deployment.
@@ -319,6 +318,7 @@ public final class ClusterEndpoints {
   }
 
   /** The last lines of each pod of the deployment's current revision, prefixed with the pod's name. */
+  @Override
   public List<String> logs(String endpoint, String name, int lines, String container) {
     OnlineDeployment d = deploymentResource(endpoint, name);
     String revision = d.getStatus() == null ? null : d.getStatus().revision();
@@ -354,10 +354,10 @@ public final class ClusterEndpoints {
   }
 
   private OnlineEndpoint endpointResource(String name) {
-    return find(name).orElseThrow(() -> ApiException.notFound("no endpoint '" + name + "' in namespace " + namespace));
+    return find(name).orElseThrow(() -> Rules.noEndpoint(name, " in namespace " + namespace));
   }
 
-  private List<OnlineDeployment> deployments(String endpoint) {
+  private List<OnlineDeployment> deploymentResources(String endpoint) {
     String resource = KnativeNames.endpointResource(endpoint);
     return client.resources(OnlineDeployment.class).inNamespace(namespace).list().getItems().stream()
         .filter(d -> resource.equals(SpecTrees.endpointResourceOf(d)))
@@ -366,13 +366,15 @@ public final class ClusterEndpoints {
 
   private Optional<OnlineDeployment> findDeployment(String endpoint, String name) {
     String resource = KnativeNames.endpointResource(endpoint);
-    return deployments(endpoint).stream().filter(d -> name.equals(SpecTrees.deploymentName(d, resource))).findFirst();
+    return deploymentResources(endpoint).stream()
+        .filter(d -> name.equals(SpecTrees.deploymentName(d, resource))).findFirst();
   }
 
   private OnlineDeployment deploymentResource(String endpoint, String name) {
     endpointResource(endpoint);
-    return findDeployment(endpoint, name).orElseThrow(() -> ApiException.notFound(
-        "endpoint '" + endpoint + "' has no deployment '" + name + "'"));
+    return findDeployment(endpoint, name).orElseThrow(() -> Rules.noDeployment(endpoint, name,
+        deploymentResources(endpoint).stream()
+            .map(d -> SpecTrees.deploymentName(d, KnativeNames.endpointResource(endpoint))).toList()));
   }
 
   private Optional<Secret> authSecret(String endpoint) {
@@ -380,14 +382,11 @@ public final class ClusterEndpoints {
   }
 
   private void requireKeyAuth(String name) {
-    if (knownAuthMode(endpointResource(name)) != AuthMode.KEY) {
-      throw ApiException.badRequest("endpoint '" + name + "' uses auth_mode aml_token: get a token with"
-          + " 'knoe online-endpoint get-credentials'");
-    }
+    Rules.keyAuth(name, knownAuthMode(endpointResource(name)));
   }
 
-  private ApiException noKeysYet() {
-    return ApiException.conflict("the endpoint has no keys yet: the reconciler makes its auth Secret; try again in a moment");
+  private EndpointException noKeysYet() {
+    return new EndpointException.Conflict("the endpoint has no keys yet: the reconciler makes its auth Secret; try again in a moment");
   }
 
   /** The endpoint's auth mode; empty when its resource (applied with kubectl) names an unknown one. */
@@ -397,7 +396,7 @@ public final class ClusterEndpoints {
   }
 
   private static AuthMode knownAuthMode(OnlineEndpoint e) {
-    return authMode(e).orElseThrow(() -> ApiException.badRequest("endpoint '" + SpecTrees.endpointName(e)
+    return authMode(e).orElseThrow(() -> new EndpointException.Invalid("endpoint '" + SpecTrees.endpointName(e)
         + "' has auth_mode '" + e.getSpec().string("auth_mode") + "', which is not key or aml_token:"
         + " fix its OnlineEndpoint resource (the reconciler reports it Failed)"));
   }
@@ -437,11 +436,11 @@ public final class ClusterEndpoints {
     return out;
   }
 
-  private <T extends HasMetadata> T create(T resource, String exists) {
+  private <T extends HasMetadata> T create(T resource, EndpointException exists) {
     try {
       return client.resource(resource).create();
     } catch (KubernetesClientException e) {
-      throw e.getCode() == 409 ? ApiException.conflict(exists) : e;
+      throw e.getCode() == 409 ? exists : e;
     }
   }
 
@@ -477,7 +476,7 @@ public final class ClusterEndpoints {
         return op.get();
       } catch (StaleRead e) {
         if (attempt == STALE_READ_ATTEMPTS) {
-          throw new ApiException(412, e.getMessage() + " kept changing while this update was made (" + attempt
+          throw new EndpointException.PreconditionFailed(e.getMessage() + " kept changing while this update was made (" + attempt
               + " tries); read it again and retry");
         }
         LOG.debugf("%s changed between read and write; reading it again (try %d)", e.getMessage(), attempt + 1);
@@ -501,39 +500,85 @@ public final class ClusterEndpoints {
 
   // ---------------------------------------------------------------- views
 
-  private static Map<String, Object> view(OnlineEndpoint e) {
-    Map<String, Object> v = new LinkedHashMap<>(e.getSpec() == null ? Map.of() : e.getSpec().getFields());
-    v.putIfAbsent("name", SpecTrees.endpointName(e));
-    if (e.getStatus() != null) {
-      v.put("provisioning_state", state(e, e.getStatus().provisioningState(), e.getStatus().observedGeneration()));
-      putIf(v, "message", e.getStatus().message());
-      putIf(v, "scoring_uri", e.getStatus().scoringUri());
-      putIf(v, "openapi_uri", e.getStatus().openapiUri());
-      putIf(v, "effective_traffic", e.getStatus().traffic());
-      putIf(v, "deployments", e.getStatus().deployments());
-    } else {
-      v.put("provisioning_state", "Creating");
+  private static EndpointView view(OnlineEndpoint e) {
+    Map<String, Object> spec = new LinkedHashMap<>(e.getSpec() == null ? Map.of() : e.getSpec().getFields());
+    spec.putIfAbsent("name", SpecTrees.endpointName(e));
+    OnlineEndpointStatus status = e.getStatus();
+    Map<String, EndpointView.DeploymentSummary> deployments = null;
+    if (status != null && status.deployments() != null) {
+      deployments = new LinkedHashMap<>();
+      for (var d : status.deployments().entrySet()) {
+        deployments.put(d.getKey(), new EndpointView.DeploymentSummary(
+            d.getValue().provisioningState(), null, null, d.getValue().revision(), d.getValue().url()));
+      }
     }
-    v.put("generation", generation(e));
-    return v;
+    return new EndpointView(spec,
+        status == null ? "Creating" : state(e, status.provisioningState(), status.observedGeneration()),
+        status == null ? null : status.message(),
+        status == null ? null : status.scoringUri(),
+        status == null ? null : status.openapiUri(),
+        shares(e, "traffic"), shares(e, "mirror_traffic"),
+        status == null ? null : status.traffic(),
+        deployments, generation(e), createdAt(e), null, etag(e));
   }
 
-  private static Map<String, Object> view(OnlineDeployment d, String endpoint) {
-    Map<String, Object> v = new LinkedHashMap<>(d.getSpec() == null ? Map.of() : d.getSpec().getFields());
-    v.putIfAbsent("name", SpecTrees.deploymentName(d, KnativeNames.endpointResource(endpoint)));
-    if (d.getStatus() != null) {
-      v.put("provisioning_state", state(d, d.getStatus().provisioningState(), d.getStatus().observedGeneration()));
-      putIf(v, "message", d.getStatus().message());
-      putIf(v, "revision", d.getStatus().revision());
-      putIf(v, "scoring_uri", d.getStatus().scoringUri());
-      putIf(v, "url", d.getStatus().url());
-      v.put("ready_instances", d.getStatus().readyInstances() == null ? 0 : d.getStatus().readyInstances());
-    } else {
-      v.put("provisioning_state", "Creating");
-      v.put("ready_instances", 0);
+  private DeploymentView view(OnlineDeployment d, String endpoint) {
+    Map<String, Object> spec = new LinkedHashMap<>(d.getSpec() == null ? Map.of() : d.getSpec().getFields());
+    String name = SpecTrees.deploymentName(d, KnativeNames.endpointResource(endpoint));
+    spec.putIfAbsent("name", name);
+    OnlineDeploymentStatus status = d.getStatus();
+    return new DeploymentView(spec, endpoint, name,
+        status == null ? "Creating" : state(d, status.provisioningState(), status.observedGeneration()),
+        status == null ? null : status.message(),
+        model(d).flatMap(this::registered).orElse(null),
+        status == null || status.readyInstances() == null ? 0 : status.readyInstances(),
+        null, null, null,
+        status == null ? null : status.revision(),
+        status == null ? null : status.url(),
+        status == null ? null : status.scoringUri(),
+        generation(d), createdAt(d), null, etag(d));
+  }
+
+  /** The registered model version a deployment resource names, as the API or kubectl wrote it. */
+  private static Optional<ModelRef> model(OnlineDeployment d) {
+    Object model = d.getSpec() == null ? null : d.getSpec().getFields().get("model");
+    String ref = null;
+    if (model instanceof String text) {
+      ref = text.startsWith("azureml:") ? text.substring("azureml:".length()) : text;
+    } else if (model instanceof Map<?, ?> m && m.get("name") != null) {
+      ref = m.get("name") + ":" + m.get("version");
     }
-    v.put("generation", generation(d));
-    return v;
+    int colon = ref == null ? -1 : ref.lastIndexOf(':');
+    try {
+      return colon < 1 ? Optional.empty()
+          : Optional.of(ModelRef.registered(ref.substring(0, colon), ref.substring(colon + 1)));
+    } catch (SpecException e) {
+      return Optional.empty(); // written by hand and wrong: the reconciler reports it
+    }
+  }
+
+  /**
+   * Whether an OnlineDeployment of the namespace serves this model version: its pods download it at
+   * every start.
+   */
+  @Override
+  public boolean modelInUse(ModelVersion v) {
+    return client.resources(OnlineDeployment.class).inNamespace(namespace).list().getItems().stream()
+        .flatMap(d -> model(d).stream())
+        .anyMatch(r -> v.reference().equals(r.reference()));
+  }
+
+  private Optional<ModelVersion> registered(ModelRef r) {
+    try {
+      return models.find(r.name(), Integer.parseInt(r.version()));
+    } catch (NumberFormatException e) {
+      return Optional.empty(); // a version the registry never assigns: no such model here
+    }
+  }
+
+  private static Instant createdAt(HasMetadata r) {
+    String created = r.getMetadata().getCreationTimestamp();
+    return created == null ? null : Instant.parse(created);
   }
 
   /**
@@ -547,9 +592,4 @@ public final class ClusterEndpoints {
     return "Creating".equals(reported) ? "Creating" : "Updating";
   }
 
-  private static void putIf(Map<String, Object> v, String key, Object value) {
-    if (value != null) {
-      v.put(key, value);
-    }
-  }
 }
