@@ -1,5 +1,6 @@
 package dev.knoe.control.cluster;
 
+import dev.knoe.control.cluster.resources.Desired;
 import dev.knoe.control.credentials.EndpointKeys;
 import dev.knoe.control.knative.DeploymentRevision;
 import dev.knoe.control.knative.KnativeNames;
@@ -18,18 +19,13 @@ import io.fabric8.knative.serving.v1.TrafficTarget;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -52,35 +48,40 @@ import java.util.function.Supplier;
  * <ol>
  *   <li>an endpoint that is gone: deletes the Service, Triggers and auth Secret Knoe made for it
  *       (a cluster's garbage collector does too, through owner references);
- *   <li>an endpoint spec that does not parse: status Failed with every problem, nothing else touched;
- *   <li>creates the auth Secret if missing (never changes its keys) and makes the Triggers the spec's
- *       (one the cluster refuses fails the endpoint's status, not the rest of the run);
- *   <li>the Service's template: the revision of the oldest deployment generation that has no
- *       Revision yet (one at a time), else the 404 revision's when traffic needs it and it does not
- *       exist, else unchanged;
+ *   <li>an endpoint spec that does not parse: status Failed with every problem, nothing else
+ *       touched;
+ *   <li>creates the auth Secret if missing (never changes its keys) and makes the Triggers the
+ *       spec's (one the cluster refuses fails the endpoint's status, not the rest of the run);
  *   <li>the Service's traffic: by {@link TrafficPlanner}, over Ready revisions only; a share
  *       needing the 404 revision waits, on an existing Service, until that revision is Ready;
+ *   <li>the Service's template: the revision of the oldest deployment generation that has no
+ *       Revision yet (one at a time), else the 404 revision's when traffic needs it and it does
+ *       not exist, else unchanged;
  *   <li>status of every deployment and of the endpoint, written only when it changed.
  * </ol>
  *
- * <p>Writes are get → modify → update with the read resourceVersion; a conflict requeues at once.
+ * <p>The objects wanted are built by {@link Desired} (pure); status changes are the lifecycle
+ * methods of {@link OnlineEndpointStatus} and {@link OnlineDeploymentStatus}. Writes are get →
+ * modify → update with the read resourceVersion; a conflict requeues at once.
  */
 public final class Reconciler {
 
   /** How soon to look again while waiting for Knative (watch events usually come first). */
   public static final Duration WAIT = Duration.ofSeconds(2);
+
   /** How soon to try again what the cluster refused (a Trigger). */
   public static final Duration RETRY = Duration.ofSeconds(30);
+
   /** How soon to look again after a write conflict. */
   public static final Duration CONFLICT = Duration.ofMillis(200);
 
-  public static final String CREATING = "Creating";
-  public static final String UPDATING = "Updating";
-  public static final String SUCCEEDED = "Succeeded";
-  public static final String FAILED = "Failed";
+  public static final String CREATING = ProvisioningState.CREATING;
+  public static final String UPDATING = ProvisioningState.UPDATING;
+  public static final String SUCCEEDED = ProvisioningState.SUCCEEDED;
+  public static final String FAILED = ProvisioningState.FAILED;
 
   static final String SERVICE_LABEL = "serving.knative.dev/service";
-  static final String MANAGED_BY = "app.kubernetes.io/managed-by";
+  static final String MANAGED_BY = Desired.MANAGED_BY;
   static final String KEYS_FILE = AuthSecrets.KEYS_FILE;
   static final String TOKEN_KEY_FILE = KnativeRenderer.TOKEN_KEY_FILE;
 
@@ -113,11 +114,17 @@ public final class Reconciler {
   }
 
   /**
-   * @param settings the platform's settings; the namespace of each {@link #reconcile} call replaces theirs
+   * @param settings the platform's settings; the namespace of each {@link #reconcile} call
+   *     replaces theirs
    * @param tokenPublicKey the PEM public key a new auth Secret gets in {@code token-key.pem}
+   * @param clock read once per run, for the conditions' transition times
    */
-  public Reconciler(KubernetesClient client, RenderSettings settings, ModelResolver resolver,
-      Supplier<String> tokenPublicKey, Clock clock) {
+  public Reconciler(
+      KubernetesClient client,
+      RenderSettings settings,
+      ModelResolver resolver,
+      Supplier<String> tokenPublicKey,
+      Clock clock) {
     this.client = client;
     this.knative = client.adapt(KnativeClient.class);
     this.settings = settings;
@@ -156,366 +163,397 @@ public final class Reconciler {
   // ---------------------------------------------------------------- the script
 
   private Result run(String ns, String resource, Deployments cached) {
-    OnlineEndpoint cr = client.resources(OnlineEndpoint.class).inNamespace(ns).withName(resource).get();
-    List<OnlineDeployment> fromCache = cached.of(resource);
-    List<OnlineDeployment> deploymentCrs = (fromCache != null ? fromCache
-        : client.resources(OnlineDeployment.class).inNamespace(ns).list().getItems())
-        .stream()
-        .filter(d -> resource.equals(SpecTrees.endpointResourceOf(d)))
-        .filter(d -> d.getMetadata().getDeletionTimestamp() == null)
-        .sorted(Comparator.comparing((OnlineDeployment d) -> String.valueOf(d.getMetadata().getCreationTimestamp()))
-            .thenComparing(d -> d.getMetadata().getName()))
-        .toList();
-
+    Instant now = clock.instant(); // one reading: every condition this run writes agrees
+    OnlineEndpoint cr = readEndpoint(ns, resource);
+    List<OnlineDeployment> deploymentCrs = readDeployments(ns, resource, cached);
     if (cr == null || cr.getMetadata().getDeletionTimestamp() != null) {
-      cleanUp(ns, resource);
-      for (OnlineDeployment d : deploymentCrs) {
-        writeStatus(d, new OnlineDeploymentStatus(FAILED, "OnlineEndpoint '" + resource + "' does not exist in namespace '"
-            + ns + "'", null, null, null, null, generation(d), null), "EndpointNotFound");
-      }
-      return Result.done();
+      return endpointGone(ns, resource, deploymentCrs, now);
     }
-
+    OnlineEndpointStatus before = OnlineEndpointStatus.of(cr.getStatus());
     EndpointSpec endpoint;
     try {
       endpoint = SpecTrees.endpoint(cr).spec();
     } catch (SpecException e) {
-      writeStatus(cr, failedEndpoint(cr, e.getMessage()), "InvalidSpec");
+      writeStatus(cr, before.markFailed("InvalidSpec", e.getMessage(), generation(cr), now));
       return Result.done();
     }
+    Service service = readService(ns, endpoint);
+    if (service != null && !ours(service, resource)) {
+      String message =
+          "a Knative Service '"
+              + service.getMetadata().getName()
+              + "' exists that Knoe did not make for this endpoint; delete or rename it";
+      writeStatus(cr, before.markFailed("NameTaken", message, generation(cr), now));
+      return Result.done();
+    }
+    Map<String, Revision> revisions = readRevisions(ns, endpoint);
     KnativeRenderer renderer = new KnativeRenderer(settings.inNamespace(ns));
 
-    String serviceName = KnativeNames.service(endpoint.name());
-    Service service = knative.services().inNamespace(ns).withName(serviceName).get();
-    if (service != null && !ours(service, resource)) {
-      writeStatus(cr, failedEndpoint(cr, "a Knative Service '" + serviceName
-          + "' exists that Knoe did not make for this endpoint; delete or rename it"), "NameTaken");
-      return Result.done();
-    }
-    Map<String, Revision> revisions = new HashMap<>();
-    knative.revisions().inNamespace(ns).withLabel(SERVICE_LABEL, serviceName).list().getItems()
-        .forEach(r -> revisions.put(r.getMetadata().getName(), r));
-
     String eventsToken = ensureSecret(ns, cr, endpoint);
-    syncRouting(ns, cr, endpoint, renderer);
-    List<String> triggerProblems = syncTriggers(ns, cr, endpoint, renderer, eventsToken);
+    ensureRouting(ns, cr, endpoint, renderer);
+    List<String> refusedTriggers = ensureTriggers(ns, cr, endpoint, renderer, eventsToken);
 
-    // Deployments, as they are now.
-    List<Dep> deps = deployments(cr, endpoint, deploymentCrs, service, revisions);
-    Map<String, String> serving = new LinkedHashMap<>();
-    Map<String, Integer> shares = new HashMap<>();
-    for (Dep d : deps) {
-      if (d.name != null && d.serving != null) {
-        serving.put(d.name, d.serving);
-        shares.put(d.name, d.currentShare);
-      }
-    }
-    TrafficPlanner.Plan plan = TrafficPlanner.plan(renderer, endpoint, serving, shares);
+    List<Dep> observed = observe(endpoint, resource, deploymentCrs, service, revisions);
+    Traffic traffic = planTraffic(renderer, endpoint, observed, service, revisions);
+    Template template = chooseTemplate(ns, renderer, endpoint, observed, traffic, service, revisions);
+    Service written = ensureService(ns, cr, endpoint, renderer, service, template.spec(), traffic);
 
-    String placeholder = KnativeNames.noTrafficRevision(endpoint.name());
-    boolean placeholderReady = state(revisions.get(placeholder)) == RevisionState.READY;
-    List<TrafficTarget> traffic = plan.targets();
-    boolean trafficHeld = false;
-    if (plan.usesPlaceholder() && !placeholderReady && service != null) {
-      traffic = service.getSpec().getTraffic(); // the 404 revision first; until then nothing moves
-      trafficHeld = !TrafficPlanner.same(traffic, plan.targets());
-    }
+    Routes routes = Routes.of(written);
+    Marked deployments = markDeployments(endpoint, template, traffic, routes, now);
+    return markEndpoint(
+        cr, endpoint, template, traffic, routes, deployments, service == null, refusedTriggers, now);
+  }
 
-    // The template: one pending revision at a time. A tag still routed to a revision of a
-    // deployment's earlier life (deleted and created again) is taken off it as soon as the 404
-    // revision can take its share: that revision is written first.
-    String currentTemplate = templateName(service);
-    RevisionTemplateSpec template = null;
-    Dep writing = null;
-    boolean bridgeFirst = deps.stream().anyMatch(d -> d.earlierLifeRouted) && plan.usesPlaceholder() && !placeholderReady;
-    List<Dep> pending = bridgeFirst ? List.of() : deps.stream()
-        .filter(d -> d.spec != null && d.problem == null && d.state == RevisionState.MISSING)
-        .sorted(Comparator.comparing((Dep d) -> !d.desired.equals(currentTemplate))) // stable: CR order otherwise
+  // ---------------------------------------------------------------- read
+
+  private OnlineEndpoint readEndpoint(String ns, String resource) {
+    return client.resources(OnlineEndpoint.class).inNamespace(ns).withName(resource).get();
+  }
+
+  /** The endpoint's live deployments, oldest first (the order revisions are written in). */
+  private List<OnlineDeployment> readDeployments(String ns, String resource, Deployments cached) {
+    List<OnlineDeployment> fromCache = cached.of(resource);
+    List<OnlineDeployment> all =
+        fromCache != null
+            ? fromCache
+            : client.resources(OnlineDeployment.class).inNamespace(ns).list().getItems();
+    return all.stream()
+        .filter(d -> resource.equals(SpecTrees.endpointResourceOf(d)))
+        .filter(d -> d.getMetadata().getDeletionTimestamp() == null)
+        .sorted(
+            Comparator.comparing(
+                    (OnlineDeployment d) -> String.valueOf(d.getMetadata().getCreationTimestamp()))
+                .thenComparing(d -> d.getMetadata().getName()))
         .toList();
-    for (Dep d : pending) {
-      if (d.desired.equals(currentTemplate)) {
-        writing = d;
-        break;
-      }
-      try {
-        ModelResolver.Resolved m = resolver.resolve(ns, d.spec);
-        template = renderer.template(endpoint, new DeploymentRevision(d.spec, d.uid, d.generation, m.modelName(),
-            m.modelVersion(), m.model(), m.code()));
-        writing = d;
-        break;
-      } catch (ModelResolver.Unresolved e) {
-        d.fail("ModelNotFound", e.getMessage());
-      } catch (IllegalArgumentException e) {
-        d.fail("InvalidSpec", e.getMessage());
-      }
-    }
-    // While a deployment's revision is on its way, the 404 revision would only bridge the wait:
-    // it is written when the endpoint's own split needs it, or when what it waits for failed.
-    boolean revisionComing = !bridgeFirst && deps.stream().anyMatch(d -> plan.waitingFor().contains(d.name)
-        && d.problem == null && (d.state == RevisionState.PENDING || d.state == RevisionState.MISSING));
-    boolean placeholderPending = false;
-    if (writing == null && plan.usesPlaceholder() && !placeholderReady && !revisionComing) {
-      placeholderPending = true;
-      if (!revisions.containsKey(placeholder) && !placeholder.equals(currentTemplate)) {
-        template = renderer.noTrafficTemplate(endpoint);
-      }
-    }
-    if (service == null && template == null) {
-      template = renderer.noTrafficTemplate(endpoint); // nothing to write but a Service is needed
-    }
-
-    boolean created = service == null;
-    service = writeService(ns, cr, endpoint, renderer, service, template, traffic);
-
-    // Status.
-    String url = service.getStatus() == null ? null : service.getStatus().getUrl();
-    String scoringUri = url == null ? null : url + "/score";
-    // Knative's status speaks of the spec it has seen: observedGeneration says which.
-    boolean routeReady = service.getStatus() != null
-        && Objects.equals(service.getStatus().getObservedGeneration(), service.getMetadata().getGeneration())
-        && (isTrue(service.getStatus().getConditions(), "RoutesReady")
-            || isTrue(service.getStatus().getConditions(), "Ready"));
-    Map<String, String> tagUrls = new HashMap<>();
-    if (service.getStatus() != null && service.getStatus().getTraffic() != null) {
-      service.getStatus().getTraffic().stream().filter(t -> t.getTag() != null && t.getUrl() != null)
-          .forEach(t -> tagUrls.put(t.getTag(), t.getUrl()));
-    }
-    Set<String> routed = new HashSet<>();
-    traffic.forEach(t -> routed.add(t.getRevisionName() + "|" + t.getTag()));
-
-    Map<String, OnlineEndpointStatus.DeploymentSummary> summaries = new LinkedHashMap<>();
-    boolean deploymentsPending = false;
-    for (Dep d : deps) {
-      OnlineDeploymentStatus s = deploymentStatus(endpoint, d, writing, routed, tagUrls, scoringUri);
-      writeStatus(d.cr, s, d.reason);
-      deploymentsPending |= CREATING.equals(s.provisioningState()) || UPDATING.equals(s.provisioningState());
-      if (d.name != null && !summaries.containsKey(d.name)) {
-        summaries.put(d.name, new OnlineEndpointStatus.DeploymentSummary(s.provisioningState(), s.revision(), s.url()));
-      }
-    }
-
-    Map<String, Integer> split = trafficHeld ? split(endpoint, deps, traffic) : plan.split();
-    List<String> problems = new ArrayList<>();
-    for (String waiting : plan.waitingFor()) {
-      Dep d = deps.stream().filter(x -> waiting.equals(x.name)).findFirst().orElse(null);
-      int percent = endpoint.traffic().get(waiting);
-      if (d == null) {
-        problems.add("traffic gives " + percent + " % to deployment '" + waiting + "', which has no OnlineDeployment");
-      } else if (d.problem != null || d.state == RevisionState.FAILED) {
-        problems.add("traffic gives " + percent + " % to deployment '" + waiting + "', which failed");
-      }
-    }
-    String state;
-    String message;
-    String reason;
-    boolean waiting = created || deploymentsPending || placeholderPending || trafficHeld || !routeReady || url == null
-        || !plan.waitingFor().isEmpty() && problems.isEmpty();
-    if (!problems.isEmpty()) {
-      state = FAILED;
-      reason = "TrafficNotApplied";
-      message = String.join("; ", problems) + "; the other shares are where they were";
-    } else if (!triggerProblems.isEmpty()) {
-      state = FAILED;
-      reason = "TriggerRefused";
-      message = String.join("; ", triggerProblems) + "; the endpoint's traffic is served without "
-          + (triggerProblems.size() == 1 ? "it" : "them");
-    } else if (waiting) {
-      String previous = cr.getStatus() == null ? null : cr.getStatus().provisioningState();
-      state = previous == null || CREATING.equals(previous) ? CREATING : UPDATING;
-      reason = "Waiting";
-      message = waitingMessage(plan, placeholderPending || trafficHeld, routeReady, url, deploymentsPending);
-    } else {
-      state = SUCCEEDED;
-      reason = "Ready";
-      message = null;
-    }
-    writeStatus(cr, endpointStatus(cr, state, message, scoringUri, split, summaries), reason);
-    // A refused Trigger is tried again now and then: the cluster's policy may change, or the
-    // Trigger that held its name go away, without any event on this endpoint's resources.
-    return waiting ? Result.after(WAIT) : !triggerProblems.isEmpty() ? Result.after(RETRY) : Result.done();
   }
 
-  private static String waitingMessage(TrafficPlanner.Plan plan, boolean placeholder, boolean routeReady, String url,
-      boolean deployments) {
-    List<String> what = new ArrayList<>();
-    if (deployments) {
-      what.add("deployments to be Ready");
-    }
-    if (!plan.waitingFor().isEmpty()) {
-      what.add("a Ready revision of " + String.join(", ", plan.waitingFor()) + " before moving traffic");
-    }
-    if (placeholder) {
-      what.add("the 404 revision (traffic sums to 0) to be Ready");
-    }
-    if (!routeReady || url == null) {
-      what.add("Knative to route the Service");
-    }
-    return "waiting for " + (what.isEmpty() ? "Knative" : String.join(", ", what));
+  private Service readService(String ns, EndpointSpec endpoint) {
+    return knative.services().inNamespace(ns).withName(KnativeNames.service(endpoint.name())).get();
   }
 
-  // ---------------------------------------------------------------- deployments
+  private Map<String, Revision> readRevisions(String ns, EndpointSpec endpoint) {
+    Map<String, Revision> revisions = new HashMap<>();
+    knative
+        .revisions()
+        .inNamespace(ns)
+        .withLabel(SERVICE_LABEL, KnativeNames.service(endpoint.name()))
+        .list()
+        .getItems()
+        .forEach(r -> revisions.put(r.getMetadata().getName(), r));
+    return revisions;
+  }
 
-  enum RevisionState { MISSING, PENDING, READY, FAILED }
-
-  /** One OnlineDeployment as this run sees it. */
-  private static final class Dep {
-    final OnlineDeployment cr;
-    final String name;
-    final long generation;
-    /** Tells this life of the deployment from an earlier one of the same name. */
-    final String uid;
-    /** Its tag routes to a revision made for an earlier life of the deployment (the old model). */
-    boolean earlierLifeRouted;
-    DeploymentSpec spec;
-    String desired;
-    Revision revision;
-    RevisionState state = RevisionState.MISSING;
-    String serving;
-    int currentShare;
-    String problem;
-    String reason;
-
-    Dep(OnlineDeployment cr, String name) {
-      this.cr = cr;
-      this.name = name;
-      this.generation = generation(cr);
-      this.uid = cr.getMetadata().getUid();
+  /** The endpoint is gone: so is what Knoe made for it, and its deployments say why they wait. */
+  private Result endpointGone(
+      String ns, String resource, List<OnlineDeployment> deployments, Instant now) {
+    cleanUp(ns, resource);
+    String message =
+        "OnlineEndpoint '" + resource + "' does not exist in namespace '" + ns + "'";
+    for (OnlineDeployment d : deployments) {
+      writeStatus(
+          d,
+          OnlineDeploymentStatus.of(d.getStatus())
+              .markFailed("EndpointNotFound", message, null, null, null, generation(d), now));
     }
+    return Result.done();
+  }
 
-    void fail(String reason, String problem) {
-      this.reason = reason;
-      this.problem = problem;
+  // ---------------------------------------------------------------- deployments, as they are now
+
+  enum RevisionState {
+    MISSING,
+    PENDING,
+    READY,
+    FAILED
+  }
+
+  /**
+   * Why a deployment cannot get a new revision.
+   *
+   * @param reason the Ready condition's reason ({@code InvalidSpec}, {@code NameTaken}, ...)
+   */
+  record Problem(String reason, String message) {}
+
+  /**
+   * One OnlineDeployment as this run sees it.
+   *
+   * @param name its Knoe name, null when it has none
+   * @param uid tells this life of the deployment from an earlier one of the same name
+   * @param earlierLifeRouted its tag routes to a revision made for an earlier life of the
+   *     deployment (the old model)
+   * @param spec its parsed spec, null when it does not parse
+   * @param desired the revision of its current generation
+   * @param revision that revision, when Knative made it
+   * @param serving the Ready revision of this life traffic can go to, or null
+   * @param currentShare the share its tag has in the Service now
+   * @param problem why it failed, or null
+   */
+  record Dep(
+      OnlineDeployment cr,
+      String name,
+      long generation,
+      String uid,
+      boolean earlierLifeRouted,
+      DeploymentSpec spec,
+      String desired,
+      Revision revision,
+      RevisionState state,
+      String serving,
+      int currentShare,
+      Problem problem) {
+
+    Dep failed(String reason, String message) {
+      return new Dep(
+          cr,
+          name,
+          generation,
+          uid,
+          earlierLifeRouted,
+          spec,
+          desired,
+          revision,
+          state,
+          serving,
+          currentShare,
+          new Problem(reason, message));
     }
   }
 
-  private List<Dep> deployments(OnlineEndpoint cr, EndpointSpec endpoint, List<OnlineDeployment> crs, Service service,
+  /** Each deployment, in order, as it stands against the Service's traffic and the Revisions. */
+  static List<Dep> observe(
+      EndpointSpec endpoint,
+      String resource,
+      List<OnlineDeployment> crs,
+      Service service,
       Map<String, Revision> revisions) {
-    String resource = cr.getMetadata().getName();
     Map<String, TrafficTarget> byTag = new HashMap<>();
     if (service != null && service.getSpec().getTraffic() != null) {
-      service.getSpec().getTraffic().stream().filter(t -> t.getTag() != null).forEach(t -> byTag.put(t.getTag(), t));
+      service.getSpec().getTraffic().stream()
+          .filter(t -> t.getTag() != null)
+          .forEach(t -> byTag.put(t.getTag(), t));
     }
     Map<String, String> taken = new HashMap<>();
     List<Dep> deps = new ArrayList<>();
     for (OnlineDeployment o : crs) {
-      Dep d = new Dep(o, SpecTrees.deploymentName(o, resource));
-      deps.add(d);
-      if (d.name != null) {
-        String owner = taken.putIfAbsent(d.name, o.getMetadata().getName());
-        if (owner != null) {
-          d.fail("NameTaken", "deployment name '" + d.name + "' is already used by OnlineDeployment '" + owner + "'");
-          continue;
-        }
-        // What serves the deployment's tag now, if it was made for this life of the deployment: one
-        // deleted and created again before a run saw it gone keeps its tag on the old model's revision.
-        TrafficTarget now = byTag.get(KnativeNames.tag(endpoint.name(), d.name));
-        if (now != null && now.getRevisionName() != null && revisions.containsKey(now.getRevisionName())) {
-          if (ofThisLife(revisions.get(now.getRevisionName()), d.uid)) {
-            d.serving = now.getRevisionName();
-            d.currentShare = now.getPercent() == null ? 0 : now.getPercent().intValue();
-          } else {
-            d.earlierLifeRouted = true;
-          }
-        }
-      }
-      try {
-        d.spec = SpecTrees.deployment(o, resource).spec();
-      } catch (SpecException e) {
-        d.fail("InvalidSpec", e.getMessage());
-        continue;
-      }
-      d.desired = KnativeNames.revision(endpoint.name(), d.spec.name(), d.uid, d.generation);
-      d.revision = revisions.get(d.desired);
-      if (d.revision != null && !ofThisLife(d.revision, d.uid)) {
-        // Five hex digits of two uids alike (about one in a million re-creations): never serve the old one.
-        d.fail("NameTaken", "revision " + d.desired + " was made for an earlier life of deployment '" + d.name
-            + "' (another uid); delete that revision, or this deployment and create it again");
-        continue;
-      }
-      d.state = state(d.revision);
-      if (d.state == RevisionState.READY) {
-        d.serving = d.desired;
-      }
+      deps.add(observe(endpoint, resource, o, byTag, taken, revisions));
     }
     return deps;
   }
 
-  private OnlineDeploymentStatus deploymentStatus(EndpointSpec endpoint, Dep d, Dep writing, Set<String> routed,
-      Map<String, String> tagUrls, String scoringUri) {
-    String tag = d.name == null ? null : KnativeNames.tag(endpoint.name(), d.name);
-    String url = tag == null ? null : tagUrls.get(tag);
-    String uri = d.serving != null ? scoringUri : null;
-    String waitingState = d.serving != null ? UPDATING : CREATING;
-    if (d.problem != null) {
-      return new OnlineDeploymentStatus(FAILED, d.problem, d.desired, uri, url, null, d.generation, null);
-    }
-    Integer instances = null;
-    String state;
-    String message;
-    switch (d.state) {
-      case READY -> {
-        instances = d.revision.getStatus().getActualReplicas() == null ? 0 : d.revision.getStatus().getActualReplicas();
-        if (routed.contains(d.desired + "|" + tag)) {
-          d.reason = "Ready";
-          return new OnlineDeploymentStatus(SUCCEEDED, null, d.desired, scoringUri, url, instances, d.generation, null);
+  private static Dep observe(
+      EndpointSpec endpoint,
+      String resource,
+      OnlineDeployment o,
+      Map<String, TrafficTarget> byTag,
+      Map<String, String> taken,
+      Map<String, Revision> revisions) {
+    String name = SpecTrees.deploymentName(o, resource);
+    long generation = generation(o);
+    String uid = o.getMetadata().getUid();
+    boolean earlierLifeRouted = false;
+    String serving = null;
+    int share = 0;
+    if (name != null) {
+      String owner = taken.putIfAbsent(name, o.getMetadata().getName());
+      if (owner != null) {
+        return new Dep(o, name, generation, uid, false, null, null, null, RevisionState.MISSING,
+            null, 0, new Problem("NameTaken", "deployment name '" + name
+                + "' is already used by OnlineDeployment '" + owner + "'"));
+      }
+      // What serves the deployment's tag now, if it was made for this life of the deployment: one
+      // deleted and created again before a run saw it gone keeps its tag on the old model's
+      // revision.
+      TrafficTarget now = byTag.get(KnativeNames.tag(endpoint.name(), name));
+      if (now != null
+          && now.getRevisionName() != null
+          && revisions.containsKey(now.getRevisionName())) {
+        if (ofThisLife(revisions.get(now.getRevisionName()), uid)) {
+          serving = now.getRevisionName();
+          share = now.getPercent() == null ? 0 : now.getPercent().intValue();
+        } else {
+          earlierLifeRouted = true;
         }
-        state = waitingState;
-        message = "revision " + d.desired + " is Ready; traffic moves to it next";
-      }
-      case FAILED -> {
-        Condition c = condition(d.revision, "Ready");
-        d.reason = c.getReason() == null ? "RevisionFailed" : c.getReason();
-        return new OnlineDeploymentStatus(FAILED, "revision " + d.desired + " failed: "
-            + (c.getReason() == null ? "" : c.getReason() + ": ") + Objects.toString(c.getMessage(), "no message")
-            + (d.serving != null ? "; traffic stays on " + d.serving : ""), d.desired, uri, url, null, d.generation, null);
-      }
-      case PENDING -> {
-        Condition c = condition(d.revision, "Ready");
-        state = waitingState;
-        message = "waiting for revision " + d.desired + " to be Ready"
-            + (c != null && c.getReason() != null ? " (" + c.getReason()
-                + (c.getMessage() == null ? "" : ": " + c.getMessage()) + ")" : "");
-      }
-      default -> {
-        state = waitingState;
-        message = d == writing ? "revision " + d.desired + " is being created"
-            : "revision " + d.desired + " is written after " + (writing == null ? "the 404 revision" : writing.desired);
       }
     }
-    d.reason = "Waiting";
-    return new OnlineDeploymentStatus(state, message, d.desired, uri, url, instances, d.generation, null);
+    DeploymentSpec spec;
+    try {
+      spec = SpecTrees.deployment(o, resource).spec();
+    } catch (SpecException e) {
+      return new Dep(o, name, generation, uid, earlierLifeRouted, null, null, null,
+          RevisionState.MISSING, serving, share, new Problem("InvalidSpec", e.getMessage()));
+    }
+    String desired = KnativeNames.revision(endpoint.name(), spec.name(), uid, generation);
+    Revision revision = revisions.get(desired);
+    if (revision != null && !ofThisLife(revision, uid)) {
+      // Five hex digits of two uids alike (about one in a million re-creations): never serve the
+      // old one.
+      return new Dep(o, name, generation, uid, earlierLifeRouted, spec, desired, revision,
+          RevisionState.MISSING, serving, share, new Problem("NameTaken", "revision " + desired
+              + " was made for an earlier life of deployment '" + name
+              + "' (another uid); delete that revision, or this deployment and create it again"));
+    }
+    RevisionState state = state(revision);
+    if (state == RevisionState.READY) {
+      serving = desired;
+    }
+    return new Dep(o, name, generation, uid, earlierLifeRouted, spec, desired, revision, state,
+        serving, share, null);
   }
 
-  private static Map<String, Integer> split(EndpointSpec endpoint, List<Dep> deps, List<TrafficTarget> traffic) {
-    Map<String, Integer> split = new LinkedHashMap<>();
+  // ---------------------------------------------------------------- plan traffic
+
+  /**
+   * The traffic this run writes.
+   *
+   * @param plan what the endpoint's split comes to over Ready revisions
+   * @param targets what {@code spec.traffic} gets: the plan's, or the Service's own while held
+   * @param held the plan needs the 404 revision, which is not Ready yet: nothing moves
+   * @param placeholderReady the 404 revision exists and is Ready
+   */
+  record Traffic(
+      TrafficPlanner.Plan plan,
+      List<TrafficTarget> targets,
+      boolean held,
+      boolean placeholderReady) {}
+
+  static Traffic planTraffic(
+      KnativeRenderer renderer,
+      EndpointSpec endpoint,
+      List<Dep> deps,
+      Service service,
+      Map<String, Revision> revisions) {
+    Map<String, String> serving = new LinkedHashMap<>();
+    Map<String, Integer> shares = new HashMap<>();
     for (Dep d : deps) {
-      if (d.name == null) {
-        continue;
+      if (d.name() != null && d.serving() != null) {
+        serving.put(d.name(), d.serving());
+        shares.put(d.name(), d.currentShare());
       }
-      String tag = KnativeNames.tag(endpoint.name(), d.name);
-      traffic.stream().filter(t -> tag.equals(t.getTag())).findFirst()
-          .ifPresent(t -> split.put(d.name, t.getPercent() == null ? 0 : t.getPercent().intValue()));
     }
-    return split;
+    TrafficPlanner.Plan plan = TrafficPlanner.plan(renderer, endpoint, serving, shares);
+    String placeholder = KnativeNames.noTrafficRevision(endpoint.name());
+    boolean placeholderReady = state(revisions.get(placeholder)) == RevisionState.READY;
+    if (plan.usesPlaceholder() && !placeholderReady && service != null) {
+      // Knative moves traffic only to a Ready revision: the 404 revision first, until then nothing.
+      List<TrafficTarget> kept = service.getSpec().getTraffic();
+      return new Traffic(plan, kept, !TrafficPlanner.same(kept, plan.targets()), false);
+    }
+    return new Traffic(plan, plan.targets(), false, placeholderReady);
   }
 
-  // ---------------------------------------------------------------- Knative objects
+  // ---------------------------------------------------------------- choose the template
 
-  private Service writeService(String ns, OnlineEndpoint cr, EndpointSpec endpoint, KnativeRenderer renderer,
-      Service current, RevisionTemplateSpec template, List<TrafficTarget> traffic) {
+  /**
+   * The template this run writes.
+   *
+   * @param spec the new template, null to keep the Service's
+   * @param writing the deployment revision on its way (now written or already the template), or
+   *     null
+   * @param placeholderPending the run waits for the 404 revision
+   * @param deps the deployments, with those whose revision could not be made marked failed
+   */
+  record Template(
+      RevisionTemplateSpec spec, String writing, boolean placeholderPending, List<Dep> deps) {}
+
+  /**
+   * One pending revision at a time. A tag still routed to a revision of a deployment's earlier life
+   * (deleted and created again) is taken off it as soon as the 404 revision can take its share:
+   * that revision is written first.
+   */
+  private Template chooseTemplate(
+      String ns,
+      KnativeRenderer renderer,
+      EndpointSpec endpoint,
+      List<Dep> observed,
+      Traffic traffic,
+      Service service,
+      Map<String, Revision> revisions) {
+    TrafficPlanner.Plan plan = traffic.plan();
+    String current = templateName(service);
+    boolean placeholderNeeded = plan.usesPlaceholder() && !traffic.placeholderReady();
+    boolean bridgeFirst =
+        placeholderNeeded && observed.stream().anyMatch(Dep::earlierLifeRouted);
+    List<Dep> deps = new ArrayList<>(observed);
+    List<Dep> pending =
+        bridgeFirst
+            ? List.of()
+            : deps.stream()
+                .filter(d -> d.spec() != null && d.problem() == null)
+                .filter(d -> d.state() == RevisionState.MISSING)
+                // the one already in the template first; otherwise the deployments' order
+                .sorted(Comparator.comparing((Dep d) -> !d.desired().equals(current)))
+                .toList();
+    RevisionTemplateSpec template = null;
+    String writing = null;
+    for (Dep d : pending) {
+      if (d.desired().equals(current)) {
+        writing = d.desired();
+        break;
+      }
+      try {
+        ModelResolver.Resolved m = resolver.resolve(ns, d.spec());
+        template =
+            renderer.template(
+                endpoint,
+                new DeploymentRevision(
+                    d.spec(), d.uid(), d.generation(), m.modelName(), m.modelVersion(), m.model(),
+                    m.code()));
+        writing = d.desired();
+        break;
+      } catch (ModelResolver.Unresolved e) {
+        deps.set(deps.indexOf(d), d.failed("ModelNotFound", e.getMessage()));
+      } catch (IllegalArgumentException e) {
+        deps.set(deps.indexOf(d), d.failed("InvalidSpec", e.getMessage()));
+      }
+    }
+    // While a deployment's revision is on its way, the 404 revision would only bridge the wait:
+    // it is written when the endpoint's own split needs it, or when what it waits for failed.
+    boolean revisionComing =
+        !bridgeFirst
+            && deps.stream()
+                .anyMatch(
+                    d -> plan.waitingFor().contains(d.name())
+                        && d.problem() == null
+                        && (d.state() == RevisionState.PENDING
+                            || d.state() == RevisionState.MISSING));
+    boolean placeholderPending = writing == null && placeholderNeeded && !revisionComing;
+    String placeholder = KnativeNames.noTrafficRevision(endpoint.name());
+    if (placeholderPending
+        && !revisions.containsKey(placeholder)
+        && !placeholder.equals(current)) {
+      template = renderer.noTrafficTemplate(endpoint);
+    }
+    if (service == null && template == null) {
+      template = renderer.noTrafficTemplate(endpoint); // nothing to write but a Service is needed
+    }
+    return new Template(template, writing, placeholderPending, List.copyOf(deps));
+  }
+
+  // ---------------------------------------------------------------- ensure the Service
+
+  private Service ensureService(
+      String ns,
+      OnlineEndpoint cr,
+      EndpointSpec endpoint,
+      KnativeRenderer renderer,
+      Service current,
+      RevisionTemplateSpec template,
+      Traffic traffic) {
+    List<TrafficTarget> targets = traffic.targets();
     if (current == null) {
-      Service s = renderer.service(endpoint, template, traffic);
-      s.getMetadata().setOwnerReferences(List.of(owner(cr)));
+      Service s = Desired.service(renderer, cr, endpoint, template, targets);
       return knative.services().inNamespace(ns).resource(s).create();
     }
-    Service desired = renderer.service(endpoint, current.getSpec().getTemplate(), traffic);
+    Service desired =
+        Desired.service(renderer, cr, endpoint, current.getSpec().getTemplate(), targets);
     boolean change = false;
-    if (template != null && !Objects.equals(template.getMetadata().getName(), templateName(current))) {
+    if (template != null
+        && !Objects.equals(template.getMetadata().getName(), templateName(current))) {
       current.getSpec().setTemplate(template);
       change = true;
     }
-    if (!TrafficPlanner.same(current.getSpec().getTraffic(), traffic)) {
-      current.getSpec().setTraffic(traffic);
+    if (!TrafficPlanner.same(current.getSpec().getTraffic(), targets)) {
+      current.getSpec().setTraffic(targets);
       change = true;
     }
     change |= mergeLabels(current, desired.getMetadata().getLabels());
@@ -523,41 +561,48 @@ public final class Reconciler {
     return change ? knative.services().inNamespace(ns).resource(current).update() : current;
   }
 
+  // ---------------------------------------------------------------- ensure Triggers, Secret, routing
+
   /**
    * Makes the endpoint's Triggers the spec's. A Trigger the cluster refuses (Eventing's webhook, a
    * policy, a name taken by someone else's Trigger) does not stop the rest: the others, the Service
    * and its traffic go on, and what was refused comes back as a problem for the endpoint's status.
    */
-  private List<String> syncTriggers(String ns, OnlineEndpoint cr, EndpointSpec endpoint, KnativeRenderer renderer,
+  private List<String> ensureTriggers(
+      String ns,
+      OnlineEndpoint cr,
+      EndpointSpec endpoint,
+      KnativeRenderer renderer,
       String eventsToken) {
     List<String> problems = new ArrayList<>();
     String resource = cr.getMetadata().getName();
-    Map<String, Trigger> desired = new LinkedHashMap<>();
-    endpoint.triggers().forEach(t -> {
-      Trigger trigger = renderer.trigger(endpoint, t, eventsToken);
-      desired.put(trigger.getMetadata().getName(), trigger);
-    });
-    for (Trigger existing : knative.triggers().inNamespace(ns).withLabel(KnativeRenderer.LABEL_ENDPOINT, resource).list()
-        .getItems()) {
-      Trigger want = desired.remove(existing.getMetadata().getName());
+    Map<String, Trigger> desired = Desired.triggers(renderer, cr, endpoint, eventsToken);
+    List<Trigger> existing =
+        knative
+            .triggers()
+            .inNamespace(ns)
+            .withLabel(KnativeRenderer.LABEL_ENDPOINT, resource)
+            .list()
+            .getItems();
+    for (Trigger had : existing) {
+      Trigger want = desired.remove(had.getMetadata().getName());
       if (want == null) {
-        knative.triggers().inNamespace(ns).resource(existing).delete();
+        knative.triggers().inNamespace(ns).resource(had).delete();
         continue;
       }
-      boolean change = !sameTrigger(existing, want);
+      boolean change = !sameTrigger(had, want);
       if (change) {
-        existing.getSpec().setBroker(want.getSpec().getBroker());
-        existing.getSpec().setFilter(want.getSpec().getFilter());
-        existing.getSpec().setSubscriber(want.getSpec().getSubscriber());
+        had.getSpec().setBroker(want.getSpec().getBroker());
+        had.getSpec().setFilter(want.getSpec().getFilter());
+        had.getSpec().setSubscriber(want.getSpec().getSubscriber());
       }
-      change |= mergeLabels(existing, want.getMetadata().getLabels());
-      change |= ensureOwner(existing, cr);
+      change |= mergeLabels(had, want.getMetadata().getLabels());
+      change |= ensureOwner(had, cr);
       if (change) {
-        refused(problems, want, () -> knative.triggers().inNamespace(ns).resource(existing).update());
+        refused(problems, want, () -> knative.triggers().inNamespace(ns).resource(had).update());
       }
     }
     for (Trigger t : desired.values()) {
-      t.getMetadata().setOwnerReferences(List.of(owner(cr)));
       refused(problems, t, () -> knative.triggers().inNamespace(ns).resource(t).create());
     }
     return problems;
@@ -569,12 +614,18 @@ public final class Reconciler {
       write.run();
     } catch (KubernetesClientException e) {
       // A refusal is a 400, 403 or 422 (a webhook, a policy, RBAC) or a name someone else holds;
-      // anything else (a stale read, a timeout, a 5xx) is the run's to retry, not the endpoint's to fail.
-      boolean taken = e.getCode() == 409 && "AlreadyExists".equals(e.getStatus() == null ? null : e.getStatus().getReason());
+      // anything else (a stale read, a timeout, a 5xx) is the run's to retry, not the endpoint's
+      // to fail.
+      boolean taken =
+          e.getCode() == 409
+              && "AlreadyExists".equals(e.getStatus() == null ? null : e.getStatus().getReason());
       if (!(taken || e.getCode() == 400 || e.getCode() == 403 || e.getCode() == 422)) {
         throw e;
       }
-      String why = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
+      String why =
+          e.getStatus() != null && e.getStatus().getMessage() != null
+              ? e.getStatus().getMessage()
+              : e.getMessage();
       problems.add("the trigger on broker '" + t.getSpec().getBroker() + "' with filter "
           + t.getSpec().getFilter().getAttributes() + " was refused by the cluster: " + why);
     }
@@ -586,10 +637,16 @@ public final class Reconciler {
     var xr = x.getSubscriber() == null ? null : x.getSubscriber().getRef();
     var yr = y.getSubscriber().getRef();
     return Objects.equals(x.getBroker(), y.getBroker())
-        && Objects.equals(x.getFilter() == null ? null : x.getFilter().getAttributes(), y.getFilter().getAttributes())
-        && Objects.equals(x.getSubscriber() == null ? null : x.getSubscriber().getUri(), y.getSubscriber().getUri())
-        && xr != null && Objects.equals(xr.getApiVersion(), yr.getApiVersion())
-        && Objects.equals(xr.getKind(), yr.getKind()) && Objects.equals(xr.getName(), yr.getName());
+        && Objects.equals(
+            x.getFilter() == null ? null : x.getFilter().getAttributes(),
+            y.getFilter().getAttributes())
+        && Objects.equals(
+            x.getSubscriber() == null ? null : x.getSubscriber().getUri(),
+            y.getSubscriber().getUri())
+        && xr != null
+        && Objects.equals(xr.getApiVersion(), yr.getApiVersion())
+        && Objects.equals(xr.getKind(), yr.getKind())
+        && Objects.equals(xr.getName(), yr.getName());
   }
 
   /**
@@ -600,44 +657,41 @@ public final class Reconciler {
   private String ensureSecret(String ns, OnlineEndpoint cr, EndpointSpec endpoint) {
     String name = KnativeNames.authSecret(endpoint.name());
     Secret existing = client.secrets().inNamespace(ns).withName(name).get();
-    if (existing != null) {
-      Optional<String> token = AuthSecrets.eventsToken(existing.getData());
-      if (token.isPresent()) {
-        return token.get();
-      }
-      if (existing.getData() == null) {
-        existing.setData(new LinkedHashMap<>());
-      }
-      existing.getData().put(AuthSecrets.EVENTS_TOKEN_FILE, AuthSecrets.newEventsTokenData());
-      return AuthSecrets.eventsToken(client.secrets().inNamespace(ns).resource(existing).update().getData()).orElseThrow();
+    if (existing == null) {
+      Secret secret =
+          Desired.authSecret(
+              cr,
+              endpoint,
+              ns,
+              EndpointKeys.generate(),
+              tokenPublicKey.get(),
+              AuthSecrets.newEventsTokenData());
+      return eventsToken(client.secrets().inNamespace(ns).resource(secret).create());
     }
-    Base64.Encoder b64 = Base64.getEncoder();
-    Secret secret = new SecretBuilder()
-        .withNewMetadata()
-          .withName(name)
-          .withNamespace(ns)
-          .addToLabels(MANAGED_BY, "knoe")
-          .addToLabels(KnativeRenderer.LABEL_ENDPOINT, cr.getMetadata().getName())
-          .withOwnerReferences(owner(cr))
-        .endMetadata()
-        .withType("Opaque")
-        .addToData(KEYS_FILE, AuthSecrets.keysData(EndpointKeys.generate()))
-        .addToData(TOKEN_KEY_FILE, b64.encodeToString(tokenPublicKey.get().getBytes(StandardCharsets.UTF_8)))
-        .addToData(AuthSecrets.EVENTS_TOKEN_FILE, AuthSecrets.newEventsTokenData())
-        .build();
-    return AuthSecrets.eventsToken(client.secrets().inNamespace(ns).resource(secret).create().getData()).orElseThrow();
+    Optional<String> token = AuthSecrets.eventsToken(existing.getData());
+    if (token.isPresent()) {
+      return token.get();
+    }
+    if (existing.getData() == null) {
+      existing.setData(new LinkedHashMap<>());
+    }
+    existing.getData().put(AuthSecrets.EVENTS_TOKEN_FILE, AuthSecrets.newEventsTokenData());
+    return eventsToken(client.secrets().inNamespace(ns).resource(existing).update());
+  }
+
+  private static String eventsToken(Secret written) {
+    return AuthSecrets.eventsToken(written.getData()).orElseThrow();
   }
 
   /**
    * The endpoint's routing ConfigMap (its mirror rule), written before any template that mounts it
    * and kept equal to the spec: a mirror change edits this file in running pods, no new revision.
    */
-  private void syncRouting(String ns, OnlineEndpoint cr, EndpointSpec endpoint, KnativeRenderer renderer) {
-    ConfigMap desired = renderer.routing(endpoint);
-    desired.getMetadata().setNamespace(ns);
-    desired.getMetadata().setOwnerReferences(List.of(owner(cr)));
-    desired.getMetadata().getLabels().put(KnativeRenderer.LABEL_ENDPOINT, cr.getMetadata().getName());
-    ConfigMap existing = client.configMaps().inNamespace(ns).withName(desired.getMetadata().getName()).get();
+  private void ensureRouting(
+      String ns, OnlineEndpoint cr, EndpointSpec endpoint, KnativeRenderer renderer) {
+    ConfigMap desired = Desired.routing(renderer, cr, endpoint, ns);
+    ConfigMap existing =
+        client.configMaps().inNamespace(ns).withName(desired.getMetadata().getName()).get();
     if (existing == null) {
       client.configMaps().inNamespace(ns).resource(desired).create();
     } else if (!Objects.equals(existing.getData(), desired.getData())) {
@@ -647,23 +701,275 @@ public final class Reconciler {
     }
   }
 
-  /** The endpoint is gone: what Knoe made for it goes too (a cluster's GC would, through owner references). */
+  /**
+   * The endpoint is gone: what Knoe made for it goes too (a cluster's GC would, through owner
+   * references).
+   */
   private void cleanUp(String ns, String resource) {
     Service s = knative.services().inNamespace(ns).withName(resource).get();
     if (s != null && ours(s, resource)) {
       knative.services().inNamespace(ns).resource(s).delete();
     }
-    knative.triggers().inNamespace(ns).withLabel(KnativeRenderer.LABEL_ENDPOINT, resource).list().getItems()
+    knative.triggers().inNamespace(ns).withLabel(KnativeRenderer.LABEL_ENDPOINT, resource).list()
+        .getItems()
         .forEach(t -> knative.triggers().inNamespace(ns).resource(t).delete());
-    Secret secret = client.secrets().inNamespace(ns).withName(KnativeNames.authSecret(resource)).get();
+    Secret secret =
+        client.secrets().inNamespace(ns).withName(KnativeNames.authSecret(resource)).get();
     if (secret != null && ours(secret, resource)) {
       client.secrets().inNamespace(ns).resource(secret).delete();
     }
-    ConfigMap routing = client.configMaps().inNamespace(ns).withName(KnativeNames.routingConfigMap(resource)).get();
+    ConfigMap routing =
+        client.configMaps().inNamespace(ns).withName(KnativeNames.routingConfigMap(resource)).get();
     if (routing != null && ours(routing, resource)) {
       client.configMaps().inNamespace(ns).resource(routing).delete();
     }
   }
+
+  // ---------------------------------------------------------------- status
+
+  /**
+   * What Knative says of the Service as written.
+   *
+   * @param url its URL, null until it has one
+   * @param ready Knative routes the spec it has seen ({@code observedGeneration} says which)
+   * @param tagUrls the URL of each traffic tag Knative routes
+   */
+  record Routes(String url, boolean ready, Map<String, String> tagUrls) {
+
+    static Routes of(Service service) {
+      var status = service.getStatus();
+      if (status == null) {
+        return new Routes(null, false, Map.of());
+      }
+      boolean ready =
+          Objects.equals(status.getObservedGeneration(), service.getMetadata().getGeneration())
+              && (isTrue(status.getConditions(), "RoutesReady")
+                  || isTrue(status.getConditions(), "Ready"));
+      Map<String, String> tagUrls = new HashMap<>();
+      if (status.getTraffic() != null) {
+        status.getTraffic().stream()
+            .filter(t -> t.getTag() != null && t.getUrl() != null)
+            .forEach(t -> tagUrls.put(t.getTag(), t.getUrl()));
+      }
+      return new Routes(status.getUrl(), ready, tagUrls);
+    }
+
+    String scoringUri() {
+      return url == null ? null : url + "/score";
+    }
+  }
+
+  /**
+   * The deployments' statuses as written.
+   *
+   * @param summaries the endpoint's summary of them, by name (the first of a name)
+   * @param pending some deployment is Creating or Updating
+   */
+  record Marked(Map<String, OnlineEndpointStatus.DeploymentSummary> summaries, boolean pending) {}
+
+  /** Writes each deployment's status. */
+  private Marked markDeployments(
+      EndpointSpec endpoint, Template template, Traffic traffic, Routes routes, Instant now) {
+    Set<String> routed = new HashSet<>();
+    traffic.targets().forEach(t -> routed.add(t.getRevisionName() + "|" + t.getTag()));
+    Map<String, OnlineEndpointStatus.DeploymentSummary> summaries = new LinkedHashMap<>();
+    boolean pending = false;
+    for (Dep d : template.deps()) {
+      OnlineDeploymentStatus s =
+          deploymentStatus(endpoint, d, template.writing(), routed, routes, now);
+      writeStatus(d.cr(), s);
+      pending |=
+          CREATING.equals(s.provisioningState()) || UPDATING.equals(s.provisioningState());
+      if (d.name() != null) {
+        summaries.putIfAbsent(
+            d.name(),
+            new OnlineEndpointStatus.DeploymentSummary(
+                s.provisioningState(), s.revision(), s.url()));
+      }
+    }
+    return new Marked(summaries, pending);
+  }
+
+  /** A deployment's status after this run: a pure function of what the run found. */
+  static OnlineDeploymentStatus deploymentStatus(
+      EndpointSpec endpoint,
+      Dep d,
+      String writing,
+      Set<String> routed,
+      Routes routes,
+      Instant now) {
+    OnlineDeploymentStatus before = OnlineDeploymentStatus.of(d.cr().getStatus());
+    String tag = d.name() == null ? null : KnativeNames.tag(endpoint.name(), d.name());
+    String url = tag == null ? null : routes.tagUrls().get(tag);
+    String scoringUri = routes.scoringUri();
+    // The endpoint's URI reaches this deployment only while a revision of it serves.
+    String uri = d.serving() != null ? scoringUri : null;
+    boolean olderServes = d.serving() != null;
+    long generation = d.generation();
+    String revision = d.desired();
+    if (d.problem() != null) {
+      return before.markFailed(
+          d.problem().reason(), d.problem().message(), revision, uri, url, generation, now);
+    }
+    return switch (d.state()) {
+      case READY -> {
+        Integer replicas = d.revision().getStatus().getActualReplicas();
+        int instances = replicas == null ? 0 : replicas;
+        if (routed.contains(revision + "|" + tag)) {
+          yield before.markSucceeded(revision, scoringUri, url, instances, generation, now);
+        }
+        yield before.markWaiting(olderServes,
+            "revision " + revision + " is Ready; traffic moves to it next", revision, uri, url,
+            instances, generation, now);
+      }
+      case FAILED -> {
+        Condition c = condition(d.revision(), "Ready");
+        String message = "revision " + revision + " failed: "
+            + (c.getReason() == null ? "" : c.getReason() + ": ")
+            + Objects.toString(c.getMessage(), "no message")
+            + (d.serving() != null ? "; traffic stays on " + d.serving() : "");
+        String reason = c.getReason() == null ? "RevisionFailed" : c.getReason();
+        yield before.markFailed(reason, message, revision, uri, url, generation, now);
+      }
+      case PENDING -> {
+        Condition c = condition(d.revision(), "Ready");
+        String message = "waiting for revision " + revision + " to be Ready"
+            + (c != null && c.getReason() != null
+                ? " (" + c.getReason() + (c.getMessage() == null ? "" : ": " + c.getMessage()) + ")"
+                : "");
+        yield before.markWaiting(olderServes, message, revision, uri, url, null, generation, now);
+      }
+      case MISSING -> {
+        String message = revision.equals(writing)
+            ? "revision " + revision + " is being created"
+            : "revision " + revision + " is written after "
+                + (writing == null ? "the 404 revision" : writing);
+        yield before.markWaiting(olderServes, message, revision, uri, url, null, generation, now);
+      }
+    };
+  }
+
+  /** Writes the endpoint's status; returns when to look again. */
+  private Result markEndpoint(
+      OnlineEndpoint cr,
+      EndpointSpec endpoint,
+      Template template,
+      Traffic traffic,
+      Routes routes,
+      Marked deployments,
+      boolean created,
+      List<String> refusedTriggers,
+      Instant now) {
+    TrafficPlanner.Plan plan = traffic.plan();
+    List<Dep> deps = template.deps();
+    boolean deploymentsPending = deployments.pending();
+    List<String> problems = trafficProblems(endpoint, plan, deps);
+    boolean waiting =
+        created
+            || deploymentsPending
+            || template.placeholderPending()
+            || traffic.held()
+            || !routes.ready()
+            || routes.url() == null
+            || !plan.waitingFor().isEmpty() && problems.isEmpty();
+    Map<String, Integer> split =
+        traffic.held() ? split(endpoint, deps, traffic.targets()) : plan.split();
+    var serving = new OnlineEndpointStatus.Serving(routes.url(), split, deployments.summaries());
+    OnlineEndpointStatus before = OnlineEndpointStatus.of(cr.getStatus());
+    long generation = generation(cr);
+    OnlineEndpointStatus after;
+    if (!problems.isEmpty()) {
+      after = before.markTrafficNotApplied(problems, serving, generation, now);
+    } else if (!refusedTriggers.isEmpty()) {
+      after = before.markTriggersRefused(refusedTriggers, serving, generation, now);
+    } else if (waiting) {
+      String message =
+          waitingMessage(
+              plan,
+              template.placeholderPending() || traffic.held(),
+              routes.ready() && routes.url() != null,
+              deploymentsPending);
+      after = before.markWaiting(message, serving, generation, now);
+    } else {
+      after = before.markSucceeded(serving, generation, now);
+    }
+    writeStatus(cr, after);
+    // A refused Trigger is tried again now and then: the cluster's policy may change, or the
+    // Trigger that held its name go away, without any event on this endpoint's resources.
+    return waiting
+        ? Result.after(WAIT)
+        : !refusedTriggers.isEmpty() ? Result.after(RETRY) : Result.done();
+  }
+
+  /** Shares of the endpoint's split that cannot move, one sentence each. */
+  private static List<String> trafficProblems(
+      EndpointSpec endpoint, TrafficPlanner.Plan plan, List<Dep> deps) {
+    List<String> problems = new ArrayList<>();
+    for (String waiting : plan.waitingFor()) {
+      Dep d = deps.stream().filter(x -> waiting.equals(x.name())).findFirst().orElse(null);
+      int percent = endpoint.traffic().get(waiting);
+      if (d == null) {
+        problems.add("traffic gives " + percent + " % to deployment '" + waiting
+            + "', which has no OnlineDeployment");
+      } else if (d.problem() != null || d.state() == RevisionState.FAILED) {
+        problems.add("traffic gives " + percent + " % to deployment '" + waiting
+            + "', which failed");
+      }
+    }
+    return problems;
+  }
+
+  private static String waitingMessage(
+      TrafficPlanner.Plan plan, boolean placeholder, boolean routed, boolean deployments) {
+    List<String> what = new ArrayList<>();
+    if (deployments) {
+      what.add("deployments to be Ready");
+    }
+    if (!plan.waitingFor().isEmpty()) {
+      what.add("a Ready revision of " + String.join(", ", plan.waitingFor())
+          + " before moving traffic");
+    }
+    if (placeholder) {
+      what.add("the 404 revision (traffic sums to 0) to be Ready");
+    }
+    if (!routed) {
+      what.add("Knative to route the Service");
+    }
+    return "waiting for " + (what.isEmpty() ? "Knative" : String.join(", ", what));
+  }
+
+  /** The split {@code traffic} gives, by deployment name, in the deployments' order. */
+  private static Map<String, Integer> split(
+      EndpointSpec endpoint, List<Dep> deps, List<TrafficTarget> traffic) {
+    Map<String, Integer> split = new LinkedHashMap<>();
+    for (Dep d : deps) {
+      if (d.name() == null) {
+        continue;
+      }
+      String tag = KnativeNames.tag(endpoint.name(), d.name());
+      traffic.stream()
+          .filter(t -> tag.equals(t.getTag()))
+          .findFirst()
+          .ifPresent(t -> split.put(d.name(), t.getPercent() == null ? 0 : t.getPercent().intValue()));
+    }
+    return split;
+  }
+
+  private void writeStatus(OnlineEndpoint cr, OnlineEndpointStatus next) {
+    if (!next.equals(cr.getStatus())) {
+      cr.setStatus(next);
+      client.resource(cr).updateStatus();
+    }
+  }
+
+  private void writeStatus(OnlineDeployment cr, OnlineDeploymentStatus next) {
+    if (!next.equals(cr.getStatus())) {
+      cr.setStatus(next);
+      client.resource(cr).updateStatus();
+    }
+  }
+
+  // ---------------------------------------------------------------- helpers
 
   private static boolean ours(HasMetadata o, String resource) {
     Map<String, String> labels = o.getMetadata().getLabels();
@@ -671,13 +977,14 @@ public final class Reconciler {
   }
 
   static OwnerReference owner(OnlineEndpoint cr) {
-    return new OwnerReferenceBuilder().withApiVersion(KnativeRenderer.API_VERSION).withKind("OnlineEndpoint")
-        .withName(cr.getMetadata().getName()).withUid(cr.getMetadata().getUid()).withController(true).build();
+    return Desired.owner(cr);
   }
 
   private static boolean ensureOwner(HasMetadata o, OnlineEndpoint cr) {
-    List<OwnerReference> refs = o.getMetadata().getOwnerReferences() == null ? new ArrayList<>()
-        : new ArrayList<>(o.getMetadata().getOwnerReferences());
+    List<OwnerReference> refs =
+        o.getMetadata().getOwnerReferences() == null
+            ? new ArrayList<>()
+            : new ArrayList<>(o.getMetadata().getOwnerReferences());
     if (refs.stream().anyMatch(r -> Objects.equals(r.getUid(), cr.getMetadata().getUid()))) {
       return false;
     }
@@ -687,8 +994,10 @@ public final class Reconciler {
   }
 
   private static boolean mergeLabels(HasMetadata o, Map<String, String> wanted) {
-    Map<String, String> labels = o.getMetadata().getLabels() == null ? new LinkedHashMap<>()
-        : new LinkedHashMap<>(o.getMetadata().getLabels());
+    Map<String, String> labels =
+        o.getMetadata().getLabels() == null
+            ? new LinkedHashMap<>()
+            : new LinkedHashMap<>(o.getMetadata().getLabels());
     boolean change = false;
     for (var e : wanted.entrySet()) {
       change |= !e.getValue().equals(labels.put(e.getKey(), e.getValue()));
@@ -700,13 +1009,18 @@ public final class Reconciler {
   }
 
   private static String templateName(Service s) {
-    return s == null || s.getSpec() == null || s.getSpec().getTemplate() == null
-        || s.getSpec().getTemplate().getMetadata() == null ? null : s.getSpec().getTemplate().getMetadata().getName();
+    return s == null
+            || s.getSpec() == null
+            || s.getSpec().getTemplate() == null
+            || s.getSpec().getTemplate().getMetadata() == null
+        ? null
+        : s.getSpec().getTemplate().getMetadata().getName();
   }
 
   /**
-   * Whether revision {@code r} was made for the deployment life {@code uid}. A revision without the
-   * annotation was made by a Knoe from before it: taken as this life's, so an upgrade keeps serving.
+   * Whether revision {@code r} was made for the deployment life {@code uid}. A revision without
+   * the annotation was made by a Knoe from before it: taken as this life's, so an upgrade keeps
+   * serving.
    */
   private static boolean ofThisLife(Revision r, String uid) {
     Map<String, String> a = r.getMetadata().getAnnotations();
@@ -733,68 +1047,19 @@ public final class Reconciler {
     if (r == null || r.getStatus() == null || r.getStatus().getConditions() == null) {
       return null;
     }
-    return r.getStatus().getConditions().stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
+    return r.getStatus().getConditions().stream()
+        .filter(c -> type.equals(c.getType()))
+        .findFirst()
+        .orElse(null);
   }
 
   private static boolean isTrue(List<Condition> conditions, String type) {
-    return conditions != null && conditions.stream().anyMatch(c -> type.equals(c.getType()) && "True".equals(c.getStatus()));
+    return conditions != null
+        && conditions.stream().anyMatch(c -> type.equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
   private static long generation(HasMetadata o) {
     Long g = o.getMetadata().getGeneration();
     return g == null || g < 1 ? 1 : g;
-  }
-
-  // ---------------------------------------------------------------- status
-
-  /** Failed, with what was in effect kept (the Knative objects are left as they are). */
-  private OnlineEndpointStatus failedEndpoint(OnlineEndpoint cr, String message) {
-    OnlineEndpointStatus old = cr.getStatus();
-    return old == null
-        ? new OnlineEndpointStatus(FAILED, message, null, null, null, generation(cr), null, null)
-        : new OnlineEndpointStatus(FAILED, message, old.scoringUri(), old.openapiUri(), old.traffic(), generation(cr),
-            old.deployments(), null);
-  }
-
-  private OnlineEndpointStatus endpointStatus(OnlineEndpoint cr, String state, String message, String scoringUri,
-      Map<String, Integer> split, Map<String, OnlineEndpointStatus.DeploymentSummary> deployments) {
-    String base = scoringUri == null ? null : scoringUri.substring(0, scoringUri.length() - "/score".length());
-    return new OnlineEndpointStatus(state, message, scoringUri, base == null ? null : base + "/swagger.json",
-        split == null ? null : new LinkedHashMap<>(split), generation(cr), deployments, null);
-  }
-
-  private void writeStatus(OnlineEndpoint cr, OnlineEndpointStatus status, String reason) {
-    OnlineEndpointStatus old = cr.getStatus();
-    List<StatusCondition> conditions = conditions(old == null ? null : old.conditions(), status.provisioningState(),
-        reason, status.message());
-    OnlineEndpointStatus next = new OnlineEndpointStatus(status.provisioningState(), status.message(), status.scoringUri(),
-        status.openapiUri(), status.traffic(), status.observedGeneration(), status.deployments(), conditions);
-    if (!next.equals(old)) {
-      cr.setStatus(next);
-      client.resource(cr).updateStatus();
-    }
-  }
-
-  private void writeStatus(OnlineDeployment cr, OnlineDeploymentStatus status, String reason) {
-    OnlineDeploymentStatus old = cr.getStatus();
-    List<StatusCondition> conditions = conditions(old == null ? null : old.conditions(), status.provisioningState(),
-        reason, status.message());
-    OnlineDeploymentStatus next = new OnlineDeploymentStatus(status.provisioningState(), status.message(),
-        status.revision(), status.scoringUri(), status.url(), status.readyInstances(), status.observedGeneration(),
-        conditions);
-    if (!next.equals(old)) {
-      cr.setStatus(next);
-      client.resource(cr).updateStatus();
-    }
-  }
-
-  /** The Ready condition; its transition time moves only when its status does. */
-  private List<StatusCondition> conditions(List<StatusCondition> old, String state, String reason, String message) {
-    String status = SUCCEEDED.equals(state) ? "True" : FAILED.equals(state) ? "False" : "Unknown";
-    StatusCondition before = old == null ? null
-        : old.stream().filter(c -> "Ready".equals(c.type())).findFirst().orElse(null);
-    String time = before != null && status.equals(before.status()) ? before.lastTransitionTime()
-        : Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
-    return List.of(new StatusCondition("Ready", status, reason == null ? state : reason, message, time));
   }
 }

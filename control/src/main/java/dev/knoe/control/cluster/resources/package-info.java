@@ -1,0 +1,2 @@
+/** The Kubernetes objects the cluster reconciler wants for an endpoint, built by pure functions. */
+package dev.knoe.control.cluster.resources;
