@@ -83,6 +83,12 @@ public class ClusterFaultsTest {
     ClusterModeTest.register("my-endpoint-blue", SAMPLES.resolve("models/model-1/model/model.onnx"));
     KubernetesClient client = server.createClient();
     ClusterModeTest.applyWithBlue(client, "my-endpoint", "my-endpoint-blue:1");
+    // The reconciler writes the Service before the deployment's status names its revision.
+    org.awaitility.Awaitility.await("the deployment's status names its revision").atMost(java.time.Duration.ofSeconds(30))
+        .until(() -> {
+          OnlineDeployment d = client.resources(OnlineDeployment.class).inNamespace(NS).withName("my-endpoint-blue").get();
+          return d.getStatus() != null && d.getStatus().revision() != null;
+        });
     String revision = KnativeNames.revision("my-endpoint", "blue", client.resources(OnlineDeployment.class)
         .inNamespace(NS).withName("my-endpoint-blue").get().getMetadata().getUid(), 1);
     given().header("Authorization", "Bearer " + ADMIN).when().get("/api/v1/endpoints/my-endpoint/deployments/blue/logs")
