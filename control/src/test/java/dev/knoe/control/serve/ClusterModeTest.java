@@ -176,8 +176,13 @@ public class ClusterModeTest {
     d.setSpec(new AzureYamlSpec(new LinkedHashMap<>(Map.of("endpoint_name", name, "model", model))));
     client.resource(d).create();
     KnativeClient knative = client.adapt(KnativeClient.class);
-    Awaitility.await("the reconciler in knoe serve writes the Service").atMost(Duration.ofSeconds(30))
-        .until(() -> knative.services().inNamespace(NS).withName(name).get() != null);
+    // Until it sees the deployment, the reconciler may write a placeholder template (no model).
+    Awaitility.await("the reconciler in knoe serve writes the Service with blue's revision").atMost(Duration.ofSeconds(30))
+        .until(() -> {
+          Service s = knative.services().inNamespace(NS).withName(name).get();
+          var init = s == null ? null : s.getSpec().getTemplate().getSpec().getInitContainers();
+          return init != null && !init.isEmpty();
+        });
     return knative.services().inNamespace(NS).withName(name).get();
   }
 
