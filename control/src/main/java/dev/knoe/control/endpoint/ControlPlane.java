@@ -299,23 +299,12 @@ public final class ControlPlane implements Backend.Listener {
     }
   }
 
-  /** A model path may be the .onnx file or a folder holding exactly one (as Azure registers folders). */
+  /** The model file a path names, by {@link dev.knoe.spi.ModelFolder}'s rule; a bad path is a 400. */
   public static Path onnxFile(Path path) {
-    if (Files.isRegularFile(path)) {
-      return path;
-    }
-    if (!Files.isDirectory(path)) {
-      throw ApiException.badRequest("model path " + path + " does not exist");
-    }
-    try (Stream<Path> files = Files.walk(path, 4)) {
-      List<Path> onnx = files.filter(p -> p.toString().endsWith(".onnx") && Files.isRegularFile(p)).sorted().toList();
-      if (onnx.size() != 1) {
-        throw ApiException.badRequest(onnx.isEmpty() ? "no .onnx file in model folder " + path
-            : "model folder " + path + " holds several .onnx files " + onnx + "; point model.path at one of them");
-      }
-      return onnx.get(0);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    try {
+      return dev.knoe.spi.ModelFolder.onnxFile(path);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest(e.getMessage());
     }
   }
 
