@@ -3,6 +3,9 @@ package dev.knoe.control.cli;
 import static dev.knoe.control.cli.ControlApi.path;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.knoe.control.spec.AzureRef;
+import dev.knoe.control.spec.ModelRef;
+import dev.knoe.control.spec.SpecException;
 import dev.knoe.spi.ModelFolder;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -218,12 +221,17 @@ final class ModelCommands implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      String model = name;
+      String model = AzureRef.strip(name);
       String v = version;
-      int colon = name.lastIndexOf(':');
-      if (colon > 0 && v == null) {
-        model = name.substring(name.startsWith("azureml:") ? "azureml:".length() : 0, colon);
-        v = name.substring(colon + 1);
+      if (v == null && model.contains(":")) {
+        ModelRef ref;
+        try {
+          ref = ModelRef.parse(name);
+        } catch (SpecException e) {
+          throw CliException.usage("-n/--name: " + e.getMessage());
+        }
+        model = ref.name();
+        v = ref.version();
       }
       ControlApi client = api.connect();
       JsonNode shown;
