@@ -70,7 +70,7 @@ final class ModelCommands implements Callable<Integer> {
         names = {"-p", "--path"},
         required = true,
         paramLabel = "PATH",
-        description = "The .onnx file, or a folder holding exactly one.")
+        description = "The .onnx file, or a folder holding one (or several and a model.onnx at its top).")
     Path path;
 
     @Option(
