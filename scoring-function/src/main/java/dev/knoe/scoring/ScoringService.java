@@ -18,6 +18,7 @@ import dev.knoe.scoring.model.Signature;
 import dev.knoe.scoring.tensor.Tensor;
 import dev.knoe.spi.HandlerContext;
 import dev.knoe.spi.Model;
+import dev.knoe.spi.ModelFolder;
 import dev.knoe.spi.ScoringHandler;
 import dev.knoe.spi.ScoringRequest;
 import io.quarkus.runtime.ShutdownEvent;
@@ -76,7 +77,7 @@ public class ScoringService {
     }
     modelName = config.modelName().orElseGet(() -> dir.map(ModelFiles::defaultName).orElse("handler"));
     if (dir.isPresent()) {
-      Path file = ModelFiles.find(dir.get());
+      Path file = ModelFolder.onnxFile(dir.get(), "KNOE_MODEL_DIR");
       DevicePlan plan = DevicePlan.choose(config.device(), gpuPresent());
       Path nativeDir = config.nativeDir().map(Path::of).orElseGet(() -> NativeLibraries.defaultDir(version()));
       // Half the cores for ONNX Runtime, the rest for HTTP and JSON: on two cores one inference thread

@@ -91,7 +91,7 @@ final class DeploymentCommands implements Callable<Integer> {
     }
     client.get(path("endpoints", spec.endpointName())); // a missing endpoint fails before the upload
     String name = spec.endpointName() + "-" + spec.name();
-    Path file = ModelCommands.Create.onnxFile(Path.of(spec.model().path()));
+    Path file = ModelCommands.Create.onnxFile(Path.of(spec.model().path()), "model.path");
     String sha256 = ModelCommands.Create.sha256(file);
     String ref = null;
     Reply versions = client.tryGet(path("models", name));

@@ -3,18 +3,17 @@ package dev.knoe.control.cli;
 import static dev.knoe.control.cli.ControlApi.path;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.knoe.control.spec.AzureRef;
+import dev.knoe.control.spec.ModelRef;
+import dev.knoe.control.spec.SpecException;
+import dev.knoe.spi.ModelFolder;
 import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -71,7 +70,7 @@ final class ModelCommands implements Callable<Integer> {
         names = {"-p", "--path"},
         required = true,
         paramLabel = "PATH",
-        description = "The .onnx file, or a folder holding exactly one.")
+        description = "The .onnx file, or a folder holding one (or several and a model.onnx at its top).")
     Path path;
 
     @Option(
@@ -96,7 +95,7 @@ final class ModelCommands implements Callable<Integer> {
             "--version: Knoe's registry assigns the next version itself; drop --version");
       }
       CliContext ctx = api.context();
-      JsonNode model = upload(ctx, api.connect(), name, onnxFile(path), description);
+      JsonNode model = upload(ctx, api.connect(), name, onnxFile(path, "-p/--path"), description);
       output.print(ctx, model, OutputFormat.yaml, Tables.MODELS);
       return 0;
     }
@@ -143,36 +142,16 @@ final class ModelCommands implements Callable<Integer> {
       }
     }
 
-    /** The file itself, or the one .onnx file in a folder. */
-    static Path onnxFile(Path path) {
-      if (!Files.exists(path)) {
-        throw CliException.failed("model path " + path + " does not exist");
+    /**
+     * The model file a path names, by the rule the scoring function and the control plane share
+     * ({@link ModelFolder}); {@code setting} is what the user sets, named when a folder holds several.
+     */
+    static Path onnxFile(Path path, String setting) {
+      try {
+        return ModelFolder.onnxFile(path, setting);
+      } catch (IllegalArgumentException e) {
+        throw CliException.failed(e.getMessage(), e);
       }
-      if (!Files.isDirectory(path)) {
-        return path;
-      }
-      List<Path> found;
-      try (Stream<Path> files = Files.walk(path, 2)) {
-        found =
-            files
-                .filter(Files::isRegularFile)
-                .filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx"))
-                .sorted()
-                .collect(Collectors.toList());
-      } catch (IOException | UncheckedIOException e) {
-        throw CliException.failed("cannot read the folder " + path + ": " + e.getMessage(), e);
-      }
-      if (found.size() != 1) {
-        throw CliException.failed(
-            "the folder "
-                + path
-                + " holds "
-                + found.size()
-                + " .onnx files"
-                + (found.isEmpty() ? "" : " (" + found + ")")
-                + "; give the model file with -p/--path");
-      }
-      return found.get(0);
     }
 
     private static long size(Path file) {
@@ -242,12 +221,17 @@ final class ModelCommands implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      String model = name;
+      String model = AzureRef.strip(name);
       String v = version;
-      int colon = name.lastIndexOf(':');
-      if (colon > 0 && v == null) {
-        model = name.substring(name.startsWith("azureml:") ? "azureml:".length() : 0, colon);
-        v = name.substring(colon + 1);
+      if (v == null && model.contains(":")) {
+        ModelRef ref;
+        try {
+          ref = ModelRef.parse(name);
+        } catch (SpecException e) {
+          throw CliException.usage("-n/--name: " + e.getMessage());
+        }
+        model = ref.name();
+        v = ref.version();
       }
       ControlApi client = api.connect();
       JsonNode shown;

@@ -3,8 +3,6 @@ package dev.knoe.control.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.knoe.control.endpoint.LocalEndpoints;
-import dev.knoe.control.endpoint.EndpointException;
 import dev.knoe.control.knative.ArtifactSource;
 import dev.knoe.control.knative.DeploymentRevision;
 import dev.knoe.control.knative.InstanceTypeCatalog;
@@ -15,6 +13,7 @@ import dev.knoe.control.knative.RenderSettings;
 import dev.knoe.control.spec.DeploymentSpec;
 import dev.knoe.control.spec.EndpointSpec;
 import dev.knoe.control.spec.ModelRef;
+import dev.knoe.spi.ModelFolder;
 import io.fabric8.knative.serving.v1.Service;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -148,8 +147,8 @@ final class RenderCommand implements Callable<Integer> {
     }
     Path file;
     try {
-      file = LocalEndpoints.onnxFile(Path.of(ref.path()));
-    } catch (EndpointException e) {
+      file = ModelFolder.onnxFile(Path.of(ref.path()));
+    } catch (IllegalArgumentException e) {
       throw CliException.failed("deployment '" + d.name() + "': " + e.getMessage(), e);
     }
     // Inline models are registered as <endpoint>-<deployment>; the registry numbers versions from 1

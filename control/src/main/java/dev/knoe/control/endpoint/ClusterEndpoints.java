@@ -542,19 +542,17 @@ public final class ClusterEndpoints implements Endpoints {
   /** The registered model version a deployment resource names, as the API or kubectl wrote it. */
   private static Optional<ModelRef> model(OnlineDeployment d) {
     Object model = d.getSpec() == null ? null : d.getSpec().getFields().get("model");
-    String ref = null;
-    if (model instanceof String text) {
-      ref = text.startsWith("azureml:") ? text.substring("azureml:".length()) : text;
-    } else if (model instanceof Map<?, ?> m && m.get("name") != null) {
-      ref = m.get("name") + ":" + m.get("version");
-    }
-    int colon = ref == null ? -1 : ref.lastIndexOf(':');
     try {
-      return colon < 1 ? Optional.empty()
-          : Optional.of(ModelRef.registered(ref.substring(0, colon), ref.substring(colon + 1)));
+      if (model instanceof String text) {
+        return Optional.of(ModelRef.parse(text));
+      }
+      if (model instanceof Map<?, ?> m && m.get("name") != null) {
+        return Optional.of(ModelRef.registered(String.valueOf(m.get("name")), String.valueOf(m.get("version"))));
+      }
     } catch (SpecException e) {
-      return Optional.empty(); // written by hand and wrong: the reconciler reports it
+      // written by hand and wrong: the reconciler reports it on the resource
     }
+    return Optional.empty();
   }
 
   /**

@@ -345,23 +345,12 @@ public final class LocalEndpoints implements Endpoints, Backend.Listener {
     return models.resolve(ref.name(), ref.version());
   }
 
-  /** A model path may be the .onnx file or a folder holding exactly one (as Azure registers folders). */
-  public static Path onnxFile(Path path) {
-    if (Files.isRegularFile(path)) {
-      return path;
-    }
-    if (!Files.isDirectory(path)) {
-      throw new EndpointException.Invalid("model path " + path + " does not exist");
-    }
-    try (Stream<Path> files = Files.walk(path, 4)) {
-      List<Path> onnx = files.filter(p -> p.toString().endsWith(".onnx") && Files.isRegularFile(p)).sorted().toList();
-      if (onnx.size() != 1) {
-        throw new EndpointException.Invalid(onnx.isEmpty() ? "no .onnx file in model folder " + path
-            : "model folder " + path + " holds several .onnx files " + onnx + "; point model.path at one of them");
-      }
-      return onnx.get(0);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+  /** The model file a path names, by {@link dev.knoe.spi.ModelFolder}'s rule; a bad path is a 400. */
+  private static Path onnxFile(Path path) {
+    try {
+      return dev.knoe.spi.ModelFolder.onnxFile(path);
+    } catch (IllegalArgumentException e) {
+      throw new EndpointException.Invalid(e.getMessage());
     }
   }
 

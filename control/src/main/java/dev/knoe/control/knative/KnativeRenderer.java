@@ -1,7 +1,8 @@
 package dev.knoe.control.knative;
 
 import dev.knoe.autoscaler.ScalingPolicy;
-import dev.knoe.control.runtime.LocalBackend;
+import dev.knoe.control.scoring.Scaling;
+import dev.knoe.control.scoring.ScoringEnvironment;
 import dev.knoe.control.spec.AuthMode;
 import dev.knoe.control.spec.DeploymentSpec;
 import dev.knoe.control.spec.EndpointSpec;
@@ -137,7 +138,7 @@ public final class KnativeRenderer {
   public RevisionTemplateSpec template(EndpointSpec endpoint, DeploymentRevision d) {
     DeploymentSpec s = d.spec();
     InstanceType type = settings.catalog().require(s.instanceType());
-    ScalingPolicy policy = LocalBackend.policy(s, settings.autoscaling());
+    ScalingPolicy policy = Scaling.policy(s, settings.autoscaling());
     Map<String, String> annotations = new LinkedHashMap<>(policy.annotations());
     annotations.put(ANNOTATION_GENERATION, Long.toString(d.generation()));
     annotations.put(ANNOTATION_MODEL_SHA256, d.model().sha256());
@@ -217,7 +218,7 @@ public final class KnativeRenderer {
               .withName(CONTAINER)
               .withImage(settings.scoringImage())
               .addNewPort().withName("http1").withContainerPort(8080).endPort()
-              .withEnv(new EnvVar("KNOE_NO_TRAFFIC_ENDPOINT", endpoint.name(), null))
+              .withEnv(new EnvVar(ScoringEnvironment.NO_TRAFFIC_ENDPOINT, endpoint.name(), null))
               .withNewResources().addToRequests("cpu", new Quantity("100m")).addToRequests("memory", new Quantity("256Mi"))
               .endResources()
               .withSecurityContext(restricted(null))
@@ -306,28 +307,23 @@ public final class KnativeRenderer {
   }
 
   private List<EnvVar> env(EndpointSpec endpoint, DeploymentRevision d, InstanceType type) {
-    DeploymentSpec s = d.spec();
-    Map<String, String> env = new LinkedHashMap<>(s.environmentVariables());
-    env.put("KNOE_MODEL_DIR", MODELS + "/" + d.model().fileName());
-    env.put("KNOE_MODEL_NAME", d.modelName());
-    env.put("KNOE_ENDPOINT_NAME", endpoint.name());
-    env.put("KNOE_DEPLOYMENT_NAME", s.name());
-    env.put("KNOE_BATCH_MAX_SIZE", Integer.toString(s.batching().maxBatchSize()));
-    env.put("KNOE_BATCH_MAX_DELAY_MS", Integer.toString(s.batching().maxDelayMs()));
-    env.put("KNOE_AUTH", "required");
-    env.put("KNOE_JWT_AUDIENCE", endpoint.name());
-    env.put("KNOE_MIRROR_FILE", ROUTING + "/" + MIRROR_FILE);
-    env.put("KNOE_EVENTS_TOKEN_FILE", AUTH + "/" + EVENTS_TOKEN_FILE);
-    // Both files always exist in the Secret; the one the auth mode does not use is empty.
-    env.put(endpoint.authMode() == AuthMode.KEY ? "KNOE_KEYS_FILE" : "KNOE_JWT_PUBLIC_KEY_FILE",
-        AUTH + "/" + (endpoint.authMode() == AuthMode.KEY ? KEYS_FILE : TOKEN_KEY_FILE));
-    if (type.gpus() > 0) {
-      env.put("KNOE_DEVICE", "cuda");
-    }
-    if (d.code() != null) {
-      env.put("KNOE_HANDLER_PATH", CODE + "/" + d.code().fileName());
-      env.put("KNOE_HANDLER_CLASS", s.codeConfiguration().scoringScript());
-    }
+    var pod =
+        new ScoringEnvironment.Pod(
+            endpoint.authMode(),
+            endpoint.name(),
+            AUTH + "/" + KEYS_FILE,
+            AUTH + "/" + TOKEN_KEY_FILE,
+            AUTH + "/" + EVENTS_TOKEN_FILE,
+            ROUTING + "/" + MIRROR_FILE,
+            type.gpus() > 0);
+    Map<String, String> env =
+        ScoringEnvironment.variables(
+            d.spec(),
+            endpoint.name(),
+            MODELS + "/" + d.model().fileName(),
+            d.modelName(),
+            d.code() == null ? null : CODE + "/" + d.code().fileName(),
+            pod);
     List<EnvVar> list = new ArrayList<>();
     env.forEach((k, v) -> list.add(new EnvVar(k, v, null)));
     return list;

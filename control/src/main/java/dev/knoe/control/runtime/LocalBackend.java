@@ -14,6 +14,8 @@ import dev.knoe.autoscaler.ScalingPolicy;
 import dev.knoe.control.runtime.local.ProcessLauncher;
 import dev.knoe.control.runtime.local.Probe;
 import dev.knoe.control.runtime.local.ScaledDeployment;
+import dev.knoe.control.scoring.Scaling;
+import dev.knoe.control.scoring.ScoringEnvironment;
 import dev.knoe.control.spec.DeploymentSpec;
 import dev.knoe.control.spec.ScaleSettings;
 import java.io.IOException;
@@ -138,7 +140,7 @@ public final class LocalBackend implements Backend {
     if (old != null && old.scaled() != null) {
       old.scaled().retire();
     }
-    ScalingPolicy policy = policy(d.spec(), autoscaling.base());
+    ScalingPolicy policy = Scaling.policy(d.spec(), autoscaling.base());
     ScaledDeployment scaled = null;
     if (policy.fixed()) {
       pool(d.endpoint(), d.name()).wanted(policy.minScale());
@@ -155,14 +157,6 @@ public final class LocalBackend implements Backend {
           sameGeneration && old.scaled() != null);
     }
     running.put(key, new Running(supervisor, next, d, scaled));
-  }
-
-  /** The deployment's autoscaling policy: its scale and request settings over the platform's knobs. */
-  public static ScalingPolicy policy(DeploymentSpec s, ScalingPolicy base) {
-    ScaleSettings ss = s.scaleSettings();
-    return ScalingPolicy.forDeployment(base, ss.type() == ScaleSettings.Type.TARGET_UTILIZATION, s.instanceCount(),
-        ss.minInstances(), ss.maxInstances(), ss.targetUtilizationPercentage(),
-        s.requestSettings().maxConcurrentRequestsPerInstance());
   }
 
   /** The autoscaler's current wish and its last reason, for a deployment that autoscales. */
@@ -204,15 +198,10 @@ public final class LocalBackend implements Backend {
     if (s.scaleSettings().type() == ScaleSettings.Type.TARGET_UTILIZATION && s.scaleSettings().scalesToZero()) {
       // A deployment at zero makes its next request wait for a start: C1 only starts ~0.3 s sooner
       // (bench/RESULTS.md), at some peak throughput of the HTTP/JSON path; KNOE_FAST_START: "0" opts out.
-      env.putIfAbsent("KNOE_FAST_START", "1");
+      env.putIfAbsent(ScoringEnvironment.FAST_START, "1");
     }
-    env.put("KNOE_BATCH_MAX_SIZE", Integer.toString(s.batching().maxBatchSize()));
-    env.put("KNOE_BATCH_MAX_DELAY_MS", Integer.toString(s.batching().maxDelayMs()));
-    if (code != null) {
-      env.put("KNOE_HANDLER_PATH", code.toString());
-      env.put("KNOE_HANDLER_CLASS", s.codeConfiguration().scoringScript());
-    }
-    env.put("KNOE_MODEL_NAME", d.model().name());
+    // The per-instance variables (model folder, names, KNOE_AUTH) are the launcher's: ProcessLauncher.
+    env.putAll(ScoringEnvironment.ofDeployment(s, d.model().name(), code == null ? null : code.toString()));
     return new InstanceSpec(d.endpoint(), d.name(), generation, model, env, probe(s.readinessProbe()), probe(s.livenessProbe()));
   }
 
@@ -233,8 +222,8 @@ public final class LocalBackend implements Backend {
   // KNOE_FAST_START follows min_instances unless the user set it (see instanceSpec): bounds changes must not roll.
   private static Map<String, String> withoutDerived(Map<String, String> env, Map<String, String> user) {
     Map<String, String> m = new LinkedHashMap<>(env);
-    if (!user.containsKey("KNOE_FAST_START")) {
-      m.remove("KNOE_FAST_START");
+    if (!user.containsKey(ScoringEnvironment.FAST_START)) {
+      m.remove(ScoringEnvironment.FAST_START);
     }
     return m;
   }

@@ -46,7 +46,7 @@ public record CodeConfiguration(String code, String scoringScript) {
               + SPI
               + (CLASS_NAME.matcher(guess).matches() ? ", e.g. " + guess : ""));
     }
-    if (code != null && code.startsWith("azureml:")) {
+    if (AzureRef.isAsset(code)) {
       check.add(
           "code_configuration.code '" + code + "' is an Azure code asset; give a folder or jar");
     }

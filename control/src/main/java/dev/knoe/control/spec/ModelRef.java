@@ -64,6 +64,40 @@ public record ModelRef(String path, String name, String version) {
     return new ModelRef(null, name, version);
   }
 
+  /**
+   * A registered model written as text: {@code name:version}, or Azure's {@code
+   * azureml:name:version}, the form every Knoe reader of a model reference accepts.
+   *
+   * @throws SpecException for a label ({@code name@latest}), an Azure URI, a path, a missing
+   *     version, or a name or version with characters a model may not have
+   */
+  public static ModelRef parse(String text) {
+    String ref = AzureRef.strip(text);
+    if (AzureRef.isUri(text)) {
+      throw new SpecException(
+          "model '"
+              + text
+              + "' is an Azure registry or datastore URI; give a Knoe model as"
+              + " name:version, or model: {path: ...}");
+    } else if (ref.contains("@")) {
+      throw new SpecException(
+          "model '"
+              + text
+              + "' asks for a label; Knoe pins a deployment to one version: write"
+              + " name:version");
+    } else if (ref.contains("/") || ref.contains("\\") || ref.startsWith(".")) {
+      throw new SpecException(
+          "model '" + text + "' looks like a path; write model: {path: " + text + "}");
+    } else if (!ref.contains(":")) {
+      throw new SpecException(
+          "model '" + text + "' has no version; write name:version, e.g. " + ref + ":1");
+    } else if (ref.indexOf(':') != ref.lastIndexOf(':')) {
+      throw new SpecException("model '" + text + "' is not name:version");
+    }
+    int colon = ref.indexOf(':');
+    return registered(ref.substring(0, colon), ref.substring(colon + 1));
+  }
+
   /** True for a {@code path} (not yet registered), false for {@code name:version}. */
   public boolean isInline() {
     return path != null;

@@ -321,36 +321,9 @@ public final class SpecParser {
     return report.build("", () -> new ModelRef(path, name, version));
   }
 
-  /** {@code name:version} or {@code azureml:name:version}. */
+  /** {@code name:version} or {@code azureml:name:version}, as {@link ModelRef#parse} reads it. */
   private static ModelRef registeredModel(String text, Report report) {
-    String ref = text.startsWith("azureml:") ? text.substring("azureml:".length()) : text;
-    String problem = null;
-    if (text.startsWith("azureml://")) {
-      problem =
-          "model '"
-              + text
-              + "' is an Azure registry or datastore URI; give a Knoe model as"
-              + " name:version, or model: {path: ...}";
-    } else if (ref.contains("@")) {
-      problem =
-          "model '"
-              + text
-              + "' asks for a label; Knoe pins a deployment to one version: write"
-              + " name:version";
-    } else if (ref.contains("/") || ref.contains("\\") || ref.startsWith(".")) {
-      problem = "model '" + text + "' looks like a path; write model: {path: " + text + "}";
-    } else if (!ref.contains(":")) {
-      problem = "model '" + text + "' has no version; write name:version, e.g. " + ref + ":1";
-    } else if (ref.indexOf(':') != ref.lastIndexOf(':')) {
-      problem = "model '" + text + "' is not name:version";
-    }
-    if (problem != null) {
-      report.problem("model", problem);
-      return null;
-    }
-    int colon = ref.indexOf(':');
-    return report.build(
-        "", () -> ModelRef.registered(ref.substring(0, colon), ref.substring(colon + 1)));
+    return report.build("", () -> ModelRef.parse(text));
   }
 
   private static CodeConfiguration codeConfiguration(Fields f, Path baseDir, Report report) {
@@ -362,7 +335,7 @@ public final class SpecParser {
     String script = c.string("scoring_script");
     c.finish();
     String code =
-        rawCode == null || rawCode.startsWith("azureml:")
+        rawCode == null || AzureRef.isAsset(rawCode)
             ? rawCode
             : resolve(rawCode, baseDir, "code_configuration.code", report);
     if (rawCode != null && code == null) {

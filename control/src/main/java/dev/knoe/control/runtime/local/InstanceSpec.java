@@ -1,5 +1,6 @@
 package dev.knoe.control.runtime.local;
 
+import dev.knoe.control.scoring.ScoringEnvironment;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
@@ -29,9 +30,15 @@ public record InstanceSpec(
     Probe liveness) {
 
   /** Set by the local runtime for every instance: a spec may not override them. */
-  public static final Set<String> RESERVED_ENV = Set.of(
-      "QUARKUS_HTTP_HOST", "QUARKUS_HTTP_PORT", "KNOE_AUTH", "KNOE_MODEL_DIR",
-      "KNOE_ENDPOINT_NAME", "KNOE_DEPLOYMENT_NAME", "KNOE_PARENT_PID");
+  public static final Set<String> RESERVED_ENV =
+      Set.of(
+          "QUARKUS_HTTP_HOST",
+          "QUARKUS_HTTP_PORT",
+          ScoringEnvironment.AUTH,
+          ScoringEnvironment.MODEL_DIR,
+          ScoringEnvironment.ENDPOINT_NAME,
+          ScoringEnvironment.DEPLOYMENT_NAME,
+          ScoringEnvironment.PARENT_PID);
 
   // DESIGN §2's name rule without the length bounds, which the control plane checks; here it keeps
   // names safe as folder names.

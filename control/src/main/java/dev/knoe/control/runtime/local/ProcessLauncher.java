@@ -1,5 +1,6 @@
 package dev.knoe.control.runtime.local;
 
+import dev.knoe.control.scoring.ScoringEnvironment;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.net.InetAddress;
@@ -113,12 +114,13 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
     env.putAll(spec.env());
     env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
     env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
-    // The router in front checks credentials; the instance listens on loopback only.
-    env.put("KNOE_AUTH", "none");
-    env.put("KNOE_MODEL_DIR", spec.modelDir().toAbsolutePath().toString());
-    env.put("KNOE_ENDPOINT_NAME", spec.endpoint());
-    env.put("KNOE_DEPLOYMENT_NAME", spec.deployment());
-    env.put("KNOE_PARENT_PID", Long.toString(ProcessHandle.current().pid()));
+    env.putAll(
+        ScoringEnvironment.ofInstance(
+            spec.endpoint(),
+            spec.deployment(),
+            spec.modelDir().toAbsolutePath().toString(),
+            new ScoringEnvironment.Loopback()));
+    env.put(ScoringEnvironment.PARENT_PID, Long.toString(ProcessHandle.current().pid()));
     Process process;
     synchronized (lifecycle) {
       try {
@@ -126,7 +128,7 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
           throw new IOException("the local runtime is shutting down");
         }
         // For the instance's cold-start breakdown: /proc's start time is only as exact as the boot time (1 s).
-        env.put("KNOE_SPAWNED_AT_MS", Long.toString(System.currentTimeMillis()));
+        env.put(ScoringEnvironment.SPAWNED_AT_MS, Long.toString(System.currentTimeMillis()));
         process = pb.start();
       } catch (IOException e) {
         portsInUse.remove(port);
