@@ -3,8 +3,8 @@ package dev.knoe.control.router;
 /**
  * Takes a request in, or answers 429 when its deployment already holds 2 x
  * max_concurrent_requests_per_instance x instances requests (waiting or in flight; see {@link
- * Pool#admit}). A request taken in names its deployment in the answer's headers, and from here
- * has request_timeout_ms to be answered.
+ * Pool#admit}). A request taken in names its deployment in the answer's headers, and from here has
+ * request_timeout_ms to be answered.
  */
 final class Admit implements Step {
 
@@ -39,7 +39,7 @@ final class Admit implements Step {
     next.handle(ex);
   }
 
-  /** {@code /endpoints/<endpoint>/score?x=1} -> {@code /score?x=1}; nothing after it -> {@code /}. */
+  /** {@code /endpoints/<endpoint>/score?x=1} -> {@code /score?x=1}; nothing after -> {@code /}. */
   static String upstreamPath(String uri, String endpoint) {
     String prefix = "/endpoints/" + endpoint;
     String rest = uri.length() > prefix.length() ? uri.substring(prefix.length()) : "/";

@@ -54,8 +54,14 @@ public final class DataPlane {
   public DataPlane(Vertx vertx, TokenIssuer tokens, Observer observer) {
     this.vertx = vertx;
     this.observer = observer;
-    this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
-        .setKeepAliveTimeout(60).setConnectTimeout(2000), new PoolOptions().setHttp1MaxSize(256));
+    this.client =
+        vertx.createHttpClient(
+            new HttpClientOptions()
+                .setKeepAlive(true)
+                .setTcpNoDelay(true)
+                .setKeepAliveTimeout(60)
+                .setConnectTimeout(2000),
+            new PoolOptions().setHttp1MaxSize(256));
     // The order is the request's path; each link answers it (and stops) or passes it on.
     this.chain =
         new Authenticate(

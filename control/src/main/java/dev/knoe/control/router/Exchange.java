@@ -30,6 +30,7 @@ final class Exchange {
   final RoutingContext ctx;
   final String endpoint;
   final String id;
+
   /** System.nanoTime() when the request arrived: its place in the pool is metered from here. */
   final long start;
 
@@ -181,7 +182,7 @@ final class Exchange {
     observer.served(endpoint, deployment, status, System.nanoTime() - start);
   }
 
-  /** Lets an unread body drain so the connection can be reused; a body already read needs nothing. */
+  /** Lets an unread body drain so the connection can be reused; one already read needs nothing. */
   void resumeUnread() {
     if (!ctx.request().isEnded()) {
       ctx.request().resume();

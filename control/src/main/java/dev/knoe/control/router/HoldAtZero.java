@@ -48,7 +48,7 @@ final class HoldAtZero implements Step {
     ex.route.pool().await(waiter);
   }
 
-  /** request_timeout_ms passed before any instance was tried: held (or reading its body) throughout. */
+  /** request_timeout_ms passed before any instance was tried: held (or read its body) all along. */
   static void expired(Exchange ex) {
     // Capacity, not this request, is the problem: the client may well succeed a moment later.
     ex.ctx.response().putHeader("Retry-After", "1");

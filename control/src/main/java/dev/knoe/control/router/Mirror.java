@@ -87,4 +87,3 @@ final class Mirror implements Step {
             });
   }
 }
-

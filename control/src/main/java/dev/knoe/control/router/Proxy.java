@@ -9,11 +9,11 @@ import java.util.Set;
 import org.jboss.logging.Logger;
 
 /**
- * Sends the request to the instance HoldAtZero chose and hands the answer to the {@link Relay}.
- * The body streams through: the request stays paused until the instance is connected, so a connect
- * that fails has sent nothing, and the request is retried on another ready instance (502 when none
- * is left). An instance that has not answered within request_timeout_ms gets its request reset and
- * the client 408.
+ * Sends the request to the instance HoldAtZero chose and hands the answer to the {@link Relay}. The
+ * body streams through: the request stays paused until the instance is connected, so a connect that
+ * fails has sent nothing, and the request is retried on another ready instance (502 when none is
+ * left). An instance that has not answered within request_timeout_ms gets its request reset and the
+ * client 408.
  */
 final class Proxy implements Step {
 
@@ -116,7 +116,7 @@ final class Proxy implements Step {
 
   /** request_timeout_ms passed after an instance was tried and before its answer's headers. */
   static void expired(Exchange ex) {
-    // Answer first: resetting the upstream request fails its callbacks, which must then find us done.
+    // Answer first: resetting the upstream request fails its callbacks, which must find us done.
     ex.finish(
         408,
         "deployment '"

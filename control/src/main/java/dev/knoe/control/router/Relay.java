@@ -15,7 +15,7 @@ import org.jboss.logging.Logger;
  */
 final class Relay {
 
-  /** Answers up to this size (with a Content-Length) are relayed whole; larger ones are streamed. */
+  /** Answers up to this size, with a Content-Length, are relayed whole; larger ones streamed. */
   static final int BUFFERED_ANSWER_MAX = 256 * 1024;
 
   // The router's log lines keep the category they always had.
