@@ -52,7 +52,8 @@ class ChooseDeploymentTest {
   @Test
   void theSplitDrawsByCumulativePercent() {
     RouteTable t =
-        table(List.of(new RouteTable.Weight("blue", 30), new RouteTable.Weight("green", 60)), false);
+        table(
+            List.of(new RouteTable.Weight("blue", 30), new RouteTable.Weight("green", 60)), false);
     assertEquals("blue", t.deploymentFor(0));
     assertEquals("blue", t.deploymentFor(29));
     assertEquals("green", t.deploymentFor(30));
