@@ -28,13 +28,18 @@ public record RouteTable(String endpoint, boolean tokenAuth, byte[][] keyDigests
 
   /** The deployment for a number uniformly drawn in [0, 100); empty when traffic sums to 0. */
   public Optional<String> choose(int draw) {
+    return Optional.ofNullable(deploymentFor(draw));
+  }
+
+  /** {@link #choose} without the Optional, for the router's hot path; null when none. */
+  String deploymentFor(int draw) {
     int acc = 0;
     for (Weight w : traffic) {
       acc += w.percent();
       if (draw < acc) {
-        return Optional.of(w.deployment());
+        return w.deployment();
       }
     }
-    return Optional.empty();
+    return null;
   }
 }

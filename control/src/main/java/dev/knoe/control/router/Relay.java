@@ -1,0 +1,155 @@
+package dev.knoe.control.router;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpServerResponse;
+import java.util.List;
+import java.util.Locale;
+import org.jboss.logging.Logger;
+
+/**
+ * Relays an instance's answer to the client, by hand rather than with {@code resp.send(up)}:
+ * Vert.x's pipe ends the response when the body ends even if the client has gone meanwhile, which
+ * throws "Response has already been written". Guards against an instance that stalls mid-answer.
+ */
+final class Relay {
+
+  /** Answers up to this size, with a Content-Length, are relayed whole; larger ones streamed. */
+  static final int BUFFERED_ANSWER_MAX = 256 * 1024;
+
+  // The router's log lines keep the category they always had.
+  private static final Logger LOG = Logger.getLogger(DataPlane.class);
+
+  private final Vertx vertx;
+
+  Relay(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  /** Relays {@code up}, the instance's answer, unless the exchange has already ended. */
+  void relay(Exchange ex, HttpClientResponse up) {
+    if (!ex.done.compareAndSet(false, true)) {
+      up.request().reset();
+      return;
+    }
+    vertx.cancelTimer(ex.timer);
+    HttpServerResponse resp = ex.ctx.response();
+    resp.setStatusCode(up.statusCode());
+    up.headers()
+        .forEach(
+            e -> {
+              String k = e.getKey().toLowerCase(Locale.ROOT);
+              if (!Proxy.HOP_BY_HOP.contains(k)
+                  && !k.equals("content-length")
+                  && !k.equals("x-request-id")) {
+                resp.putHeader(e.getKey(), e.getValue());
+              }
+            });
+    String length = up.getHeader("content-length");
+    if (length != null) {
+      resp.putHeader("content-length", length);
+    }
+    ex.answer = up;
+    int status = up.statusCode();
+    long declared = declaredLength(length);
+    // A usual answer goes out in one write, and its place is freed in the same step: streamed, the
+    // client could have the whole body (and send its next request) before the end is seen here.
+    Buffer whole =
+        declared >= 0 && declared <= BUFFERED_ANSWER_MAX ? Buffer.buffer((int) declared) : null;
+    if (whole == null && length == null) {
+      resp.setChunked(true);
+    }
+    ex.progress = System.nanoTime();
+    ex.timer = vertx.setTimer(ex.route.requestTimeoutMs(), t -> checkStall(ex, whole != null));
+    up.handler(
+        chunk -> {
+          ex.progress = System.nanoTime();
+          if (resp.closed()) {
+            return;
+          }
+          if (whole != null) {
+            whole.appendBuffer(chunk);
+            return;
+          }
+          resp.write(chunk);
+          if (resp.writeQueueFull()) {
+            up.pause();
+            ex.waitingForClient = true;
+            resp.drainHandler(
+                v -> {
+                  ex.waitingForClient = false;
+                  ex.progress = System.nanoTime();
+                  up.resume();
+                });
+          }
+        });
+    up.exceptionHandler(
+        e -> {
+          if (!resp.closed() && !resp.ended()) {
+            resp.reset(); // the client must not take a cut-off body for a whole one
+          }
+          ex.relayEnded(status);
+        });
+    up.endHandler(
+        v -> {
+          if (!resp.closed() && !resp.ended()) {
+            if (whole != null) {
+              resp.end(whole);
+            } else {
+              resp.end();
+            }
+          }
+          ex.relayEnded(status);
+        });
+  }
+
+  /**
+   * Past its headers an answer has no deadline (a long stream is fine), but an instance that sends
+   * nothing for request_timeout_ms would hold the client and the slot for ever. A gathered answer
+   * has sent the client nothing yet, so it gets a 504; a streamed one is reset, so the client
+   * cannot take a cut-off body for a whole one. A slow reader is left alone (its connection closing
+   * frees the slot).
+   */
+  private void checkStall(Exchange ex, boolean gathered) {
+    if (ex.relayed.get()) {
+      return;
+    }
+    int timeoutMs = ex.route.requestTimeoutMs();
+    long idleMs = (System.nanoTime() - ex.progress) / 1_000_000;
+    if (ex.waitingForClient || idleMs < timeoutMs) {
+      long next = ex.waitingForClient ? timeoutMs : timeoutMs - idleMs;
+      ex.timer = vertx.setTimer(next, t -> checkStall(ex, gathered));
+      return;
+    }
+    String message =
+        "deployment '"
+            + ex.deployment
+            + "' sent nothing of its answer for request_timeout_ms = "
+            + timeoutMs
+            + " after its headers";
+    LOG.infof(
+        "%s %s: %s; cut off [request %s]",
+        ex.ctx.request().method(), ex.ctx.request().path(), message, ex.id);
+    HttpServerResponse resp = ex.ctx.response();
+    if (gathered && !resp.headWritten() && !resp.closed()) {
+      for (String h :
+          List.of("content-length", "content-type", "content-encoding", "transfer-encoding")) {
+        resp.headers().remove(h);
+      }
+      ex.error(504, message);
+    } else if (!resp.closed() && !resp.ended()) {
+      resp.reset();
+    }
+    ex.relayEnded(504);
+    ex.answer.request().reset(); // last: its exception handler then finds the exchange ended
+  }
+
+  private static long declaredLength(String header) {
+    try {
+      return header == null ? -1 : Long.parseLong(header.strip());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+}
