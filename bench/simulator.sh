@@ -6,8 +6,8 @@
 #   bench/simulator.sh [traffic options instead of "--pattern poisson --rate 2",
 #                       e.g. --pattern bursty --rate 0.5 --peak 20 --concurrency 4 --service-ms 200]
 #
-# Builds the autoscaler module first when its classes are missing. Prints the simulator's report
-# and the wall time of the whole command (JVM start included).
+# Builds the autoscaler module first when its classes or target/lib are missing. Prints the
+# simulator's report and the wall time of the whole command (JVM start included).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 traffic=(--pattern poisson --rate 2)
@@ -15,7 +15,8 @@ if [[ $# -gt 0 ]]; then
   traffic=("$@")
 fi
 cmd=("$root/autoscaler/bin/knoe-simulate" --deployments 10000 --duration 1h "${traffic[@]}")
-if [[ ! -f "$root/autoscaler/target/classes/dev/knoe/autoscaler/sim/Simulate.class" ]]; then
+if [[ ! -f "$root/autoscaler/target/classes/dev/knoe/autoscaler/sim/Simulate.class" \
+  || ! -d "$root/autoscaler/target/lib" ]]; then
   (cd "$root" && ./mvnw -q -B -ntp -pl autoscaler package -DskipTests)
 fi
 echo "\$ ${cmd[*]#"$root"/}"

@@ -12,16 +12,15 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.smallrye.jwt.algorithm.SignatureAlgorithm;
 import io.smallrye.jwt.build.Jwt;
+import io.smallrye.jwt.util.KeyUtils;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -161,8 +160,7 @@ class AuthTest {
   }
 
   static String token(String privateKeyFile, String audience, Instant expiry) throws Exception {
-    String pem = Files.readString(DIR.resolve(privateKeyFile)).replaceAll("-----[A-Z ]+-----|\\s", "");
-    PrivateKey key = KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(pem)));
+    PrivateKey key = KeyUtils.decodePrivateKey(Files.readString(DIR.resolve(privateKeyFile)));
     return Jwt.subject("tester").audience(audience).issuedAt(Instant.now().minusSeconds(600)).expiresAt(expiry)
         .jws().algorithm(SignatureAlgorithm.RS256).sign(key);
   }

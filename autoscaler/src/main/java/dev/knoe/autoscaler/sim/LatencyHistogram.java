@@ -1,67 +1,60 @@
 package dev.knoe.autoscaler.sim;
 
+import org.HdrHistogram.Histogram;
+
 /**
- * Counts of added latencies (time queued) without storing them: an exact bucket for "no wait"
- * (below 1 µs) and 100 logarithmic buckets per decade from 1 µs to 10^4 s, so a percentile is
- * within 2.3 % of the true value; the maximum is exact. Not thread-safe; merge per-thread ones.
+ * Counts of added latencies (time queued) without storing them, in an HdrHistogram of whole
+ * microseconds from 1 µs to 10^4 s at 3 significant digits: a wait below 1 µs counts as "no
+ * wait" (0), a percentile is within 0.1 % (or 1 µs) of the true value, longer waits than 10^4 s
+ * count as 10^4 s; the maximum is exact. Not thread-safe; merge per-thread ones with {@link #add}.
  */
 public final class LatencyHistogram {
 
-  private static final int PER_DECADE = 100;
-  private static final int DECADES = 10; // 1 µs .. 10^4 s
-  private static final double MIN_SECONDS = 1e-6;
-  private static final double SCALE = PER_DECADE / Math.log(10);
+  private static final double MICROS_PER_SECOND = 1e6;
+  /** 10^4 s, in µs; about 200 KB of counts at 3 digits (10^10 µs takes 24 power-of-2 buckets). */
+  private static final long HIGHEST_MICROS = 10_000_000_000L;
+  private static final int SIGNIFICANT_DIGITS = 3;
 
-  private final long[] counts = new long[1 + PER_DECADE * DECADES + 1];
-  private long total;
-  private long waited;
+  private final Histogram counts = new Histogram(1, HIGHEST_MICROS, SIGNIFICANT_DIGITS);
   private double max;
 
   /** Adds one request that waited {@code seconds} (0 for none). */
   public void record(double seconds) {
-    total++;
-    if (seconds < MIN_SECONDS) {
-      counts[0]++;
+    // Truncating keeps "below 1 µs is no wait"; clamping keeps an absurd wait from throwing.
+    long micros = (long) Math.min(seconds * MICROS_PER_SECOND, HIGHEST_MICROS);
+    if (micros < 1) {
+      counts.recordValue(0);
       return;
     }
-    waited++;
+    counts.recordValue(micros);
     if (seconds > max) {
       max = seconds;
     }
-    int i = 1 + (int) (Math.log(seconds / MIN_SECONDS) * SCALE);
-    counts[Math.min(i, counts.length - 1)]++;
   }
 
   /** Adds {@code n} requests that did not wait. */
   public void recordZero(long n) {
-    total += n;
-    counts[0] += n;
+    counts.recordValueWithCount(0, n);
   }
 
   public void add(LatencyHistogram other) {
-    for (int i = 0; i < counts.length; i++) {
-      counts[i] += other.counts[i];
-    }
-    total += other.total;
-    waited += other.waited;
+    counts.add(other.counts);
     max = Math.max(max, other.max);
   }
 
   public void clear() {
-    java.util.Arrays.fill(counts, 0);
-    total = 0;
-    waited = 0;
+    counts.reset();
     max = 0;
   }
 
   /** Requests recorded. */
   public long count() {
-    return total;
+    return counts.getTotalCount();
   }
 
   /** Requests that waited at all (1 µs or more). */
   public long waited() {
-    return waited;
+    return counts.getTotalCount() - counts.getCountAtValue(0);
   }
 
   /** The longest wait, exact, seconds. */
@@ -71,25 +64,13 @@ public final class LatencyHistogram {
 
   /**
    * The {@code p}-th percentile (0..100) in seconds: 0 when at least that share did not wait,
-   * otherwise the geometric middle of its bucket (never above the maximum).
+   * otherwise the top of its bucket (HdrHistogram's convention: it errs on the long side), but never
+   * above the exact maximum.
    */
   public double percentile(double p) {
-    if (total == 0) {
+    if (counts.getTotalCount() == 0) {
       return 0;
     }
-    long rank = (long) Math.ceil(p / 100.0 * total);
-    rank = Math.max(1, Math.min(total, rank));
-    long seen = 0;
-    for (int i = 0; i < counts.length; i++) {
-      seen += counts[i];
-      if (seen >= rank) {
-        if (i == 0) {
-          return 0;
-        }
-        double mid = MIN_SECONDS * Math.exp((i - 1 + 0.5) / SCALE);
-        return Math.min(mid, max);
-      }
-    }
-    return max;
+    return Math.min(counts.getValueAtPercentile(p) / MICROS_PER_SECOND, max);
   }
 }

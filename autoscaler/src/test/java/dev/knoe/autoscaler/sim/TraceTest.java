@@ -161,4 +161,23 @@ class TraceTest {
     assertEquals(1.0, h.max());
     assertEquals(100, h.waited());
   }
+
+  @Test
+  void latencyHistogramsMergeAndKeepWaitsBeyondTheirRange() {
+    LatencyHistogram a = new LatencyHistogram();
+    LatencyHistogram b = new LatencyHistogram();
+    a.record(0.0000004); // below 1 µs: no wait
+    a.record(0.128);
+    b.record(20_000); // beyond the 10^4 s range: counted at its top, maximum still exact
+    a.add(b);
+    assertEquals(3, a.count());
+    assertEquals(2, a.waited());
+    assertEquals(0, a.percentile(33));
+    assertEquals(0.128, a.percentile(50), 0.128 * 0.001);
+    assertEquals(10_000, a.percentile(100), 10_000 * 0.001);
+    assertEquals(20_000, a.max());
+    a.clear();
+    assertEquals(0, a.count());
+    assertEquals(0, a.percentile(99));
+  }
 }

@@ -6,19 +6,18 @@ import io.smallrye.jwt.auth.principal.DefaultJWTParser;
 import io.smallrye.jwt.auth.principal.JWTAuthContextInfo;
 import io.smallrye.jwt.auth.principal.ParseException;
 import io.smallrye.jwt.build.Jwt;
+import io.smallrye.jwt.util.KeyUtils;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.interfaces.RSAPrivateCrtKey;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.RSAPublicKeySpec;
 import java.time.Clock;
 import java.time.Duration;
@@ -84,34 +83,44 @@ public final class TokenIssuer {
 
   /** The verification key as PEM, for scoring functions that check tokens themselves. */
   public String publicKeyPem() {
-    return "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-        .encodeToString(publicKey.getEncoded()) + "\n-----END PUBLIC KEY-----\n";
+    return pem("PUBLIC KEY", publicKey.getEncoded());
   }
 
   private static PrivateKey loadOrCreate(Path file) {
     try {
       if (Files.exists(file)) {
-        String pem = Files.readString(file).replaceAll("-----[A-Z ]+-----|\\s", "");
-        return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(pem)));
+        // US-ASCII, not UTF-8: a binary file then fails as "not a key", not as unreadable.
+        String pem = new String(Files.readAllBytes(file), StandardCharsets.US_ASCII);
+        return KeyUtils.decodePrivateKey(pem);
       }
-      KeyPairGenerator gen = KeyPairGenerator.getInstance("RSA");
-      gen.initialize(2048);
-      KeyPair pair = gen.generateKeyPair();
-      String pem = "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-          .encodeToString(pair.getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n";
+      KeyPair pair = KeyUtils.generateKeyPair(2048);
+      String pem = pem("PRIVATE KEY", pair.getPrivate().getEncoded());
       AtomicFiles.writeSecret(file, pem.getBytes(StandardCharsets.US_ASCII));
       return pair.getPrivate();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read or write the token signing key " + file, e);
-    } catch (Exception e) {
-      throw new IllegalStateException("the token signing key " + file + " is not a PKCS#8 RSA key", e);
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      // IllegalArgumentException: KeyUtils lets Base64's complaint about a bad character through.
+      throw new IllegalStateException(
+          "the token signing key " + file + " is not a PKCS#8 RSA key", e);
     }
+  }
+
+  /**
+   * {@code der} as PEM with 64-column lines, as openssl writes it. KeyUtils only reads PEM, so this
+   * is the one writer in this module; files written before it existed have the same layout.
+   */
+  private static String pem(String type, byte[] der) {
+    Base64.Encoder lines = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII));
+    return "-----BEGIN " + type + "-----\n"
+        + lines.encodeToString(der)
+        + "\n-----END " + type + "-----\n";
   }
 
   private static PublicKey publicOf(RSAPrivateCrtKey key) {
     try {
       return KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(key.getModulus(), key.getPublicExponent()));
-    } catch (NoSuchAlgorithmException | java.security.spec.InvalidKeySpecException e) {
+    } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
   }

@@ -1,18 +1,18 @@
 package dev.knoe.scoring.auth;
 
+import io.smallrye.jwt.algorithm.SignatureAlgorithm;
 import io.smallrye.jwt.auth.principal.DefaultJWTParser;
 import io.smallrye.jwt.auth.principal.JWTAuthContextInfo;
 import io.smallrye.jwt.auth.principal.ParseException;
-import io.smallrye.jwt.algorithm.SignatureAlgorithm;
+import io.smallrye.jwt.util.KeyUtils;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.KeyFactory;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
-import java.security.spec.X509EncodedKeySpec;
+import java.security.spec.InvalidKeySpecException;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -116,11 +116,15 @@ public final class Authenticator {
     return List.copyOf(out);
   }
 
-  static PublicKey publicKey(byte[] pem) throws Exception {
-    String text = new String(pem, StandardCharsets.US_ASCII)
-        .replaceAll("-----(BEGIN|END) PUBLIC KEY-----", "")
-        .replaceAll("\\s", "");
-    return KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(text)));
+  /** The RSA key of a {@code -----BEGIN PUBLIC KEY-----} PEM, as the control plane writes it. */
+  static PublicKey publicKey(byte[] pem) throws InvalidKeySpecException {
+    try {
+      return KeyUtils.decodePublicKey(new String(pem, StandardCharsets.US_ASCII));
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      // IllegalArgumentException: KeyUtils lets Base64's complaint about a bad character through;
+      // one message for both, as WatchedFile logs only the message.
+      throw new InvalidKeySpecException("not an RSA public key in PEM: " + e.getMessage(), e);
+    }
   }
 
   static byte[] sha256(byte[] b) {
