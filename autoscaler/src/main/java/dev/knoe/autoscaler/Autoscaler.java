@@ -5,11 +5,12 @@ import java.util.ArrayDeque;
 /**
  * The Knative Pod Autoscaler's decision for one deployment: the scaling step of Knative's {@code
  * pkg/autoscaler/scaling} (windows, panic mode, rate limits, activation scale, scale-down delay)
- * followed by what Knative's KPA reconciler adds (scale-to-zero timing, initial scale, min and max).
+ * followed by what Knative's KPA reconciler adds (scale-to-zero timing, initial scale, min and
+ * max).
  *
  * <p>The caller reports the metric ({@link #record}, every second) and asks for a decision ({@link
- * #decide}, every tick, 2 s in Knative) passing the time and the ready instances; nothing here reads
- * a clock or starts a thread, so a test or the simulator replays an hour in microseconds. Not
+ * #decide}, every tick, 2 s in Knative) passing the time and the ready instances; nothing here
+ * reads a clock or starts a thread, so a test or the simulator replays an hour in microseconds. Not
  * thread-safe: one owner.
  *
  * <p>Scale to zero, as Knative does it: the stable average must first fall to 0 (one stable window
@@ -26,7 +27,8 @@ public final class Autoscaler {
   private final long stableMillis;
   private final long panicMillis;
   private final long delayMillis;
-  private final ArrayDeque<long[]> delayed = new ArrayDeque<>(); // {time, desired}, desired decreasing
+  private final ArrayDeque<long[]> delayed =
+      new ArrayDeque<>(); // {time, desired}, desired decreasing
 
   private long panicTime = NONE;
   private int maxPanicPods;
@@ -60,7 +62,10 @@ public final class Autoscaler {
    */
   public Decision decide(long nowMillis, int ready) {
     // A max_scale below the initial scale would otherwise hold the floor forever.
-    int initialTarget = policy.maxScale() > 0 ? Math.min(policy.initialScale(), policy.maxScale()) : policy.initialScale();
+    int initialTarget =
+        policy.maxScale() > 0
+            ? Math.min(policy.initialScale(), policy.maxScale())
+            : policy.initialScale();
     if (ready >= initialTarget) {
       initialized = true;
     }
@@ -122,7 +127,8 @@ public final class Autoscaler {
       }
     }
 
-    // Scale to zero (Knative's KPA reconciler: active for a stable window, then inactive for the grace period).
+    // Scale to zero (Knative's KPA reconciler: active for a stable window, then inactive for the
+    // grace period).
     if (desired == 0) {
       if (!policy.enableScaleToZero()) {
         desired = 1;

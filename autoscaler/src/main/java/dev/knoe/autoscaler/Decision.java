@@ -9,15 +9,26 @@ package dev.knoe.autoscaler;
  * @param panic the metric averaged over the panic window
  * @param panicking true while in panic mode (no scale-down)
  * @param reason why {@code desired} is what it is, for logs: "stable", "panic", "min_scale",
- *     "initial_scale", "max_scale", "scale-down delay", "waiting to scale to zero", "scaled to zero"
+ *     "initial_scale", "max_scale", "scale-down delay", "waiting to scale to zero", "scaled to
+ *     zero"
  */
-public record Decision(int desired, int ready, double stable, double panic, boolean panicking, String reason) {
+public record Decision(
+    int desired, int ready, double stable, double panic, boolean panicking, String reason) {
 
-  /** A one-line summary for a log: "3 instances (panic; 70.2 in flight over the panic window, 41.0 stable)". */
+  /**
+   * A one-line summary for a log: "3 instances (panic; 70.2 in flight over the panic window, 41.0
+   * stable)".
+   */
   public String describe(ScalingPolicy policy) {
-    return String.format(java.util.Locale.ROOT,
+    return String.format(
+        java.util.Locale.ROOT,
         "%d instance(s) from %d ready (%s; %s %.1f over the stable window, %.1f over the panic window, target %.1f per instance)",
-        desired, ready, reason, policy.metric() == ScalingPolicy.Metric.RPS ? "requests/s" : "in flight",
-        stable, panic, policy.effectiveTarget());
+        desired,
+        ready,
+        reason,
+        policy.metric() == ScalingPolicy.Metric.RPS ? "requests/s" : "in flight",
+        stable,
+        panic,
+        policy.effectiveTarget());
   }
 }

@@ -3,9 +3,9 @@ package dev.knoe.autoscaler;
 /**
  * Samples of one metric in time buckets, averaged over a trailing window as Knative's {@code
  * TimedFloat64Buckets} does: each bucket holds the mean of the samples that landed in it, a bucket
- * without samples counts as 0 (no report, no load), and while there is less history than the
- * window the average is over the history there is, so a new deployment reacts to its first
- * seconds of load instead of diluting them over a minute.
+ * without samples counts as 0 (no report, no load), and while there is less history than the window
+ * the average is over the history there is, so a new deployment reacts to its first seconds of load
+ * instead of diluting them over a minute.
  *
  * <p>Not thread-safe: one owner records and reads. Times are milliseconds of the caller's clock.
  */
@@ -24,8 +24,12 @@ public final class MetricWindow {
    */
   public MetricWindow(long longestWindowMillis, long bucketMillis) {
     if (bucketMillis <= 0 || longestWindowMillis < bucketMillis) {
-      throw new IllegalArgumentException("window " + longestWindowMillis + " ms with buckets of " + bucketMillis
-          + " ms: the bucket must be positive and the window at least one bucket");
+      throw new IllegalArgumentException(
+          "window "
+              + longestWindowMillis
+              + " ms with buckets of "
+              + bucketMillis
+              + " ms: the bucket must be positive and the window at least one bucket");
     }
     this.bucketMillis = bucketMillis;
     int n = (int) ((longestWindowMillis + bucketMillis - 1) / bucketMillis);
@@ -35,7 +39,10 @@ public final class MetricWindow {
     java.util.Arrays.fill(stamps, Long.MIN_VALUE);
   }
 
-  /** Adds a sample taken at {@code nowMillis}. Samples must not go back in time by more than the window. */
+  /**
+   * Adds a sample taken at {@code nowMillis}. Samples must not go back in time by more than the
+   * window.
+   */
   public void record(long nowMillis, double value) {
     long index = Math.floorDiv(nowMillis, bucketMillis);
     int slot = (int) Math.floorMod(index, (long) sums.length);

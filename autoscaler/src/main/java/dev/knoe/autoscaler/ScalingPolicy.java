@@ -6,8 +6,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Every knob of one deployment's autoscaling, with Knative's names and defaults
- * ({@code config-autoscaler}); the decision ({@link Autoscaler}) reads nothing else.
+ * Every knob of one deployment's autoscaling, with Knative's names and defaults ({@code
+ * config-autoscaler}); the decision ({@link Autoscaler}) reads nothing else.
  *
  * @param minScale instances kept at least; 0 lets the deployment scale to zero
  * @param maxScale instances at most; 0 means no limit (Knative's convention)
@@ -28,8 +28,8 @@ import java.util.Map;
  * @param maxScaleUpRate one decision multiplies the ready instances by at most this: above 1
  * @param maxScaleDownRate one decision divides the ready instances by at most this: above 1
  * @param scaleDownDelay a lower count takes effect only after being wanted for this long
- * @param scaleToZeroGracePeriod an idle deployment keeps one instance this long after being
- *     marked inactive (Knative: the time the activator needs to be in the path)
+ * @param scaleToZeroGracePeriod an idle deployment keeps one instance this long after being marked
+ *     inactive (Knative: the time the activator needs to be in the path)
  * @param scaleToZeroRetention the last instance is kept at least this long (Knative's
  *     scale-to-zero-pod-retention-period); the wait is the longer of this and the grace period
  * @param enableScaleToZero false keeps at least one instance whatever {@code minScale} says
@@ -55,6 +55,7 @@ public record ScalingPolicy(
 
   /** Knative's concurrency target when a revision sets no containerConcurrency. */
   public static final double DEFAULT_CONCURRENCY_TARGET = 100;
+
   /** Knative's requests-per-second target. */
   public static final double DEFAULT_RPS_TARGET = 200;
 
@@ -79,7 +80,11 @@ public record ScalingPolicy(
     atLeast(errors, "min_scale", minScale, 0);
     atLeast(errors, "max_scale", maxScale, 0);
     if (maxScale > 0 && maxScale < minScale) {
-      errors.append("; max_scale = ").append(maxScale).append(", must be at least min_scale = ").append(minScale);
+      errors
+          .append("; max_scale = ")
+          .append(maxScale)
+          .append(", must be at least min_scale = ")
+          .append(minScale);
     }
     atLeast(errors, "initial_scale", initialScale, 1);
     atLeast(errors, "activation_scale", activationScale, 1);
@@ -90,26 +95,37 @@ public record ScalingPolicy(
       errors.append("; target = ").append(target).append(", must be above 0");
     }
     if (!(targetUtilizationPercentage >= 1 && targetUtilizationPercentage <= 100)) {
-      errors.append("; target_utilization_percentage = ").append(targetUtilizationPercentage)
+      errors
+          .append("; target_utilization_percentage = ")
+          .append(targetUtilizationPercentage)
           .append(", must be between 1 and 100");
     }
     atLeast(errors, "container_concurrency", containerConcurrency, 0);
-    if (stableWindow == null || stableWindow.compareTo(Duration.ofSeconds(6)) < 0
+    if (stableWindow == null
+        || stableWindow.compareTo(Duration.ofSeconds(6)) < 0
         || stableWindow.compareTo(Duration.ofHours(1)) > 0) {
       errors.append("; window = ").append(stableWindow).append(", must be between 6s and 1h");
     }
     if (!(panicWindowPercentage >= 1 && panicWindowPercentage <= 100)) {
-      errors.append("; panic_window_percentage = ").append(panicWindowPercentage).append(", must be between 1 and 100");
+      errors
+          .append("; panic_window_percentage = ")
+          .append(panicWindowPercentage)
+          .append(", must be between 1 and 100");
     }
     if (!(panicThresholdPercentage >= 110 && panicThresholdPercentage <= 1000)) {
-      errors.append("; panic_threshold_percentage = ").append(panicThresholdPercentage)
+      errors
+          .append("; panic_threshold_percentage = ")
+          .append(panicThresholdPercentage)
           .append(", must be between 110 and 1000");
     }
     if (!(maxScaleUpRate > 1)) {
       errors.append("; max_scale_up_rate = ").append(maxScaleUpRate).append(", must be above 1");
     }
     if (!(maxScaleDownRate > 1)) {
-      errors.append("; max_scale_down_rate = ").append(maxScaleDownRate).append(", must be above 1");
+      errors
+          .append("; max_scale_down_rate = ")
+          .append(maxScaleDownRate)
+          .append(", must be above 1");
     }
     // Knative takes windows and delays in whole seconds (its webhook refuses "6500ms"), and so does
     // its config-autoscaler: one rule for both backends.
@@ -122,7 +138,10 @@ public record ScalingPolicy(
     notNegative(errors, "scale_to_zero_grace_period", scaleToZeroGracePeriod);
     notNegative(errors, "scale_to_zero_retention", scaleToZeroRetention);
     if (scaleToZeroRetention != null && scaleToZeroRetention.compareTo(Duration.ofHours(1)) > 0) {
-      errors.append("; scale_to_zero_retention = ").append(scaleToZeroRetention).append(", must be at most 1h");
+      errors
+          .append("; scale_to_zero_retention = ")
+          .append(scaleToZeroRetention)
+          .append(", must be at most 1h");
     }
     if (!errors.isEmpty()) {
       throw new IllegalArgumentException(errors.substring(2));
@@ -143,11 +162,11 @@ public record ScalingPolicy(
    * The policy of a deployment: Azure's {@code scale_settings} and {@code request_settings} over
    * platform-wide defaults ({@code base}, Knative's {@code config-autoscaler}).
    *
-   * <p>{@code default} scaling is a fixed size: min = max = initial = {@code instanceCount}.
-   * {@code target_utilization} keeps each instance near {@code utilization} % of its {@code
-   * maxConcurrent} requests, between {@code minInstances} (0 = scale to zero) and {@code
-   * maxInstances}, starting with {@code instanceCount}. E.g. 32 concurrent requests per instance at
-   * 70 % aim at 22.4 in flight per instance: 50 steady requests in flight want ceil(50 / 22.4) = 3.
+   * <p>{@code default} scaling is a fixed size: min = max = initial = {@code instanceCount}. {@code
+   * target_utilization} keeps each instance near {@code utilization} % of its {@code maxConcurrent}
+   * requests, between {@code minInstances} (0 = scale to zero) and {@code maxInstances}, starting
+   * with {@code instanceCount}. E.g. 32 concurrent requests per instance at 70 % aim at 22.4 in
+   * flight per instance: 50 steady requests in flight want ceil(50 / 22.4) = 3.
    */
   public static ScalingPolicy forDeployment(
       ScalingPolicy base,
@@ -157,13 +176,17 @@ public record ScalingPolicy(
       int maxInstances,
       int utilization,
       int maxConcurrent) {
-    Builder b = base.toBuilder()
-        .containerConcurrency(maxConcurrent)
-        .metric(Metric.CONCURRENCY)
-        .target(maxConcurrent)
-        .initialScale(instanceCount);
+    Builder b =
+        base.toBuilder()
+            .containerConcurrency(maxConcurrent)
+            .metric(Metric.CONCURRENCY)
+            .target(maxConcurrent)
+            .initialScale(instanceCount);
     return autoscaled
-        ? b.minScale(minInstances).maxScale(maxInstances).targetUtilizationPercentage(utilization).build()
+        ? b.minScale(minInstances)
+            .maxScale(maxInstances)
+            .targetUtilizationPercentage(utilization)
+            .build()
         : b.minScale(instanceCount).maxScale(instanceCount).build();
   }
 
@@ -179,12 +202,15 @@ public record ScalingPolicy(
 
   /** The panic window: {@code panicWindowPercentage} of the stable one (6 s of 60 s by default). */
   public Duration panicWindow() {
-    return Duration.ofMillis(Math.max(1, Math.round(stableWindow.toMillis() * panicWindowPercentage / 100.0)));
+    return Duration.ofMillis(
+        Math.max(1, Math.round(stableWindow.toMillis() * panicWindowPercentage / 100.0)));
   }
 
   /** How long the last instance stays after the deployment went idle and was marked inactive. */
   public Duration zeroDelay() {
-    return scaleToZeroGracePeriod.compareTo(scaleToZeroRetention) >= 0 ? scaleToZeroGracePeriod : scaleToZeroRetention;
+    return scaleToZeroGracePeriod.compareTo(scaleToZeroRetention) >= 0
+        ? scaleToZeroGracePeriod
+        : scaleToZeroRetention;
   }
 
   /**
@@ -221,7 +247,9 @@ public record ScalingPolicy(
    */
   java.util.Optional<Integer> activationAnnotation() {
     int effective = maxScale == 0 ? activationScale : Math.min(activationScale, maxScale);
-    return effective > Math.max(1, minScale) ? java.util.Optional.of(effective) : java.util.Optional.empty();
+    return effective > Math.max(1, minScale)
+        ? java.util.Optional.of(effective)
+        : java.util.Optional.empty();
   }
 
   /** The {@code config-autoscaler} entries this policy needs from the cluster. */
@@ -245,13 +273,24 @@ public record ScalingPolicy(
 
   private static void wholeSeconds(StringBuilder errors, String name, Duration d) {
     if (d != null && d.toMillis() % 1000 != 0) {
-      errors.append("; ").append(name).append(" = ").append(d.toMillis()).append("ms, must be whole seconds");
+      errors
+          .append("; ")
+          .append(name)
+          .append(" = ")
+          .append(d.toMillis())
+          .append("ms, must be whole seconds");
     }
   }
 
   private static void atLeast(StringBuilder errors, String name, int value, int min) {
     if (value < min) {
-      errors.append("; ").append(name).append(" = ").append(value).append(", must be at least ").append(min);
+      errors
+          .append("; ")
+          .append(name)
+          .append(" = ")
+          .append(value)
+          .append(", must be at least ")
+          .append(min);
     }
   }
 
@@ -303,32 +342,116 @@ public record ScalingPolicy(
       enableScaleToZero = p.enableScaleToZero;
     }
 
-    public Builder minScale(int v) { minScale = v; return this; }
-    public Builder maxScale(int v) { maxScale = v; return this; }
-    public Builder initialScale(int v) { initialScale = v; return this; }
-    public Builder activationScale(int v) { activationScale = v; return this; }
-    public Builder metric(Metric v) { metric = v; return this; }
-    public Builder target(double v) { target = v; return this; }
-    public Builder targetUtilizationPercentage(double v) { targetUtilizationPercentage = v; return this; }
-    public Builder containerConcurrency(int v) { containerConcurrency = v; return this; }
-    public Builder stableWindow(Duration v) { stableWindow = v; return this; }
-    public Builder panicWindowPercentage(double v) { panicWindowPercentage = v; return this; }
-    public Builder panicThresholdPercentage(double v) { panicThresholdPercentage = v; return this; }
-    public Builder maxScaleUpRate(double v) { maxScaleUpRate = v; return this; }
-    public Builder maxScaleDownRate(double v) { maxScaleDownRate = v; return this; }
-    public Builder scaleDownDelay(Duration v) { scaleDownDelay = v; return this; }
-    public Builder scaleToZeroGracePeriod(Duration v) { scaleToZeroGracePeriod = v; return this; }
-    public Builder scaleToZeroRetention(Duration v) { scaleToZeroRetention = v; return this; }
-    public Builder enableScaleToZero(boolean v) { enableScaleToZero = v; return this; }
+    public Builder minScale(int v) {
+      minScale = v;
+      return this;
+    }
+
+    public Builder maxScale(int v) {
+      maxScale = v;
+      return this;
+    }
+
+    public Builder initialScale(int v) {
+      initialScale = v;
+      return this;
+    }
+
+    public Builder activationScale(int v) {
+      activationScale = v;
+      return this;
+    }
+
+    public Builder metric(Metric v) {
+      metric = v;
+      return this;
+    }
+
+    public Builder target(double v) {
+      target = v;
+      return this;
+    }
+
+    public Builder targetUtilizationPercentage(double v) {
+      targetUtilizationPercentage = v;
+      return this;
+    }
+
+    public Builder containerConcurrency(int v) {
+      containerConcurrency = v;
+      return this;
+    }
+
+    public Builder stableWindow(Duration v) {
+      stableWindow = v;
+      return this;
+    }
+
+    public Builder panicWindowPercentage(double v) {
+      panicWindowPercentage = v;
+      return this;
+    }
+
+    public Builder panicThresholdPercentage(double v) {
+      panicThresholdPercentage = v;
+      return this;
+    }
+
+    public Builder maxScaleUpRate(double v) {
+      maxScaleUpRate = v;
+      return this;
+    }
+
+    public Builder maxScaleDownRate(double v) {
+      maxScaleDownRate = v;
+      return this;
+    }
+
+    public Builder scaleDownDelay(Duration v) {
+      scaleDownDelay = v;
+      return this;
+    }
+
+    public Builder scaleToZeroGracePeriod(Duration v) {
+      scaleToZeroGracePeriod = v;
+      return this;
+    }
+
+    public Builder scaleToZeroRetention(Duration v) {
+      scaleToZeroRetention = v;
+      return this;
+    }
+
+    public Builder enableScaleToZero(boolean v) {
+      enableScaleToZero = v;
+      return this;
+    }
 
     public ScalingPolicy build() {
-      double t = target != null ? target
-          : metric == Metric.RPS ? DEFAULT_RPS_TARGET
-          : containerConcurrency > 0 ? containerConcurrency : DEFAULT_CONCURRENCY_TARGET;
-      return new ScalingPolicy(minScale, maxScale, initialScale, activationScale, metric, t,
-          targetUtilizationPercentage, containerConcurrency, stableWindow, panicWindowPercentage,
-          panicThresholdPercentage, maxScaleUpRate, maxScaleDownRate, scaleDownDelay, scaleToZeroGracePeriod,
-          scaleToZeroRetention, enableScaleToZero);
+      double t =
+          target != null
+              ? target
+              : metric == Metric.RPS
+                  ? DEFAULT_RPS_TARGET
+                  : containerConcurrency > 0 ? containerConcurrency : DEFAULT_CONCURRENCY_TARGET;
+      return new ScalingPolicy(
+          minScale,
+          maxScale,
+          initialScale,
+          activationScale,
+          metric,
+          t,
+          targetUtilizationPercentage,
+          containerConcurrency,
+          stableWindow,
+          panicWindowPercentage,
+          panicThresholdPercentage,
+          maxScaleUpRate,
+          maxScaleDownRate,
+          scaleDownDelay,
+          scaleToZeroGracePeriod,
+          scaleToZeroRetention,
+          enableScaleToZero);
     }
   }
 }

@@ -25,30 +25,44 @@ public class Metrics {
   private final ConcurrentHashMap<String, Timer> latency = new ConcurrentHashMap<>();
 
   public void request(String route, int status, long nanos) {
-    requests.computeIfAbsent(route + ' ' + status, k -> Counter.builder("knoe_requests")
-        .description("Requests by route and HTTP status")
-        .tag("route", route).tag("status", Integer.toString(status))
-        .register(registry)).increment();
-    latency.computeIfAbsent(route, k -> Timer.builder("knoe_request_duration")
-        .description("Time from request to response")
-        .tag("route", route)
-        .publishPercentileHistogram()
-        .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+    requests
+        .computeIfAbsent(
+            route + ' ' + status,
+            k ->
+                Counter.builder("knoe_requests")
+                    .description("Requests by route and HTTP status")
+                    .tag("route", route)
+                    .tag("status", Integer.toString(status))
+                    .register(registry))
+        .increment();
+    latency
+        .computeIfAbsent(
+            route,
+            k ->
+                Timer.builder("knoe_request_duration")
+                    .description("Time from request to response")
+                    .tag("route", route)
+                    .publishPercentileHistogram()
+                    .register(registry))
+        .record(nanos, TimeUnit.NANOSECONDS);
   }
 
   Observer inferenceObserver() {
-    Timer inference = Timer.builder("knoe_inference_duration")
-        .description("Time of one ONNX Runtime run")
-        .publishPercentileHistogram()
-        .register(registry);
-    DistributionSummary batch = DistributionSummary.builder("knoe_batch_size")
-        .description("Requests merged into one ONNX Runtime run")
-        .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128)
-        .register(registry);
-    DistributionSummary rows = DistributionSummary.builder("knoe_batch_rows")
-        .description("Rows in one ONNX Runtime run")
-        .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128)
-        .register(registry);
+    Timer inference =
+        Timer.builder("knoe_inference_duration")
+            .description("Time of one ONNX Runtime run")
+            .publishPercentileHistogram()
+            .register(registry);
+    DistributionSummary batch =
+        DistributionSummary.builder("knoe_batch_size")
+            .description("Requests merged into one ONNX Runtime run")
+            .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128)
+            .register(registry);
+    DistributionSummary rows =
+        DistributionSummary.builder("knoe_batch_rows")
+            .description("Rows in one ONNX Runtime run")
+            .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128)
+            .register(registry);
     return (requests, r, nanos) -> {
       inference.record(nanos, TimeUnit.NANOSECONDS);
       batch.record(requests);

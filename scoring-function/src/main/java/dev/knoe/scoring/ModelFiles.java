@@ -11,13 +11,18 @@ final class ModelFiles {
 
   private ModelFiles() {}
 
-  /** The V2 model name when none is configured: the folder's name, skipping Azure's inner "model" folder. */
+  /**
+   * The V2 model name when none is configured: the folder's name, skipping Azure's inner "model"
+   * folder.
+   */
   static String defaultName(Path dir) {
     Path p = dir.toAbsolutePath().normalize();
     if (Files.isRegularFile(p)) {
       p = p.getParent();
     }
-    if (p.getFileName() != null && p.getFileName().toString().equals("model") && p.getParent() != null) {
+    if (p.getFileName() != null
+        && p.getFileName().toString().equals("model")
+        && p.getParent() != null) {
       p = p.getParent();
     }
     return p.getFileName() == null ? "model" : p.getFileName().toString();

@@ -1,8 +1,8 @@
 package dev.knoe.scoring;
 
 /**
- * A request that cannot be scored, with the HTTP status a client sees and a message that names
- * the problem. Thrown anywhere on the request path; the HTTP layer turns it into a JSON error.
+ * A request that cannot be scored, with the HTTP status a client sees and a message that names the
+ * problem. Thrown anywhere on the request path; the HTTP layer turns it into a JSON error.
  */
 public final class ScoringException extends RuntimeException {
 

@@ -65,26 +65,39 @@ public class ScoringService {
     if (config.noTrafficEndpoint().isPresent()) {
       modelName = "none";
       ready = true;
-      LOG.infof("No model: answering 404 for endpoint '%s', which has no deployment with traffic",
+      LOG.infof(
+          "No model: answering 404 for endpoint '%s', which has no deployment with traffic",
           config.noTrafficEndpoint().get());
       return;
     }
-    Optional<Path> dir = config.modelDir()
-        .or(() -> ConfigProvider.getConfig().getOptionalValue("azureml.model-dir", String.class))
-        .map(Path::of);
+    Optional<Path> dir =
+        config
+            .modelDir()
+            .or(
+                () ->
+                    ConfigProvider.getConfig().getOptionalValue("azureml.model-dir", String.class))
+            .map(Path::of);
     if (dir.isEmpty() && config.handlerClass().isEmpty()) {
-      throw new IllegalStateException("set KNOE_MODEL_DIR (or AZUREML_MODEL_DIR) to the model folder or .onnx file");
+      throw new IllegalStateException(
+          "set KNOE_MODEL_DIR (or AZUREML_MODEL_DIR) to the model folder or .onnx file");
     }
-    modelName = config.modelName().orElseGet(() -> dir.map(ModelFiles::defaultName).orElse("handler"));
+    modelName =
+        config.modelName().orElseGet(() -> dir.map(ModelFiles::defaultName).orElse("handler"));
     if (dir.isPresent()) {
       Path file = ModelFolder.onnxFile(dir.get(), "KNOE_MODEL_DIR");
       DevicePlan plan = DevicePlan.choose(config.device(), gpuPresent());
-      Path nativeDir = config.nativeDir().map(Path::of).orElseGet(() -> NativeLibraries.defaultDir(version()));
-      // Half the cores for ONNX Runtime, the rest for HTTP and JSON: on two cores one inference thread
+      Path nativeDir =
+          config.nativeDir().map(Path::of).orElseGet(() -> NativeLibraries.defaultDir(version()));
+      // Half the cores for ONNX Runtime, the rest for HTTP and JSON: on two cores one inference
+      // thread
       // beside the event loops serves ~1.3x more than two threads fighting them (bench/RESULTS.md).
-      int intraOp = config.intraOpThreads() > 0 ? config.intraOpThreads()
-          : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
-      model = OnnxModel.load(file, plan, config.cudaDeviceId(), intraOp, config.intraOpSpinning(), nativeDir);
+      int intraOp =
+          config.intraOpThreads() > 0
+              ? config.intraOpThreads()
+              : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+      model =
+          OnnxModel.load(
+              file, plan, config.cudaDeviceId(), intraOp, config.intraOpSpinning(), nativeDir);
       loaded = System.nanoTime();
       model.warmUp();
       warmed = System.nanoTime();
@@ -93,20 +106,40 @@ public class ScoringService {
     if (config.handlerClass().isPresent()) {
       handler = loadHandler(dir);
     }
-    // A kill -9 of `knoe serve` runs no shutdown hook: follow the parent instead of lingering as an orphan.
-    config.parentPid().flatMap(ProcessHandle::of).ifPresent(parent -> parent.onExit().thenRun(() -> {
-      LOG.warnf("Parent process %d exited; stopping", parent.pid());
-      io.quarkus.runtime.Quarkus.asyncExit();
-    }));
+    // A kill -9 of `knoe serve` runs no shutdown hook: follow the parent instead of lingering as an
+    // orphan.
+    config
+        .parentPid()
+        .flatMap(ProcessHandle::of)
+        .ifPresent(
+            parent ->
+                parent
+                    .onExit()
+                    .thenRun(
+                        () -> {
+                          LOG.warnf("Parent process %d exited; stopping", parent.pid());
+                          io.quarkus.runtime.Quarkus.asyncExit();
+                        }));
     ready = true;
-    LOG.infof("Model '%s' ready in %d ms%s", modelName, (System.nanoTime() - start) / 1_000_000,
+    LOG.infof(
+        "Model '%s' ready in %d ms%s",
+        modelName,
+        (System.nanoTime() - start) / 1_000_000,
         handler == null ? "" : " with handler " + config.handlerClass().get());
     // The cold-start breakdown (bench/coldstart.sh reads this line): from the spawn by the local
     // backend (launcher script included), else from the OS's process start time.
-    Optional<Long> spawned = config.spawnedAtMs()
-        .or(() -> ProcessHandle.current().info().startInstant().map(java.time.Instant::toEpochMilli));
+    Optional<Long> spawned =
+        config
+            .spawnedAtMs()
+            .or(
+                () ->
+                    ProcessHandle.current()
+                        .info()
+                        .startInstant()
+                        .map(java.time.Instant::toEpochMilli));
     if (spawned.isPresent()) {
-      LOG.infof("Cold start: process start to framework ready %d ms, ONNX Runtime and model load %d ms, first inference %d ms",
+      LOG.infof(
+          "Cold start: process start to framework ready %d ms, ONNX Runtime and model load %d ms, first inference %d ms",
           bootedAt - spawned.get(), (loaded - start) / 1_000_000, (warmed - loaded) / 1_000_000);
     }
   }
@@ -115,65 +148,86 @@ public class ScoringService {
     Observer observer = metrics.inferenceObserver();
     int workers = Math.max(1, config.batch().workers());
     if (config.batch().maxSize() > 1 && signature.batchable()) {
-      LOG.infof("Dynamic batching on: up to %d rows, waiting at most %d ms under load, %d concurrent run(s)",
+      LOG.infof(
+          "Dynamic batching on: up to %d rows, waiting at most %d ms under load, %d concurrent run(s)",
           config.batch().maxSize(), config.batch().maxDelayMs(), workers);
-      Inference b = new Batcher(model::run, config.batch().maxSize(), config.batch().maxDelayMs(), workers,
-          pool("knoe-infer", workers), observer);
+      Inference b =
+          new Batcher(
+              model::run,
+              config.batch().maxSize(),
+              config.batch().maxDelayMs(),
+              workers,
+              pool("knoe-infer", workers),
+              observer);
       metrics.queueDepth(b::queueDepth);
       return b;
     }
-    LOG.infof("Dynamic batching off (%s)", config.batch().maxSize() <= 1
-        ? "KNOE_BATCH_MAX_SIZE=" + config.batch().maxSize()
-        : "the model's inputs and outputs do not all have a dynamic first dimension");
-    Inference d = new Direct(model::run, pool("knoe-infer", Runtime.getRuntime().availableProcessors()), observer);
+    LOG.infof(
+        "Dynamic batching off (%s)",
+        config.batch().maxSize() <= 1
+            ? "KNOE_BATCH_MAX_SIZE=" + config.batch().maxSize()
+            : "the model's inputs and outputs do not all have a dynamic first dimension");
+    Inference d =
+        new Direct(
+            model::run, pool("knoe-infer", Runtime.getRuntime().availableProcessors()), observer);
     metrics.queueDepth(d::queueDepth);
     return d;
   }
 
   private ScoringHandler loadHandler(Optional<Path> dir) throws Exception {
-    Path path = config.handlerPath().map(Path::of)
-        .orElseThrow(() -> new IllegalStateException("KNOE_HANDLER_CLASS is set but KNOE_HANDLER_PATH is not"));
+    Path path =
+        config
+            .handlerPath()
+            .map(Path::of)
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "KNOE_HANDLER_CLASS is set but KNOE_HANDLER_PATH is not"));
     ScoringHandler h = Handlers.load(path, config.handlerClass().get());
     Model handlerModel = model == null ? null : new HandlerModel(model);
-    h.init(new HandlerContext() {
-      @Override
-      public Path modelDir() {
-        return dir.orElse(null);
-      }
+    h.init(
+        new HandlerContext() {
+          @Override
+          public Path modelDir() {
+            return dir.orElse(null);
+          }
 
-      @Override
-      public String modelName() {
-        return modelName;
-      }
+          @Override
+          public String modelName() {
+            return modelName;
+          }
 
-      @Override
-      public Model model() {
-        if (handlerModel == null) {
-          throw new IllegalStateException("no model: KNOE_MODEL_DIR is not set");
-        }
-        return handlerModel;
-      }
+          @Override
+          public Model model() {
+            if (handlerModel == null) {
+              throw new IllegalStateException("no model: KNOE_MODEL_DIR is not set");
+            }
+            return handlerModel;
+          }
 
-      @Override
-      public Map<String, String> environment() {
-        return System.getenv();
-      }
-    });
+          @Override
+          public Map<String, String> environment() {
+            return System.getenv();
+          }
+        });
     handlerPool = pool("knoe-handler", Math.max(8, 4 * Runtime.getRuntime().availableProcessors()));
     return h;
   }
 
   private static ExecutorService pool(String name, int threads) {
     AtomicInteger n = new AtomicInteger();
-    return Executors.newFixedThreadPool(threads, r -> {
-      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    return Executors.newFixedThreadPool(
+        threads,
+        r -> {
+          Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
   }
 
   private static boolean gpuPresent() {
-    return Files.exists(Path.of("/dev/nvidiactl")) || Files.exists(Path.of("/proc/driver/nvidia/version"));
+    return Files.exists(Path.of("/dev/nvidiactl"))
+        || Files.exists(Path.of("/proc/driver/nvidia/version"));
   }
 
   private static String version() {
@@ -210,15 +264,19 @@ public class ScoringService {
       throw new ScoringException(ScoringException.Kind.NOT_READY, "the model is still loading");
     }
     if (model == null) {
-      throw new ScoringException(ScoringException.Kind.NOT_FOUND, "this deployment has a scoring handler but no ONNX model");
+      throw new ScoringException(
+          ScoringException.Kind.NOT_FOUND,
+          "this deployment has a scoring handler but no ONNX model");
     }
     return model;
   }
 
   /** {@code POST /score}: the custom handler when there is one, else the model. */
-  public CompletableFuture<byte[]> score(byte[] body, String contentType, Map<String, String> headers) {
+  public CompletableFuture<byte[]> score(
+      byte[] body, String contentType, Map<String, String> headers) {
     if (handler != null) {
-      return CompletableFuture.supplyAsync(() -> runHandler(new HandlerRequest(body, contentType, headers, mapper)), handlerPool);
+      return CompletableFuture.supplyAsync(
+          () -> runHandler(new HandlerRequest(body, contentType, headers, mapper)), handlerPool);
     }
     OnnxModel m = requireModel();
     var arriving = inference.arriving();
@@ -227,7 +285,8 @@ public class ScoringService {
     try {
       inputs = ScoreCodec.decode(body, m.signature());
     } finally {
-      arriving.decrementAndGet(); // before submit: the woken dispatcher must not wait for this very request
+      arriving.decrementAndGet(); // before submit: the woken dispatcher must not wait for this very
+      // request
     }
     return inference.submit(inputs).thenApply(ScoreCodec::encode);
   }
@@ -243,7 +302,8 @@ public class ScoringService {
     } finally {
       arriving.decrementAndGet();
     }
-    return inference.submit(request.inputs())
+    return inference
+        .submit(request.inputs())
         .thenApply(out -> V2Codec.encode(modelName, request.id(), out, request.outputs()));
   }
 
@@ -254,14 +314,19 @@ public class ScoringService {
     } catch (ScoringException e) {
       throw e;
     } catch (Exception | LinkageError e) {
-      throw new ScoringException(ScoringException.Kind.HANDLER_FAILED,
-          "the scoring handler failed: " + (e.getMessage() == null ? e.getClass().getName() : e.getMessage()), e);
+      throw new ScoringException(
+          ScoringException.Kind.HANDLER_FAILED,
+          "the scoring handler failed: "
+              + (e.getMessage() == null ? e.getClass().getName() : e.getMessage()),
+          e);
     }
     try {
       return result instanceof byte[] raw ? raw : mapper.writeValueAsBytes(result);
     } catch (Exception e) {
-      throw new ScoringException(ScoringException.Kind.HANDLER_FAILED,
-          "the scoring handler returned a value that cannot be written as JSON: " + e.getMessage(), e);
+      throw new ScoringException(
+          ScoringException.Kind.HANDLER_FAILED,
+          "the scoring handler returned a value that cannot be written as JSON: " + e.getMessage(),
+          e);
     }
   }
 }

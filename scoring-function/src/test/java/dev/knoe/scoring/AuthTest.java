@@ -27,7 +27,9 @@ import java.util.Base64;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** {@code KNOE_AUTH=required}: keys from a file that rotates, RS256 tokens with expiry and audience. */
+/**
+ * {@code KNOE_AUTH=required}: keys from a file that rotates, RS256 tokens with expiry and audience.
+ */
 @QuarkusTest
 @TestProfile(AuthTest.Required.class)
 class AuthTest {
@@ -41,34 +43,60 @@ class AuthTest {
     public Map<String, String> getConfigOverrides() {
       try {
         Files.createDirectories(DIR);
-        Files.writeString(DIR.resolve("keys"), "# primary, secondary\nprimary-key-1\nsecondary-key-1\n");
+        Files.writeString(
+            DIR.resolve("keys"), "# primary, secondary\nprimary-key-1\nsecondary-key-1\n");
         writeKeyPair(DIR.resolve("token.pub"), DIR.resolve("token.key"));
         writeKeyPair(DIR.resolve("other.pub"), DIR.resolve("other.key"));
       } catch (Exception e) {
         throw new IllegalStateException(e);
       }
-      return Map.of("knoe.model-dir", TestModels.sample("model-1").toString(),
-          "knoe.auth", "required",
-          "knoe.keys-file", DIR.resolve("keys").toString(),
-          "knoe.jwt-public-key-file", DIR.resolve("token.pub").toString(),
-          "knoe.endpoint-name", "my-endpoint");
+      return Map.of(
+          "knoe.model-dir",
+          TestModels.sample("model-1").toString(),
+          "knoe.auth",
+          "required",
+          "knoe.keys-file",
+          DIR.resolve("keys").toString(),
+          "knoe.jwt-public-key-file",
+          DIR.resolve("token.pub").toString(),
+          "knoe.endpoint-name",
+          "my-endpoint");
     }
   }
 
   @Test
   void noCredentialIs401WithAChallenge() {
-    given().body(SAMPLE).when().post("/score")
-        .then().statusCode(401).header("WWW-Authenticate", "Bearer")
+    given()
+        .body(SAMPLE)
+        .when()
+        .post("/score")
+        .then()
+        .statusCode(401)
+        .header("WWW-Authenticate", "Bearer")
         .body("error", containsString("missing credential"));
-    given().header("Authorization", "Basic Zm9vOmJhcg==").body(SAMPLE).when().post("/score").then().statusCode(401);
+    given()
+        .header("Authorization", "Basic Zm9vOmJhcg==")
+        .body(SAMPLE)
+        .when()
+        .post("/score")
+        .then()
+        .statusCode(401);
   }
 
   @Test
   void eventDeliveryByTokenIsNotConfiguredWithoutATokenFile() {
-    given().header("ce-specversion", "1.0").header("ce-type", "knoe.score.request").header("ce-source", "t")
-        .header("ce-id", "1").contentType("application/json").body(SAMPLE)
-        .when().post("/events/primary-key-1")
-        .then().statusCode(404).body("error", containsString("event delivery by token is not configured"));
+    given()
+        .header("ce-specversion", "1.0")
+        .header("ce-type", "knoe.score.request")
+        .header("ce-source", "t")
+        .header("ce-id", "1")
+        .contentType("application/json")
+        .body(SAMPLE)
+        .when()
+        .post("/events/primary-key-1")
+        .then()
+        .statusCode(404)
+        .body("error", containsString("event delivery by token is not configured"));
   }
 
   @Test
@@ -82,10 +110,31 @@ class AuthTest {
 
   @Test
   void eitherKeyIsAcceptedAndAWrongOneIsNot() {
-    given().auth().oauth2("primary-key-1").body(SAMPLE).when().post("/score").then().statusCode(200);
-    given().auth().oauth2("secondary-key-1").body(SAMPLE).when().post("/score").then().statusCode(200);
-    given().auth().oauth2("primary-key-2").body(SAMPLE).when().post("/score")
-        .then().statusCode(401).body("error", not(containsString("primary-key-2")));
+    given()
+        .auth()
+        .oauth2("primary-key-1")
+        .body(SAMPLE)
+        .when()
+        .post("/score")
+        .then()
+        .statusCode(200);
+    given()
+        .auth()
+        .oauth2("secondary-key-1")
+        .body(SAMPLE)
+        .when()
+        .post("/score")
+        .then()
+        .statusCode(200);
+    given()
+        .auth()
+        .oauth2("primary-key-2")
+        .body(SAMPLE)
+        .when()
+        .post("/score")
+        .then()
+        .statusCode(401)
+        .body("error", not(containsString("primary-key-2")));
   }
 
   @Test
@@ -96,9 +145,17 @@ class AuthTest {
     given().when().get("/openapi.json").then().statusCode(401);
     given().when().get("/metrics").then().statusCode(401);
     given().body("{}").when().post("/v2/models/model-1/infer").then().statusCode(401);
-    given().header("ce-specversion", "1.0").header("ce-type", "knoe.score.request").header("ce-source", "t")
-        .header("ce-id", "1").contentType("application/json").body(SAMPLE)
-        .when().post("/").then().statusCode(401);
+    given()
+        .header("ce-specversion", "1.0")
+        .header("ce-type", "knoe.score.request")
+        .header("ce-source", "t")
+        .header("ce-id", "1")
+        .contentType("application/json")
+        .body(SAMPLE)
+        .when()
+        .post("/")
+        .then()
+        .statusCode(401);
     given().auth().oauth2("primary-key-1").when().get("/v2/models/model-1").then().statusCode(200);
   }
 
@@ -107,39 +164,101 @@ class AuthTest {
     Path keys = DIR.resolve("keys");
     try {
       replace(keys, "primary-key-2\nsecondary-key-1\n");
-      await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-          given().auth().oauth2("primary-key-1").body(SAMPLE).when().post("/score").then().statusCode(401));
-      given().auth().oauth2("primary-key-2").body(SAMPLE).when().post("/score").then().statusCode(200);
-      given().auth().oauth2("secondary-key-1").body(SAMPLE).when().post("/score").then().statusCode(200);
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .untilAsserted(
+              () ->
+                  given()
+                      .auth()
+                      .oauth2("primary-key-1")
+                      .body(SAMPLE)
+                      .when()
+                      .post("/score")
+                      .then()
+                      .statusCode(401));
+      given()
+          .auth()
+          .oauth2("primary-key-2")
+          .body(SAMPLE)
+          .when()
+          .post("/score")
+          .then()
+          .statusCode(200);
+      given()
+          .auth()
+          .oauth2("secondary-key-1")
+          .body(SAMPLE)
+          .when()
+          .post("/score")
+          .then()
+          .statusCode(200);
     } finally {
       replace(keys, "primary-key-1\nsecondary-key-1\n");
-      await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-          given().auth().oauth2("primary-key-1").body(SAMPLE).when().post("/score").then().statusCode(200));
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .untilAsserted(
+              () ->
+                  given()
+                      .auth()
+                      .oauth2("primary-key-1")
+                      .body(SAMPLE)
+                      .when()
+                      .post("/score")
+                      .then()
+                      .statusCode(200));
     }
   }
 
   @Test
   void validTokenIsAccepted() throws Exception {
-    given().auth().oauth2(token("token.key", "my-endpoint", Instant.now().plusSeconds(300)))
-        .body(SAMPLE).when().post("/score").then().statusCode(200).body(equalTo("[[-3.625],[4.625]]"));
+    given()
+        .auth()
+        .oauth2(token("token.key", "my-endpoint", Instant.now().plusSeconds(300)))
+        .body(SAMPLE)
+        .when()
+        .post("/score")
+        .then()
+        .statusCode(200)
+        .body(equalTo("[[-3.625],[4.625]]"));
   }
 
   @Test
   void expiredTokenIsRejected() throws Exception {
-    given().auth().oauth2(token("token.key", "my-endpoint", Instant.now().minusSeconds(30)))
-        .body(SAMPLE).when().post("/score").then().statusCode(401).body("error", containsString("expired"));
+    given()
+        .auth()
+        .oauth2(token("token.key", "my-endpoint", Instant.now().minusSeconds(30)))
+        .body(SAMPLE)
+        .when()
+        .post("/score")
+        .then()
+        .statusCode(401)
+        .body("error", containsString("expired"));
   }
 
   @Test
   void tokenForAnotherEndpointIsRejected() throws Exception {
-    given().auth().oauth2(token("token.key", "other-endpoint", Instant.now().plusSeconds(300)))
-        .body(SAMPLE).when().post("/score").then().statusCode(401).body("error", containsString("invalid token"));
+    given()
+        .auth()
+        .oauth2(token("token.key", "other-endpoint", Instant.now().plusSeconds(300)))
+        .body(SAMPLE)
+        .when()
+        .post("/score")
+        .then()
+        .statusCode(401)
+        .body("error", containsString("invalid token"));
   }
 
   @Test
   void tokenSignedByAnotherKeyIsRejected() throws Exception {
-    given().auth().oauth2(token("other.key", "my-endpoint", Instant.now().plusSeconds(300)))
-        .body(SAMPLE).when().post("/score").then().statusCode(401).body("error", containsString("invalid token"));
+    given()
+        .auth()
+        .oauth2(token("other.key", "my-endpoint", Instant.now().plusSeconds(300)))
+        .body(SAMPLE)
+        .when()
+        .post("/score")
+        .then()
+        .statusCode(401)
+        .body("error", containsString("invalid token"));
   }
 
   @Test
@@ -149,20 +268,45 @@ class AuthTest {
     byte[] original = Files.readAllBytes(pub);
     try {
       replace(pub, Files.readString(DIR.resolve("other.pub")));
-      await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-          given().auth().oauth2(signedByOther).body(SAMPLE).when().post("/score").then().statusCode(200));
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .untilAsserted(
+              () ->
+                  given()
+                      .auth()
+                      .oauth2(signedByOther)
+                      .body(SAMPLE)
+                      .when()
+                      .post("/score")
+                      .then()
+                      .statusCode(200));
     } finally {
       replace(pub, new String(original));
       String signedByOurs = token("token.key", "my-endpoint", Instant.now().plusSeconds(300));
-      await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-          given().auth().oauth2(signedByOurs).body(SAMPLE).when().post("/score").then().statusCode(200));
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .untilAsserted(
+              () ->
+                  given()
+                      .auth()
+                      .oauth2(signedByOurs)
+                      .body(SAMPLE)
+                      .when()
+                      .post("/score")
+                      .then()
+                      .statusCode(200));
     }
   }
 
   static String token(String privateKeyFile, String audience, Instant expiry) throws Exception {
     PrivateKey key = KeyUtils.decodePrivateKey(Files.readString(DIR.resolve(privateKeyFile)));
-    return Jwt.subject("tester").audience(audience).issuedAt(Instant.now().minusSeconds(600)).expiresAt(expiry)
-        .jws().algorithm(SignatureAlgorithm.RS256).sign(key);
+    return Jwt.subject("tester")
+        .audience(audience)
+        .issuedAt(Instant.now().minusSeconds(600))
+        .expiresAt(expiry)
+        .jws()
+        .algorithm(SignatureAlgorithm.RS256)
+        .sign(key);
   }
 
   /** Rewrites a file atomically, with a new modification time, as a Secret volume update would. */
@@ -181,7 +325,15 @@ class AuthTest {
     gen.initialize(2048);
     KeyPair pair = gen.generateKeyPair();
     Base64.Encoder b64 = Base64.getMimeEncoder(64, "\n".getBytes());
-    Files.writeString(pub, "-----BEGIN PUBLIC KEY-----\n" + b64.encodeToString(pair.getPublic().getEncoded()) + "\n-----END PUBLIC KEY-----\n");
-    Files.writeString(key, "-----BEGIN PRIVATE KEY-----\n" + b64.encodeToString(pair.getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n");
+    Files.writeString(
+        pub,
+        "-----BEGIN PUBLIC KEY-----\n"
+            + b64.encodeToString(pair.getPublic().getEncoded())
+            + "\n-----END PUBLIC KEY-----\n");
+    Files.writeString(
+        key,
+        "-----BEGIN PRIVATE KEY-----\n"
+            + b64.encodeToString(pair.getPrivate().getEncoded())
+            + "\n-----END PRIVATE KEY-----\n");
   }
 }

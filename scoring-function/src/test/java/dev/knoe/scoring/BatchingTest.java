@@ -50,8 +50,13 @@ class BatchingTest {
 
   @BeforeAll
   static void loadReference() {
-    alone = OnnxModel.load(TestModels.sample("mlp").resolve("model.onnx"), DevicePlan.choose(Device.cpu, false), 0, 0,
-        NativeLibraries.defaultDir("1.29.0"));
+    alone =
+        OnnxModel.load(
+            TestModels.sample("mlp").resolve("model.onnx"),
+            DevicePlan.choose(Device.cpu, false),
+            0,
+            0,
+            NativeLibraries.defaultDir("1.29.0"));
   }
 
   @AfterAll
@@ -62,14 +67,25 @@ class BatchingTest {
   @Test
   void sampleRequestMatchesNumpy() throws Exception {
     JsonNode expected = TestModels.expected(TestModels.sample("mlp"));
-    String answer = given().body(TestModels.JSON.writeValueAsBytes(expected.get("request")))
-        .when().post("/score").then().statusCode(200).extract().asString();
+    String answer =
+        given()
+            .body(TestModels.JSON.writeValueAsBytes(expected.get("request")))
+            .when()
+            .post("/score")
+            .then()
+            .statusCode(200)
+            .extract()
+            .asString();
     JsonNode got = TestModels.JSON.readTree(answer);
     JsonNode want = expected.get("response");
     assertEquals(want.size(), got.size());
     for (int r = 0; r < want.size(); r++) {
       for (int c = 0; c < want.get(r).size(); c++) {
-        assertEquals(want.get(r).get(c).asDouble(), got.get(r).get(c).asDouble(), 1e-5, "row " + r + " class " + c);
+        assertEquals(
+            want.get(r).get(c).asDouble(),
+            got.get(r).get(c).asDouble(),
+            1e-5,
+            "row " + r + " class " + c);
       }
     }
   }
@@ -82,32 +98,43 @@ class BatchingTest {
     List<Future<List<String[]>>> results = new ArrayList<>();
     for (int c = 0; c < CLIENTS; c++) {
       int seed = c;
-      results.add(clients.submit((Callable<List<String[]>>) () -> {
-        Random random = new Random(seed);
-        List<String[]> pairs = new ArrayList<>();
-        for (int i = 0; i < REQUESTS_PER_CLIENT; i++) {
-          String body = request(random, 1 + random.nextInt(3));
-          HttpResponse<String> response = http.send(
-              HttpRequest.newBuilder(score).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-              HttpResponse.BodyHandlers.ofString());
-          assertEquals(200, response.statusCode(), response.body());
-          pairs.add(new String[] {body, response.body()});
-        }
-        return pairs;
-      }));
+      results.add(
+          clients.submit(
+              (Callable<List<String[]>>)
+                  () -> {
+                    Random random = new Random(seed);
+                    List<String[]> pairs = new ArrayList<>();
+                    for (int i = 0; i < REQUESTS_PER_CLIENT; i++) {
+                      String body = request(random, 1 + random.nextInt(3));
+                      HttpResponse<String> response =
+                          http.send(
+                              HttpRequest.newBuilder(score)
+                                  .POST(HttpRequest.BodyPublishers.ofString(body))
+                                  .build(),
+                              HttpResponse.BodyHandlers.ofString());
+                      assertEquals(200, response.statusCode(), response.body());
+                      pairs.add(new String[] {body, response.body()});
+                    }
+                    return pairs;
+                  }));
     }
     int checked = 0;
     for (Future<List<String[]>> f : results) {
       for (String[] pair : f.get()) {
         byte[] body = pair[0].getBytes(StandardCharsets.UTF_8);
         byte[] unbatched = ScoreCodec.encode(alone.run(ScoreCodec.decode(body, alone.signature())));
-        assertArrayEquals(unbatched, pair[1].getBytes(StandardCharsets.UTF_8), "answer to " + pair[0].substring(0, 40));
+        assertArrayEquals(
+            unbatched,
+            pair[1].getBytes(StandardCharsets.UTF_8),
+            "answer to " + pair[0].substring(0, 40));
         checked++;
       }
     }
     clients.shutdown();
     assertEquals(CLIENTS * REQUESTS_PER_CLIENT, checked);
-    assertTrue(maxBatch() > 1 || before > 1, "no batch of more than one request formed under " + CLIENTS + " clients");
+    assertTrue(
+        maxBatch() > 1 || before > 1,
+        "no batch of more than one request formed under " + CLIENTS + " clients");
   }
 
   static String request(Random random, int rows) {

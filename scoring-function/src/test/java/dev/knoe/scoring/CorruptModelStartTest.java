@@ -23,7 +23,9 @@ class CorruptModelStartTest {
   }
 
   @Test
-  @Launch(value = {}, exitCode = 1)
+  @Launch(
+      value = {},
+      exitCode = 1)
   void startFailsNamingTheModelFile(LaunchResult result) {
     String out = result.getOutput() + result.getErrorOutput();
     assertTrue(out.contains("cannot load ONNX model") && out.contains("corrupt/model.onnx"), out);

@@ -15,46 +15,84 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Every datatype ONNX Runtime's Java API carries, through V2 and {@code /score}, against numpy's values. */
+/**
+ * Every datatype ONNX Runtime's Java API carries, through V2 and {@code /score}, against numpy's
+ * values.
+ */
 @QuarkusTest
 @TestProfile(Profiles.Types.class)
 class DatatypesTest {
 
-  static final Map<String, String> V2_TYPES = Map.of("f64", "FP64", "i64", "INT64", "i32", "INT32", "i8", "INT8",
-      "u8", "UINT8", "i16", "INT16", "flag", "BOOL", "f16", "FP16", "text", "BYTES");
-  static final Map<String, String> OUT_TYPES = Map.of("f64_out", "FP64", "i64_out", "INT64", "i32_out", "INT32",
-      "i8_out", "INT8", "u8_out", "UINT8", "i16_out", "INT16", "flag_out", "BOOL", "f16_out", "FP16",
-      "f16_as_f32", "FP32", "text_out", "BYTES");
+  static final Map<String, String> V2_TYPES =
+      Map.of(
+          "f64", "FP64", "i64", "INT64", "i32", "INT32", "i8", "INT8", "u8", "UINT8", "i16",
+          "INT16", "flag", "BOOL", "f16", "FP16", "text", "BYTES");
+  static final Map<String, String> OUT_TYPES =
+      Map.of(
+          "f64_out",
+          "FP64",
+          "i64_out",
+          "INT64",
+          "i32_out",
+          "INT32",
+          "i8_out",
+          "INT8",
+          "u8_out",
+          "UINT8",
+          "i16_out",
+          "INT16",
+          "flag_out",
+          "BOOL",
+          "f16_out",
+          "FP16",
+          "f16_as_f32",
+          "FP32",
+          "text_out",
+          "BYTES");
 
   final JsonNode expected = TestModels.expected(TestModels.test("types"));
 
   @Test
   void metadataNamesEveryDatatype() {
     var meta = given().when().get("/v2/models/types").then().statusCode(200).extract().jsonPath();
-    V2_TYPES.forEach((name, type) ->
-        assertEquals(type, meta.getString("inputs.find { it.name == '" + name + "' }.datatype"), name));
-    OUT_TYPES.forEach((name, type) ->
-        assertEquals(type, meta.getString("outputs.find { it.name == '" + name + "' }.datatype"), name));
+    V2_TYPES.forEach(
+        (name, type) ->
+            assertEquals(
+                type, meta.getString("inputs.find { it.name == '" + name + "' }.datatype"), name));
+    OUT_TYPES.forEach(
+        (name, type) ->
+            assertEquals(
+                type, meta.getString("outputs.find { it.name == '" + name + "' }.datatype"), name));
   }
 
   @Test
   void v2InferCarriesEveryDatatypeExactly() throws Exception {
     ObjectNode request = TestModels.JSON.createObjectNode();
     ArrayNode inputs = request.putArray("inputs");
-    expected.get("inputs").fields().forEachRemaining(e -> {
-      ObjectNode in = inputs.addObject();
-      in.put("name", e.getKey());
-      in.put("datatype", V2_TYPES.get(e.getKey()));
-      ArrayNode shape = in.putArray("shape");
-      shape.add(e.getValue().size());
-      if (e.getValue().get(0).isArray()) {
-        shape.add(e.getValue().get(0).size());
-      }
-      in.set("data", e.getValue()); // nested data with a declared shape is fine too
-    });
-    String answer = given().body(TestModels.JSON.writeValueAsBytes(request))
-        .when().post("/v2/models/types/infer")
-        .then().statusCode(200).extract().asString();
+    expected
+        .get("inputs")
+        .fields()
+        .forEachRemaining(
+            e -> {
+              ObjectNode in = inputs.addObject();
+              in.put("name", e.getKey());
+              in.put("datatype", V2_TYPES.get(e.getKey()));
+              ArrayNode shape = in.putArray("shape");
+              shape.add(e.getValue().size());
+              if (e.getValue().get(0).isArray()) {
+                shape.add(e.getValue().get(0).size());
+              }
+              in.set("data", e.getValue()); // nested data with a declared shape is fine too
+            });
+    String answer =
+        given()
+            .body(TestModels.JSON.writeValueAsBytes(request))
+            .when()
+            .post("/v2/models/types/infer")
+            .then()
+            .statusCode(200)
+            .extract()
+            .asString();
     JsonNode outputs = TestModels.JSON.readTree(answer).get("outputs");
     assertEquals(OUT_TYPES.size(), outputs.size());
     for (JsonNode out : outputs) {
@@ -69,12 +107,16 @@ class DatatypesTest {
   @Test
   void scoreWithNamedInputsAnswersEveryOutputByName() throws Exception {
     byte[] body = TestModels.JSON.writeValueAsBytes(Map.of("inputs", expected.get("inputs")));
-    String answer = given().body(body).when().post("/score").then().statusCode(200).extract().asString();
+    String answer =
+        given().body(body).when().post("/score").then().statusCode(200).extract().asString();
     assertEquals(expected.get("outputs"), TestModels.JSON.readTree(answer));
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       int8 out of range      | i8   | [[128, 0], [0, 0]]        | input 'i8' is INT8, the value 128 is out of range [-128, 127]
       uint8 negative         | u8   | [[-1, 0], [0, 0]]         | input 'u8' is UINT8, the value -1 is out of range [0, 255]
       fraction for int64     | i64  | [[1.5, 0], [0, 0]]        | input 'i64' is INT64, but the request holds the number 1.5
@@ -82,20 +124,32 @@ class DatatypesTest {
       number for bool        | flag | [[1, 0], [0, 1]]          | input 'flag' is BOOL, but the request holds the number 1
       number for string      | text | [1, 2]                    | input 'text' is BYTES, but the request holds the number 1
       """)
-  void valuesOutsideTheDatatypeAre400(String name, String input, String value, String message) throws Exception {
+  void valuesOutsideTheDatatypeAre400(String name, String input, String value, String message)
+      throws Exception {
     ObjectNode inputs = expected.get("inputs").deepCopy();
     inputs.set(input, TestModels.JSON.readTree(value));
-    given().body(TestModels.JSON.writeValueAsBytes(Map.of("inputs", inputs)))
-        .when().post("/score")
-        .then().statusCode(400).body("error", containsString(message));
+    given()
+        .body(TestModels.JSON.writeValueAsBytes(Map.of("inputs", inputs)))
+        .when()
+        .post("/score")
+        .then()
+        .statusCode(400)
+        .body("error", containsString(message));
   }
 
   @Test
   void datatypeMismatchInV2NamesBothTypes() {
-    given().body("""
+    given()
+        .body(
+            """
         {"inputs": [{"name": "i64", "datatype": "INT32", "shape": [2, 2], "data": [1, 2, 3, 4]}]}""")
-        .when().post("/v2/models/types/infer")
-        .then().statusCode(400).body("error", equalTo("input 'i64' has datatype INT64 in the model, the request declares INT32"));
+        .when()
+        .post("/v2/models/types/infer")
+        .then()
+        .statusCode(400)
+        .body(
+            "error",
+            equalTo("input 'i64' has datatype INT64 in the model, the request declares INT32"));
   }
 
   private static void flatten(JsonNode node, ArrayNode into) {

@@ -13,14 +13,15 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code KNOE_AUTH=none} with {@code KNOE_EVENTS_TOKEN_FILE}: {@code /events/<token>} still checks its
- * token (as with {@code KNOE_AUTH=required}); the other routes stay open, as without the file.
+ * {@code KNOE_AUTH=none} with {@code KNOE_EVENTS_TOKEN_FILE}: {@code /events/<token>} still checks
+ * its token (as with {@code KNOE_AUTH=required}); the other routes stay open, as without the file.
  */
 @QuarkusTest
 @TestProfile(EventsTokenNoAuthTest.NoAuth.class)
 class EventsTokenNoAuthTest {
 
-  static final Path TOKEN_FILE = Path.of("target/events-token-no-auth-test/events-token").toAbsolutePath();
+  static final Path TOKEN_FILE =
+      Path.of("target/events-token-no-auth-test/events-token").toAbsolutePath();
   static final String TOKEN = "no-auth-events-token";
 
   public static class NoAuth implements QuarkusTestProfile {
@@ -32,17 +33,25 @@ class EventsTokenNoAuthTest {
       } catch (IOException e) {
         throw new IllegalStateException(e);
       }
-      return Map.of("knoe.model-dir", TestModels.sample("model-1").toString(),
-          "knoe.events-token-file", TOKEN_FILE.toString());
+      return Map.of(
+          "knoe.model-dir",
+          TestModels.sample("model-1").toString(),
+          "knoe.events-token-file",
+          TOKEN_FILE.toString());
     }
   }
 
   @Test
   void theTokenIsCheckedAndTheOtherRoutesStayOpen() throws Exception {
-    EventsTokenTest.Reply reply = EventsTokenTest.send("/events/" + TOKEN, EventsTokenTest.scoreRequest("n1"), true, null);
+    EventsTokenTest.Reply reply =
+        EventsTokenTest.send("/events/" + TOKEN, EventsTokenTest.scoreRequest("n1"), true, null);
     assertEquals(200, reply.status(), reply.text());
-    assertEquals(EventsTokenTest.expected(), TestModels.JSON.readTree(reply.event().getData().toBytes()));
-    assertEquals(401, EventsTokenTest.send("/events/wrong", EventsTokenTest.scoreRequest("n2"), false, null).status());
+    assertEquals(
+        EventsTokenTest.expected(), TestModels.JSON.readTree(reply.event().getData().toBytes()));
+    assertEquals(
+        401,
+        EventsTokenTest.send("/events/wrong", EventsTokenTest.scoreRequest("n2"), false, null)
+            .status());
     given().body(ScoreEndpointTest.SAMPLE).when().post("/score").then().statusCode(200);
   }
 }

@@ -20,8 +20,16 @@ class FixedBatchTest {
     var pool = Executors.newFixedThreadPool(16);
     var answers = new java.util.ArrayList<java.util.concurrent.Future<?>>();
     for (int i = 0; i < 64; i++) {
-      answers.add(pool.submit(() -> given().body("{\"data\": [[1,2,3,4,5,6,7,8,9,10]]}").when().post("/score")
-          .then().statusCode(200).body(equalTo("[[-3.625]]"))));
+      answers.add(
+          pool.submit(
+              () ->
+                  given()
+                      .body("{\"data\": [[1,2,3,4,5,6,7,8,9,10]]}")
+                      .when()
+                      .post("/score")
+                      .then()
+                      .statusCode(200)
+                      .body(equalTo("[[-3.625]]"))));
     }
     for (var a : answers) {
       a.get(60, TimeUnit.SECONDS); // a wrong answer fails the test here
@@ -32,7 +40,15 @@ class FixedBatchTest {
 
   @Test
   void twoRowsAreRefusedByTheFixedShape() {
-    given().body("{\"data\": [[1,2,3,4,5,6,7,8,9,10],[1,2,3,4,5,6,7,8,9,10]]}").when().post("/score")
-        .then().statusCode(400).body("error", equalTo("input 'input' expects shape [1, 10] (-1 = any), the request sent shape [2, 10]"));
+    given()
+        .body("{\"data\": [[1,2,3,4,5,6,7,8,9,10],[1,2,3,4,5,6,7,8,9,10]]}")
+        .when()
+        .post("/score")
+        .then()
+        .statusCode(400)
+        .body(
+            "error",
+            equalTo(
+                "input 'input' expects shape [1, 10] (-1 = any), the request sent shape [2, 10]"));
   }
 }

@@ -21,12 +21,26 @@ final class HandlerBuild {
   static Path classes(Path sources, Path out) throws IOException {
     Path classes = out.resolve("classes");
     Files.createDirectories(classes);
-    List<String> args = new ArrayList<>(List.of("-d", classes.toString(), "--release", "17",
-        "-cp", Path.of(ScoringHandler.class.getProtectionDomain().getCodeSource().getLocation().getPath()).toString()));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "-d",
+                classes.toString(),
+                "--release",
+                "17",
+                "-cp",
+                Path.of(
+                        ScoringHandler.class
+                            .getProtectionDomain()
+                            .getCodeSource()
+                            .getLocation()
+                            .getPath())
+                    .toString()));
     try (Stream<Path> files = Files.walk(sources)) {
       files.filter(p -> p.toString().endsWith(".java")).forEach(p -> args.add(p.toString()));
     }
-    int rc = ToolProvider.getSystemJavaCompiler().run(null, null, null, args.toArray(String[]::new));
+    int rc =
+        ToolProvider.getSystemJavaCompiler().run(null, null, null, args.toArray(String[]::new));
     if (rc != 0) {
       throw new IllegalStateException("javac failed for " + sources);
     }
@@ -36,7 +50,8 @@ final class HandlerBuild {
   /** Packs a class folder into {@code out/<name>.jar}. */
   static Path jar(Path classes, Path out, String name) throws IOException {
     Path jar = out.resolve(name + ".jar");
-    try (OutputStream file = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(file);
+    try (OutputStream file = Files.newOutputStream(jar);
+        JarOutputStream j = new JarOutputStream(file);
         Stream<Path> files = Files.walk(classes)) {
       for (Path p : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
         j.putNextEntry(new JarEntry(classes.relativize(p).toString().replace('\\', '/')));

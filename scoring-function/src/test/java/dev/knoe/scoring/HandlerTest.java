@@ -28,11 +28,17 @@ class HandlerTest {
     public Map<String, String> getConfigOverrides() {
       try {
         Path out = Path.of("target/handler-test").toAbsolutePath();
-        Path classes = HandlerBuild.classes(TestModels.samples().resolve("handlers/mlp-labels/src/main/java"), out);
+        Path classes =
+            HandlerBuild.classes(
+                TestModels.samples().resolve("handlers/mlp-labels/src/main/java"), out);
         Path jar = HandlerBuild.jar(classes, out, "mlp-labels");
-        return Map.of("knoe.model-dir", TestModels.sample("mlp").toString(),
-            "knoe.handler-path", jar.toString(),
-            "knoe.handler-class", "com.example.knoe.MlpLabels");
+        return Map.of(
+            "knoe.model-dir",
+            TestModels.sample("mlp").toString(),
+            "knoe.handler-path",
+            jar.toString(),
+            "knoe.handler-class",
+            "com.example.knoe.MlpLabels");
       } catch (Exception e) {
         throw new IllegalStateException(e);
       }
@@ -42,10 +48,20 @@ class HandlerTest {
   @Test
   void handlerTurnsProbabilitiesIntoLabels() throws Exception {
     JsonNode expected = TestModels.expected(TestModels.sample("mlp"));
-    String answer = given().body(TestModels.JSON.writeValueAsBytes(expected.get("request")))
-        .when().post("/score").then().statusCode(200).body("$", hasSize(2)).extract().asString();
+    String answer =
+        given()
+            .body(TestModels.JSON.writeValueAsBytes(expected.get("request")))
+            .when()
+            .post("/score")
+            .then()
+            .statusCode(200)
+            .body("$", hasSize(2))
+            .extract()
+            .asString();
     JsonNode rows = TestModels.JSON.readTree(answer);
-    String[] labels = {"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"};
+    String[] labels = {
+      "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"
+    };
     for (int r = 0; r < 2; r++) {
       JsonNode probs = expected.get("response").get(r);
       int best = 0;
@@ -61,18 +77,43 @@ class HandlerTest {
 
   @Test
   void throwingHandlerIs424WithItsMessageAndTheInstanceKeepsServing() throws Exception {
-    given().body("{\"rows\": []}").when().post("/score")
-        .then().statusCode(424).body("error", containsString("expected {\"data\": [[256 numbers], ...]"));
-    given().body("{\"data\": [[1, 2]]}").when().post("/score")
-        .then().statusCode(424).body("error", equalTo("the scoring handler failed: row 0 must hold 256 numbers"));
-    given().body("not json").when().post("/score")
-        .then().statusCode(424).body("error", containsString("not JSON"));
+    given()
+        .body("{\"rows\": []}")
+        .when()
+        .post("/score")
+        .then()
+        .statusCode(424)
+        .body("error", containsString("expected {\"data\": [[256 numbers], ...]"));
+    given()
+        .body("{\"data\": [[1, 2]]}")
+        .when()
+        .post("/score")
+        .then()
+        .statusCode(424)
+        .body("error", equalTo("the scoring handler failed: row 0 must hold 256 numbers"));
+    given()
+        .body("not json")
+        .when()
+        .post("/score")
+        .then()
+        .statusCode(424)
+        .body("error", containsString("not JSON"));
     JsonNode expected = TestModels.expected(TestModels.sample("mlp"));
-    given().body(TestModels.JSON.writeValueAsBytes(expected.get("request"))).when().post("/score").then().statusCode(200);
+    given()
+        .body(TestModels.JSON.writeValueAsBytes(expected.get("request")))
+        .when()
+        .post("/score")
+        .then()
+        .statusCode(200);
   }
 
   @Test
   void v2StillServesTheRawModel() {
-    given().when().get("/v2/models/mlp").then().statusCode(200).body("outputs[0].name", equalTo("probabilities"));
+    given()
+        .when()
+        .get("/v2/models/mlp")
+        .then()
+        .statusCode(200)
+        .body("outputs[0].name", equalTo("probabilities"));
   }
 }

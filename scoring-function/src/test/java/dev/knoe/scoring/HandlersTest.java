@@ -18,19 +18,34 @@ class HandlersTest {
 
   @Test
   void loadsFromAClassFolder() throws Exception {
-    Path classes = HandlerBuild.classes(TestModels.samples().resolve("handlers/mlp-labels/src/main/java"), tmp);
+    Path classes =
+        HandlerBuild.classes(
+            TestModels.samples().resolve("handlers/mlp-labels/src/main/java"), tmp);
     ScoringHandler h = Handlers.load(classes, "com.example.knoe.MlpLabels");
     assertEquals("com.example.knoe.MlpLabels", h.getClass().getName());
   }
 
   @Test
   void errorsNameThePathAndTheClass() throws Exception {
-    var missing = assertThrows(IllegalStateException.class, () -> Handlers.load(tmp.resolve("nope.jar"), "a.B"));
-    assertTrue(missing.getMessage().contains("nope.jar") && missing.getMessage().contains("does not exist"), missing.getMessage());
+    var missing =
+        assertThrows(
+            IllegalStateException.class, () -> Handlers.load(tmp.resolve("nope.jar"), "a.B"));
+    assertTrue(
+        missing.getMessage().contains("nope.jar")
+            && missing.getMessage().contains("does not exist"),
+        missing.getMessage());
     Files.createDirectories(tmp.resolve("empty"));
-    var noClass = assertThrows(IllegalStateException.class, () -> Handlers.load(tmp.resolve("empty"), "com.example.Missing"));
+    var noClass =
+        assertThrows(
+            IllegalStateException.class,
+            () -> Handlers.load(tmp.resolve("empty"), "com.example.Missing"));
     assertTrue(noClass.getMessage().contains("com.example.Missing"), noClass.getMessage());
-    var notAHandler = assertThrows(IllegalStateException.class, () -> Handlers.load(tmp.resolve("empty"), "java.lang.String"));
-    assertTrue(notAHandler.getMessage().contains("does not implement dev.knoe.spi.ScoringHandler"), notAHandler.getMessage());
+    var notAHandler =
+        assertThrows(
+            IllegalStateException.class,
+            () -> Handlers.load(tmp.resolve("empty"), "java.lang.String"));
+    assertTrue(
+        notAHandler.getMessage().contains("does not implement dev.knoe.spi.ScoringHandler"),
+        notAHandler.getMessage());
   }
 }

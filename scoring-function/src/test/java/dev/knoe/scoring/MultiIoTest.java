@@ -22,30 +22,45 @@ class MultiIoTest {
   @Test
   void namedInputsAnswerAnObjectKeyedByOutput() throws Exception {
     String body = TestModels.JSON.writeValueAsString(Map.of("inputs", expected.get("inputs")));
-    String answer = given().body(body).when().post("/score").then().statusCode(200).extract().asString();
+    String answer =
+        given().body(body).when().post("/score").then().statusCode(200).extract().asString();
     assertEquals(expected.get("outputs"), TestModels.JSON.readTree(answer));
   }
 
   @Test
   void dataIsRefusedForTwoInputs() {
-    given().body("{\"data\": [[1,2,3]]}").when().post("/score")
-        .then().statusCode(400).body("error", containsString("this model has [a, b]"));
+    given()
+        .body("{\"data\": [[1,2,3]]}")
+        .when()
+        .post("/score")
+        .then()
+        .statusCode(400)
+        .body("error", containsString("this model has [a, b]"));
   }
 
   @Test
   void missingSecondInputIsNamed() {
-    given().body("{\"inputs\": {\"a\": [[1,2,3]]}}").when().post("/score")
-        .then().statusCode(400).body("error", equalTo("missing input 'b': the model's inputs are [a, b]"));
+    given()
+        .body("{\"inputs\": {\"a\": [[1,2,3]]}}")
+        .when()
+        .post("/score")
+        .then()
+        .statusCode(400)
+        .body("error", equalTo("missing input 'b': the model's inputs are [a, b]"));
   }
 
   @Test
   void v2ReturnsOnlyTheOutputsAskedFor() {
-    given().body("""
+    given()
+        .body(
+            """
         {"inputs": [{"name": "a", "shape": [1, 3], "datatype": "FP32", "data": [1, 2, 3]},
                     {"name": "b", "shape": [1, 3], "datatype": "FP32", "data": [4, 5, 6]}],
          "outputs": [{"name": "prod"}]}""")
-        .when().post("/v2/models/adder/infer")
-        .then().statusCode(200)
+        .when()
+        .post("/v2/models/adder/infer")
+        .then()
+        .statusCode(200)
         .body("model_name", equalTo("adder"))
         .body("outputs.size()", equalTo(1))
         .body("outputs[0].name", equalTo("prod"))
@@ -54,8 +69,16 @@ class MultiIoTest {
 
   @Test
   void openApiListsBothInputs() {
-    given().when().get("/openapi.json").then().statusCode(200)
-        .body("paths.'/score'.post.requestBody.content.'application/json'.schema.properties.inputs.required", equalTo(List.of("a", "b")))
-        .body("paths.'/score'.post.responses.'200'.content.'application/json'.schema.required", equalTo(List.of("sum", "prod")));
+    given()
+        .when()
+        .get("/openapi.json")
+        .then()
+        .statusCode(200)
+        .body(
+            "paths.'/score'.post.requestBody.content.'application/json'.schema.properties.inputs.required",
+            equalTo(List.of("a", "b")))
+        .body(
+            "paths.'/score'.post.responses.'200'.content.'application/json'.schema.required",
+            equalTo(List.of("sum", "prod")));
   }
 }

@@ -23,7 +23,13 @@ class NoTrafficTest {
   @Test
   void everyScoringRouteAnswers404NamingTheEndpoint() {
     for (String path : new String[] {"/score", "/v2/models/m/infer", "/"}) {
-      given().body("{\"data\": [[1]]}").contentType("application/json").when().post(path).then().statusCode(404)
+      given()
+          .body("{\"data\": [[1]]}")
+          .contentType("application/json")
+          .when()
+          .post(path)
+          .then()
+          .statusCode(404)
           .body(containsString("no deployment of endpoint 'my-endpoint' has traffic"))
           .body(containsString("--traffic"));
     }

@@ -12,13 +12,19 @@ public final class Profiles {
   public static class Model1 implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
-      return Map.of("knoe.model-dir", TestModels.sample("model-1").toString(),
-          "knoe.max-body-bytes", "65536",
-          "knoe.deployment-name", "blue");
+      return Map.of(
+          "knoe.model-dir",
+          TestModels.sample("model-1").toString(),
+          "knoe.max-body-bytes",
+          "65536",
+          "knoe.deployment-name",
+          "blue");
     }
   }
 
-  /** No model: the revision behind 100 % of a Knative endpoint whose deployments have no traffic. */
+  /**
+   * No model: the revision behind 100 % of a Knative endpoint whose deployments have no traffic.
+   */
   public static class NoTraffic implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
@@ -28,7 +34,8 @@ public final class Profiles {
 
   /** model-1 as deployment blue with a mirror rule file the test rewrites ({@code {}} at start). */
   public static class Mirrored implements QuarkusTestProfile {
-    public static final java.nio.file.Path RULE = java.nio.file.Path.of("target/mirror-rule-test.json").toAbsolutePath();
+    public static final java.nio.file.Path RULE =
+        java.nio.file.Path.of("target/mirror-rule-test.json").toAbsolutePath();
 
     @Override
     public Map<String, String> getConfigOverrides() {
@@ -38,8 +45,13 @@ public final class Profiles {
       } catch (java.io.IOException e) {
         throw new java.io.UncheckedIOException(e);
       }
-      return Map.of("knoe.model-dir", TestModels.sample("model-1").toString(), "knoe.deployment-name", "blue",
-          "knoe.mirror-file", RULE.toString());
+      return Map.of(
+          "knoe.model-dir",
+          TestModels.sample("model-1").toString(),
+          "knoe.deployment-name",
+          "blue",
+          "knoe.mirror-file",
+          RULE.toString());
     }
   }
 
@@ -63,8 +75,11 @@ public final class Profiles {
   public static class Multi implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
-      return Map.of("knoe.model-dir", TestModels.test("multi").resolve("model.onnx").toString(),
-          "knoe.model-name", "adder");
+      return Map.of(
+          "knoe.model-dir",
+          TestModels.test("multi").resolve("model.onnx").toString(),
+          "knoe.model-name",
+          "adder");
     }
   }
 

@@ -28,47 +28,78 @@ class ScoreEndpointTest {
   void scoresTheSampleRequestAsNumpyDoes() throws Exception {
     JsonNode expected = TestModels.expected(TestModels.sample("model-1"));
     String body = Files.readString(TestModels.samples().resolve("requests/model-1.json"));
-    String answer = given().contentType(ContentType.JSON).body(body)
-        .when().post("/score")
-        .then().statusCode(200)
-        .contentType(ContentType.JSON)
-        .header("x-request-id", notNullValue())
-        .header("azureml-model-deployment", "blue")
-        .extract().asString();
+    String answer =
+        given()
+            .contentType(ContentType.JSON)
+            .body(body)
+            .when()
+            .post("/score")
+            .then()
+            .statusCode(200)
+            .contentType(ContentType.JSON)
+            .header("x-request-id", notNullValue())
+            .header("azureml-model-deployment", "blue")
+            .extract()
+            .asString();
     assertEquals(expected.get("response"), TestModels.JSON.readTree(answer));
   }
 
   @Test
   void aRequestNamingAnotherDeploymentIsRefusedNotScored() {
-    given().header("azureml-model-deployment", "blue").body(SAMPLE)
-        .when().post("/score")
-        .then().statusCode(200);
-    given().header("azureml-model-deployment", "green").body(SAMPLE)
-        .when().post("/score")
-        .then().statusCode(421)
+    given()
+        .header("azureml-model-deployment", "blue")
+        .body(SAMPLE)
+        .when()
+        .post("/score")
+        .then()
+        .statusCode(200);
+    given()
+        .header("azureml-model-deployment", "green")
+        .body(SAMPLE)
+        .when()
+        .post("/score")
+        .then()
+        .statusCode(421)
         .body("error", containsString("this is deployment 'blue', not 'green'"))
         .body("error", containsString("Knative-Serving-Tag"));
   }
 
   @Test
   void namedInputsGiveTheSameAnswer() {
-    given().body("{\"inputs\": {\"input\": [[1,2,3,4,5,6,7,8,9,10]]}}")
-        .when().post("/score")
-        .then().statusCode(200).body(equalTo("[[-3.625]]"));
+    given()
+        .body("{\"inputs\": {\"input\": [[1,2,3,4,5,6,7,8,9,10]]}}")
+        .when()
+        .post("/score")
+        .then()
+        .statusCode(200)
+        .body(equalTo("[[-3.625]]"));
   }
 
   @Test
   void echoesTheCallersRequestId() {
-    given().header("x-request-id", "abc-123").body(SAMPLE)
-        .when().post("/score")
-        .then().statusCode(200).header("x-request-id", "abc-123");
-    given().header("x-request-id", "not ok <script>").body(SAMPLE)
-        .when().post("/score")
-        .then().statusCode(200).header("x-request-id", matchesPattern("[0-9a-f]{1,32}"));
+    given()
+        .header("x-request-id", "abc-123")
+        .body(SAMPLE)
+        .when()
+        .post("/score")
+        .then()
+        .statusCode(200)
+        .header("x-request-id", "abc-123");
+    given()
+        .header("x-request-id", "not ok <script>")
+        .body(SAMPLE)
+        .when()
+        .post("/score")
+        .then()
+        .statusCode(200)
+        .header("x-request-id", matchesPattern("[0-9a-f]{1,32}"));
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       malformed JSON              | {"data": [[1,2,3         | malformed JSON
       not an object               | [[1,2,3,4,5,6,7,8,9,10]]  | must be a JSON object
       empty body                  |                           | body is empty
@@ -85,9 +116,13 @@ class ScoreEndpointTest {
       null value                  | {"data": [[null,2,3,4,5,6,7,8,9,10]]} | holds null
       """)
   void badInputIs400NamingTheProblem(String name, String body, String message) {
-    given().contentType(ContentType.JSON).body(body == null ? "" : body)
-        .when().post("/score")
-        .then().statusCode(400)
+    given()
+        .contentType(ContentType.JSON)
+        .body(body == null ? "" : body)
+        .when()
+        .post("/score")
+        .then()
+        .statusCode(400)
         .contentType(ContentType.JSON)
         .header("x-request-id", notNullValue())
         .body("error", containsString(message));
@@ -97,9 +132,15 @@ class ScoreEndpointTest {
 
   @Test
   void bodyOverTheLimitIs413() {
-    String big = "{\"data\": [" + "[1,2,3,4,5,6,7,8,9,10],".repeat(4000) + "[1,2,3,4,5,6,7,8,9,10]]}";
-    given().body(big).when().post("/score")
-        .then().statusCode(413).contentType(ContentType.JSON)
+    String big =
+        "{\"data\": [" + "[1,2,3,4,5,6,7,8,9,10],".repeat(4000) + "[1,2,3,4,5,6,7,8,9,10]]}";
+    given()
+        .body(big)
+        .when()
+        .post("/score")
+        .then()
+        .statusCode(413)
+        .contentType(ContentType.JSON)
         .header("x-request-id", notNullValue())
         .body("error", containsString("larger than the limit of 65536 bytes"));
     given().body(SAMPLE).when().post("/score").then().statusCode(200);
@@ -110,38 +151,66 @@ class ScoreEndpointTest {
     given().when().get("/v2/health/live").then().statusCode(200).body("live", equalTo(true));
     given().when().get("/v2/health/ready").then().statusCode(200).body("ready", equalTo(true));
     given().when().get("/v2").then().statusCode(200).body("name", equalTo("knoe-scoring-function"));
-    given().when().get("/v2/models/model-1").then().statusCode(200)
+    given()
+        .when()
+        .get("/v2/models/model-1")
+        .then()
+        .statusCode(200)
         .body("name", equalTo("model-1"))
         .body("platform", equalTo("onnxruntime_onnx"))
         .body("inputs[0].name", equalTo("input"))
         .body("inputs[0].datatype", equalTo("FP32"))
         .body("inputs[0].shape", equalTo(java.util.List.of(-1, 10)))
         .body("outputs[0].name", equalTo("output"));
-    given().when().get("/v2/models/model-1/ready").then().statusCode(200).body("ready", equalTo(true));
-    given().when().get("/v2/models/nope").then().statusCode(404).body("error", containsString("unknown model 'nope'"));
+    given()
+        .when()
+        .get("/v2/models/model-1/ready")
+        .then()
+        .statusCode(200)
+        .body("ready", equalTo(true));
+    given()
+        .when()
+        .get("/v2/models/nope")
+        .then()
+        .statusCode(404)
+        .body("error", containsString("unknown model 'nope'"));
   }
 
   @Test
   void v2InferWithFlatAndNestedData() {
-    String flat = """
+    String flat =
+        """
         {"id": "r1", "inputs": [{"name": "input", "shape": [2, 10], "datatype": "FP32",
           "data": [1,2,3,4,5,6,7,8,9,10,10,9,8,7,6,5,4,3,2,1]}]}""";
-    given().body(flat).when().post("/v2/models/model-1/infer")
-        .then().statusCode(200)
+    given()
+        .body(flat)
+        .when()
+        .post("/v2/models/model-1/infer")
+        .then()
+        .statusCode(200)
         .body("model_name", equalTo("model-1"))
         .body("id", equalTo("r1"))
         .body("outputs[0].name", equalTo("output"))
         .body("outputs[0].datatype", equalTo("FP32"))
         .body("outputs[0].shape", equalTo(java.util.List.of(2, 1)))
         .body("outputs[0].data", equalTo(java.util.List.of(-3.625f, 4.625f)));
-    String dataFirst = """
+    String dataFirst =
+        """
         {"inputs": [{"data": [[1,2,3,4,5,6,7,8,9,10]], "datatype": "FP32", "shape": [1, 10], "name": "input"}]}""";
-    given().body(dataFirst).when().post("/v2/models/model-1/versions/1/infer")
-        .then().statusCode(200).body("outputs[0].data", equalTo(java.util.List.of(-3.625f)));
+    given()
+        .body(dataFirst)
+        .when()
+        .post("/v2/models/model-1/versions/1/infer")
+        .then()
+        .statusCode(200)
+        .body("outputs[0].data", equalTo(java.util.List.of(-3.625f)));
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       datatype mismatch   | {"inputs": [{"name": "input", "shape": [1,10], "datatype": "INT64", "data": [1,2,3,4,5,6,7,8,9,10]}]} | has datatype FP32 in the model, the request declares INT64
       unknown datatype    | {"inputs": [{"name": "input", "shape": [1,10], "datatype": "FLOAT", "data": [1,2,3,4,5,6,7,8,9,10]}]} | unknown datatype 'FLOAT'
       shape vs data       | {"inputs": [{"name": "input", "shape": [2,10], "datatype": "FP32", "data": [1,2,3,4,5,6,7,8,9,10]}]} | declares shape [2, 10] (20 values) but its data holds 10 values
@@ -150,28 +219,47 @@ class ScoreEndpointTest {
       no inputs           | {"id": "x"} | no "inputs"
       """)
   void badV2RequestsAre400(String name, String body, String message) {
-    given().body(body).when().post("/v2/models/model-1/infer")
-        .then().statusCode(400).body("error", containsString(message));
+    given()
+        .body(body)
+        .when()
+        .post("/v2/models/model-1/infer")
+        .then()
+        .statusCode(400)
+        .body("error", containsString(message));
   }
 
   @Test
   void openApiDescribesScoreFromTheSignature() {
-    given().when().get("/openapi.json").then().statusCode(200)
+    given()
+        .when()
+        .get("/openapi.json")
+        .then()
+        .statusCode(200)
         .body("openapi", equalTo("3.0.3"))
         .body("paths.'/score'.post.operationId", equalTo("score"))
-        .body("paths.'/score'.post.requestBody.content.'application/json'.schema.oneOf[0].properties.data.items.maxItems", equalTo(10))
-        .body("paths.'/score'.post.requestBody.content.'application/json'.schema.oneOf[0].properties.data.items.items.type", equalTo("number"))
+        .body(
+            "paths.'/score'.post.requestBody.content.'application/json'.schema.oneOf[0].properties.data.items.maxItems",
+            equalTo(10))
+        .body(
+            "paths.'/score'.post.requestBody.content.'application/json'.schema.oneOf[0].properties.data.items.items.type",
+            equalTo("number"))
         .body("paths.'/score'.post.responses.'400'.description", containsString("Malformed"));
     given().when().get("/swagger.json").then().statusCode(200).body("openapi", equalTo("3.0.3"));
   }
 
   @Test
   void cloudEventInBinaryModeGetsAResponseEvent() {
-    given().header("ce-specversion", "1.0").header("ce-type", "knoe.score.request")
-        .header("ce-source", "test").header("ce-id", "e1")
-        .contentType(ContentType.JSON).body(SAMPLE)
-        .when().post("/")
-        .then().statusCode(200)
+    given()
+        .header("ce-specversion", "1.0")
+        .header("ce-type", "knoe.score.request")
+        .header("ce-source", "test")
+        .header("ce-id", "e1")
+        .contentType(ContentType.JSON)
+        .body(SAMPLE)
+        .when()
+        .post("/")
+        .then()
+        .statusCode(200)
         .header("ce-type", "knoe.score.response")
         .header("ce-source", "knoe/scoring-function")
         .header("ce-id", notNullValue())
@@ -180,24 +268,36 @@ class ScoreEndpointTest {
 
   @Test
   void cloudEventInStructuredModeAndATriggerTypeOfItsOwn() {
-    String event = """
+    String event =
+        """
         {"specversion": "1.0", "type": "com.example.order.created", "source": "shop", "id": "e2",
          "datacontenttype": "application/json",
          "data": {"inputs": [{"name": "input", "shape": [1, 10], "datatype": "FP32", "data": [1,2,3,4,5,6,7,8,9,10]}]}}""";
-    given().contentType("application/cloudevents+json").body(event)
-        .when().post("/")
-        .then().statusCode(200)
+    given()
+        .contentType("application/cloudevents+json")
+        .body(event)
+        .when()
+        .post("/")
+        .then()
+        .statusCode(200)
         .body("type", equalTo("knoe.score.response"))
         .body("data.outputs[0].data[0]", equalTo(-3.625f));
   }
 
   @Test
   void eventDeliveryByTokenIsNotConfiguredWithoutATokenFile() {
-    given().header("ce-specversion", "1.0").header("ce-type", "knoe.score.request")
-        .header("ce-source", "test").header("ce-id", "e3")
-        .contentType(ContentType.JSON).body(SAMPLE)
-        .when().post("/events/some-token")
-        .then().statusCode(404).contentType(ContentType.JSON)
+    given()
+        .header("ce-specversion", "1.0")
+        .header("ce-type", "knoe.score.request")
+        .header("ce-source", "test")
+        .header("ce-id", "e3")
+        .contentType(ContentType.JSON)
+        .body(SAMPLE)
+        .when()
+        .post("/events/some-token")
+        .then()
+        .statusCode(404)
+        .contentType(ContentType.JSON)
         .body("error", containsString("event delivery by token is not configured"));
   }
 
@@ -206,10 +306,16 @@ class ScoreEndpointTest {
     given().body(SAMPLE).when().post("/score").then().statusCode(200);
     given().body("{").when().post("/score").then().statusCode(400);
     String metrics = given().when().get("/metrics").then().statusCode(200).extract().asString();
-    org.hamcrest.MatcherAssert.assertThat(java.util.List.of(metrics.split("\n")), hasItem(containsString("knoe_requests_total{route=\"score\",status=\"200\"}")));
-    org.hamcrest.MatcherAssert.assertThat(java.util.List.of(metrics.split("\n")), hasItem(containsString("knoe_requests_total{route=\"score\",status=\"400\"}")));
-    org.hamcrest.MatcherAssert.assertThat(metrics, containsString("knoe_request_duration_seconds_bucket"));
-    org.hamcrest.MatcherAssert.assertThat(metrics, containsString("knoe_inference_duration_seconds_count"));
+    org.hamcrest.MatcherAssert.assertThat(
+        java.util.List.of(metrics.split("\n")),
+        hasItem(containsString("knoe_requests_total{route=\"score\",status=\"200\"}")));
+    org.hamcrest.MatcherAssert.assertThat(
+        java.util.List.of(metrics.split("\n")),
+        hasItem(containsString("knoe_requests_total{route=\"score\",status=\"400\"}")));
+    org.hamcrest.MatcherAssert.assertThat(
+        metrics, containsString("knoe_request_duration_seconds_bucket"));
+    org.hamcrest.MatcherAssert.assertThat(
+        metrics, containsString("knoe_inference_duration_seconds_count"));
     org.hamcrest.MatcherAssert.assertThat(metrics, containsString("knoe_batch_size_bucket"));
     org.hamcrest.MatcherAssert.assertThat(metrics, containsString("knoe_queue_depth"));
   }

@@ -28,8 +28,10 @@ public final class TestModels {
   }
 
   public static JsonNode expected(Path modelFolder) {
-    Path file = modelFolder.getFileName().toString().equals("model")
-        ? modelFolder.getParent().resolve("expected.json") : modelFolder.resolve("expected.json");
+    Path file =
+        modelFolder.getFileName().toString().equals("model")
+            ? modelFolder.getParent().resolve("expected.json")
+            : modelFolder.resolve("expected.json");
     try {
       return JSON.readTree(file.toFile());
     } catch (IOException e) {

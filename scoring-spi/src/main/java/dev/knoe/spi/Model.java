@@ -12,9 +12,9 @@ public interface Model {
   Map<String, TensorInfo> outputs();
 
   /**
-   * Runs the model. Values are Java arrays of the input's element type and rank (for example
-   * {@code float[][]} for a FLOAT input of shape [N, 10], {@code String[]} for STRING); outputs come
-   * back the same way, keyed by output name.
+   * Runs the model. Values are Java arrays of the input's element type and rank (for example {@code
+   * float[][]} for a FLOAT input of shape [N, 10], {@code String[]} for STRING); outputs come back
+   * the same way, keyed by output name.
    */
   Map<String, Object> predict(Map<String, Object> inputs) throws Exception;
 

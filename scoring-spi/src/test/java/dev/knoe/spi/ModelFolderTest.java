@@ -18,7 +18,9 @@ class ModelFolderTest {
 
   @TempDir Path dir;
 
-  /** Folders the scoring function, the control plane or the CLI accepted before they shared a rule. */
+  /**
+   * Folders the scoring function, the control plane or the CLI accepted before they shared a rule.
+   */
   static Stream<Arguments> accepted() {
     return Stream.of(
         Arguments.of("one file at the top", List.of("model.onnx"), "model.onnx"),
@@ -31,7 +33,8 @@ class ModelFolderTest {
             List.of("model.onnx", "old/model.onnx", "int8.onnx"),
             "model.onnx"),
         Arguments.of(
-            "one at depth four, one too deep", List.of("a/b/c/m.onnx", "a/b/c/d/n.onnx"),
+            "one at depth four, one too deep",
+            List.of("a/b/c/m.onnx", "a/b/c/d/n.onnx"),
             "a/b/c/m.onnx"));
   }
 

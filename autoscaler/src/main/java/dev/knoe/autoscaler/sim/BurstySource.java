@@ -17,15 +17,28 @@ public final class BurstySource extends GeneratedSource {
   private boolean burst;
   private double stateEnd;
 
-  public BurstySource(double quietRate, double burstRate, double quietMeanSeconds, double burstMeanSeconds,
-      ServiceTime service, SplittableRandom random) {
+  public BurstySource(
+      double quietRate,
+      double burstRate,
+      double quietMeanSeconds,
+      double burstMeanSeconds,
+      ServiceTime service,
+      SplittableRandom random) {
     super(service, random);
-    if (!(quietRate >= 0) || !(burstRate >= 0) || Double.isInfinite(quietRate) || Double.isInfinite(burstRate)) {
-      throw new IllegalArgumentException("bursty rates " + quietRate + " and " + burstRate + "/s, must be at least 0");
+    if (!(quietRate >= 0)
+        || !(burstRate >= 0)
+        || Double.isInfinite(quietRate)
+        || Double.isInfinite(burstRate)) {
+      throw new IllegalArgumentException(
+          "bursty rates " + quietRate + " and " + burstRate + "/s, must be at least 0");
     }
     if (!(quietMeanSeconds > 0) || !(burstMeanSeconds > 0)) {
-      throw new IllegalArgumentException("bursty periods " + quietMeanSeconds + " s quiet, " + burstMeanSeconds
-          + " s burst, must be above 0");
+      throw new IllegalArgumentException(
+          "bursty periods "
+              + quietMeanSeconds
+              + " s quiet, "
+              + burstMeanSeconds
+              + " s burst, must be above 0");
     }
     this.quietRate = quietRate;
     this.burstRate = burstRate;

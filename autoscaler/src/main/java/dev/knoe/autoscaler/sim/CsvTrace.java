@@ -16,9 +16,9 @@ import java.util.Map;
  * A recorded trace: {@code arrival_seconds,service_seconds[,deployment]} per line. A first line
  * whose first field is not a number is a header; blank lines and lines starting with {@code #} are
  * skipped. Lines without the third column belong to a deployment named after the file (its name
- * without directory and extension).
- * Deployments are numbered in the order they first appear; each one's requests are sorted by
- * arrival (stable), so the file need not be. Held in memory as primitive arrays.
+ * without directory and extension). Deployments are numbered in the order they first appear; each
+ * one's requests are sorted by arrival (stable), so the file need not be. Held in memory as
+ * primitive arrays.
  */
 public final class CsvTrace implements Workload {
 
@@ -43,11 +43,14 @@ public final class CsvTrace implements Workload {
   }
 
   /** Reads a trace; {@code source} names it in error messages. */
-  public static CsvTrace read(String source, Reader reader) throws IOException, TraceFormatException {
+  public static CsvTrace read(String source, Reader reader)
+      throws IOException, TraceFormatException {
     BufferedReader r = reader instanceof BufferedReader b ? b : new BufferedReader(reader);
     Map<String, Column> byName = new LinkedHashMap<>();
-    String defaultName = source.substring(Math.max(source.lastIndexOf('/'), source.lastIndexOf('\\')) + 1)
-        .replaceFirst("\\.[^.]*$", "");
+    String defaultName =
+        source
+            .substring(Math.max(source.lastIndexOf('/'), source.lastIndexOf('\\')) + 1)
+            .replaceFirst("\\.[^.]*$", "");
     if (defaultName.isEmpty()) {
       defaultName = "default";
     }
@@ -68,19 +71,30 @@ public final class CsvTrace implements Workload {
         }
       }
       if (f.length < 2 || f.length > 3) {
-        throw new TraceFormatException(source + " line " + lineNo + ": expected 2 or 3 columns (" + COLUMNS
-            + "), found " + f.length + ": '" + trimmed + "'");
+        throw new TraceFormatException(
+            source
+                + " line "
+                + lineNo
+                + ": expected 2 or 3 columns ("
+                + COLUMNS
+                + "), found "
+                + f.length
+                + ": '"
+                + trimmed
+                + "'");
       }
       double arrival = number(source, lineNo, 1, "arrival_seconds", f[0]);
       double service = number(source, lineNo, 2, "service_seconds", f[1]);
       String name = f.length == 3 ? f[2].strip() : defaultName;
       if (name.isEmpty()) {
-        throw new TraceFormatException(source + " line " + lineNo + ", column 3 (deployment): empty name");
+        throw new TraceFormatException(
+            source + " line " + lineNo + ", column 3 (deployment): empty name");
       }
       byName.computeIfAbsent(name, n -> new Column()).add(arrival, service);
     }
     if (byName.isEmpty()) {
-      throw new TraceFormatException(source + ": no request in the trace (expected lines of " + COLUMNS + ")");
+      throw new TraceFormatException(
+          source + ": no request in the trace (expected lines of " + COLUMNS + ")");
     }
     List<String> names = new ArrayList<>(byName.keySet());
     double[][] arrivals = new double[names.size()][];
@@ -99,16 +113,22 @@ public final class CsvTrace implements Workload {
    * class reads back: a header, then {@code arrival,service} (milliseconds precision, service at
    * least 0.1 ms) and the deployment's name when there are several. Returns the requests written.
    */
-  public static long write(Workload workload, double durationSeconds, java.io.Writer out) throws IOException {
+  public static long write(Workload workload, double durationSeconds, java.io.Writer out)
+      throws IOException {
     boolean many = workload.deployments() > 1;
-    out.write(many ? "arrival_seconds,service_seconds,deployment\n" : "arrival_seconds,service_seconds\n");
+    out.write(
+        many
+            ? "arrival_seconds,service_seconds,deployment\n"
+            : "arrival_seconds,service_seconds\n");
     long n = 0;
     StringBuilder line = new StringBuilder();
     for (int d = 0; d < workload.deployments(); d++) {
       ArrivalSource s = workload.open(d);
       while (s.next() && s.arrival() < durationSeconds) {
         line.setLength(0);
-        line.append(String.format(java.util.Locale.ROOT, "%.3f,%.4f", s.arrival(), Math.max(0.0001, s.service())));
+        line.append(
+            String.format(
+                java.util.Locale.ROOT, "%.3f,%.4f", s.arrival(), Math.max(0.0001, s.service())));
         if (many) {
           line.append(',').append(workload.name(d));
         }
@@ -136,12 +156,30 @@ public final class CsvTrace implements Workload {
     try {
       v = Double.parseDouble(s);
     } catch (NumberFormatException e) {
-      throw new TraceFormatException(source + " line " + line + ", column " + column + " (" + name + "): '" + s
-          + "' is not a number");
+      throw new TraceFormatException(
+          source
+              + " line "
+              + line
+              + ", column "
+              + column
+              + " ("
+              + name
+              + "): '"
+              + s
+              + "' is not a number");
     }
     if (!(v >= 0) || Double.isInfinite(v)) {
-      throw new TraceFormatException(source + " line " + line + ", column " + column + " (" + name + "): " + s
-          + " must be a finite number of seconds, at least 0");
+      throw new TraceFormatException(
+          source
+              + " line "
+              + line
+              + ", column "
+              + column
+              + " ("
+              + name
+              + "): "
+              + s
+              + " must be a finite number of seconds, at least 0");
     }
     return v;
   }
@@ -211,7 +249,12 @@ public final class CsvTrace implements Workload {
     for (double[] a : arrivals) {
       total += a.length;
     }
-    return "trace " + source + " (" + total + " requests, " + names.size()
+    return "trace "
+        + source
+        + " ("
+        + total
+        + " requests, "
+        + names.size()
         + (names.size() == 1 ? " deployment)" : " deployments)");
   }
 

@@ -24,15 +24,15 @@ import java.util.SplittableRandom;
  *       the least busy ones stop taking requests and go when their last request is done.
  *   <li>Instance-seconds count every instance from the moment it is asked for (starting, ready or
  *       draining: what would be paid for) until it goes, over [0, duration].
- *   <li>A request "waited for a cold start" if it was in the queue at some moment while an
- *       instance was starting (it queued while one was starting, or one was asked for while it
- *       waited). Its added latency is the time it queued (response time minus service time).
+ *   <li>A request "waited for a cold start" if it was in the queue at some moment while an instance
+ *       was starting (it queued while one was starting, or one was asked for while it waited). Its
+ *       added latency is the time it queued (response time minus service time).
  * </ul>
  *
  * <p>A run starts with the initial scale (autoscaled) or the fixed size ready at t = 0: a
- * deployment that exists when the trace begins; those are not cold starts. Arrivals at or after
- * the duration are dropped; after it, the run goes on (decisions included) until every request
- * that arrived is answered, for its latency, but instance-seconds stop at the duration.
+ * deployment that exists when the trace begins; those are not cold starts. Arrivals at or after the
+ * duration are dropped; after it, the run goes on (decisions included) until every request that
+ * arrived is answered, for its latency, but instance-seconds stop at the duration.
  */
 final class DeploymentSimulator {
 
@@ -41,6 +41,7 @@ final class DeploymentSimulator {
   private static final byte READY = 2;
   private static final byte DRAINING = 3;
   private static final double NEVER = Double.POSITIVE_INFINITY;
+
   /** After the duration, a run that cannot drain its queue stops after this many more seconds. */
   private static final long TAIL_LIMIT_SECONDS = 24 * 3600;
 
@@ -105,7 +106,8 @@ final class DeploymentSimulator {
    * @param startJitterSeconds a uniform random 0..jitter added to each start
    * @param durationSeconds the length of the trace that is replayed
    */
-  DeploymentSimulator(int concurrency, double startSeconds, double startJitterSeconds, double durationSeconds) {
+  DeploymentSimulator(
+      int concurrency, double startSeconds, double startJitterSeconds, double durationSeconds) {
     if (concurrency < 1) {
       throw new IllegalArgumentException("concurrency " + concurrency + ", must be at least 1");
     }
@@ -131,7 +133,12 @@ final class DeploymentSimulator {
    * @param timeline gets the per-second series, or null
    * @param jitter draws start jitter (unused without jitter)
    */
-  void run(ArrivalSource source, Autoscaler scaler, int fixedSize, LatencyHistogram latency, Timeline timeline,
+  void run(
+      ArrivalSource source,
+      Autoscaler scaler,
+      int fixedSize,
+      LatencyHistogram latency,
+      Timeline timeline,
       SplittableRandom jitter) {
     reset();
     this.scaler = scaler;
@@ -220,7 +227,9 @@ final class DeploymentSimulator {
     return peakHeld;
   }
 
-  /** Requests still unanswered a day after the duration (only with a deployment that cannot serve). */
+  /**
+   * Requests still unanswered a day after the duration (only with a deployment that cannot serve).
+   */
   long unfinished() {
     return unfinished;
   }
@@ -474,7 +483,9 @@ final class DeploymentSimulator {
     qSize++;
   }
 
-  /** Takes a slot on the least busy ready instance (adding 1 to its load), or -1 when all are full. */
+  /**
+   * Takes a slot on the least busy ready instance (adding 1 to its load), or -1 when all are full.
+   */
   private int pick() {
     while (minLevel < concurrency && levelHead[minLevel] < 0) {
       minLevel++;

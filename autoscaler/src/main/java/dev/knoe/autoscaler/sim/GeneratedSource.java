@@ -3,8 +3,8 @@ package dev.knoe.autoscaler.sim;
 import java.util.SplittableRandom;
 
 /**
- * What the generated sources share: the current request, a service time drawn for each arrival
- * from the same random stream.
+ * What the generated sources share: the current request, a service time drawn for each arrival from
+ * the same random stream.
  */
 abstract class GeneratedSource implements ArrivalSource {
 

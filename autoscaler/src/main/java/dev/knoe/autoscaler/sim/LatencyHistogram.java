@@ -4,15 +4,17 @@ import org.HdrHistogram.Histogram;
 
 /**
  * Counts of added latencies (time queued) without storing them, in an HdrHistogram of whole
- * microseconds from 1 µs to 10^4 s at 3 significant digits: a wait below 1 µs counts as "no
- * wait" (0), a percentile is within 0.1 % (or 1 µs) of the true value, longer waits than 10^4 s
- * count as 10^4 s; the maximum is exact. Not thread-safe; merge per-thread ones with {@link #add}.
+ * microseconds from 1 µs to 10^4 s at 3 significant digits: a wait below 1 µs counts as "no wait"
+ * (0), a percentile is within 0.1 % (or 1 µs) of the true value, longer waits than 10^4 s count as
+ * 10^4 s; the maximum is exact. Not thread-safe; merge per-thread ones with {@link #add}.
  */
 public final class LatencyHistogram {
 
   private static final double MICROS_PER_SECOND = 1e6;
+
   /** 10^4 s, in µs; about 200 KB of counts at 3 digits (10^10 µs takes 24 power-of-2 buckets). */
   private static final long HIGHEST_MICROS = 10_000_000_000L;
+
   private static final int SIGNIFICANT_DIGITS = 3;
 
   private final Histogram counts = new Histogram(1, HIGHEST_MICROS, SIGNIFICANT_DIGITS);
@@ -64,8 +66,8 @@ public final class LatencyHistogram {
 
   /**
    * The {@code p}-th percentile (0..100) in seconds: 0 when at least that share did not wait,
-   * otherwise the top of its bucket (HdrHistogram's convention: it errs on the long side), but never
-   * above the exact maximum.
+   * otherwise the top of its bucket (HdrHistogram's convention: it errs on the long side), but
+   * never above the exact maximum.
    */
   public double percentile(double p) {
     if (counts.getTotalCount() == 0) {

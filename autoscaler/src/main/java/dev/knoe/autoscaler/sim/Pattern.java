@@ -18,17 +18,38 @@ import java.util.SplittableRandom;
  * @param deployments how many deployments
  * @param seed the seed
  */
-public record Pattern(Kind kind, double rate, double peak, double periodSeconds, double quietSeconds,
-    double burstSeconds, ServiceTime service, int deployments, long seed) implements Workload {
+public record Pattern(
+    Kind kind,
+    double rate,
+    double peak,
+    double periodSeconds,
+    double quietSeconds,
+    double burstSeconds,
+    ServiceTime service,
+    int deployments,
+    long seed)
+    implements Workload {
 
-  public enum Kind { POISSON, DIURNAL, BURSTY }
+  public enum Kind {
+    POISSON,
+    DIURNAL,
+    BURSTY
+  }
 
   public Pattern {
     if (deployments < 1) {
       throw new IllegalArgumentException("deployments = " + deployments + ", must be at least 1");
     }
     // Checks the rates and periods once, rather than in every worker.
-    source(kind, rate, peak, periodSeconds, quietSeconds, burstSeconds, service, new SplittableRandom(0));
+    source(
+        kind,
+        rate,
+        peak,
+        periodSeconds,
+        quietSeconds,
+        burstSeconds,
+        service,
+        new SplittableRandom(0));
   }
 
   @Override
@@ -38,11 +59,20 @@ public record Pattern(Kind kind, double rate, double peak, double periodSeconds,
 
   @Override
   public ArrivalSource open(int i) {
-    return source(kind, rate, peak, periodSeconds, quietSeconds, burstSeconds, service,
+    return source(
+        kind,
+        rate,
+        peak,
+        periodSeconds,
+        quietSeconds,
+        burstSeconds,
+        service,
         new SplittableRandom(seedOf(seed, i)));
   }
 
-  /** The seed of deployment {@code i}'s stream: SplitMix64's finalizer over the seed and the index. */
+  /**
+   * The seed of deployment {@code i}'s stream: SplitMix64's finalizer over the seed and the index.
+   */
   static long seedOf(long seed, int i) {
     long z = seed * 0x9E3779B97F4A7C15L + (i + 1) * 0xBF58476D1CE4E5B9L;
     z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
@@ -50,8 +80,15 @@ public record Pattern(Kind kind, double rate, double peak, double periodSeconds,
     return z ^ (z >>> 31);
   }
 
-  private static ArrivalSource source(Kind kind, double rate, double peak, double period, double quiet,
-      double burst, ServiceTime service, SplittableRandom random) {
+  private static ArrivalSource source(
+      Kind kind,
+      double rate,
+      double peak,
+      double period,
+      double quiet,
+      double burst,
+      ServiceTime service,
+      SplittableRandom random) {
     return switch (kind) {
       case POISSON -> new PoissonSource(rate, service, random);
       case DIURNAL -> new DiurnalSource(rate, peak, period, service, random);
@@ -61,13 +98,27 @@ public record Pattern(Kind kind, double rate, double peak, double periodSeconds,
 
   @Override
   public String describe() {
-    String s = switch (kind) {
-      case POISSON -> "poisson " + Report.number(rate) + "/s";
-      case DIURNAL -> "diurnal " + Report.number(rate) + " to " + Report.number(peak) + "/s over "
-          + Report.duration(periodSeconds);
-      case BURSTY -> "bursty " + Report.number(rate) + "/s quiet (mean " + Report.duration(quietSeconds) + "), "
-          + Report.number(peak) + "/s bursts (mean " + Report.duration(burstSeconds) + ")";
-    };
+    String s =
+        switch (kind) {
+          case POISSON -> "poisson " + Report.number(rate) + "/s";
+          case DIURNAL ->
+              "diurnal "
+                  + Report.number(rate)
+                  + " to "
+                  + Report.number(peak)
+                  + "/s over "
+                  + Report.duration(periodSeconds);
+          case BURSTY ->
+              "bursty "
+                  + Report.number(rate)
+                  + "/s quiet (mean "
+                  + Report.duration(quietSeconds)
+                  + "), "
+                  + Report.number(peak)
+                  + "/s bursts (mean "
+                  + Report.duration(burstSeconds)
+                  + ")";
+        };
     return String.format(Locale.ROOT, "%s, service %s, seed %d", s, service, seed);
   }
 }

@@ -7,7 +7,9 @@ public final class PoissonSource extends GeneratedSource {
 
   private final double rate;
 
-  /** @param rate requests per second, at least 0 (0: no request at all) */
+  /**
+   * @param rate requests per second, at least 0 (0: no request at all)
+   */
   public PoissonSource(double rate, ServiceTime service, SplittableRandom random) {
     super(service, random);
     if (!(rate >= 0) || Double.isInfinite(rate)) {

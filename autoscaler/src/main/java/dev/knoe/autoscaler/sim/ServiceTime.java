@@ -33,7 +33,10 @@ public record ServiceTime(boolean exponential, double meanSeconds) {
 
   @Override
   public String toString() {
-    return String.format(Locale.ROOT, "%s %s ms", exponential ? "exponential, mean" : "fixed",
+    return String.format(
+        Locale.ROOT,
+        "%s %s ms",
+        exponential ? "exponential, mean" : "fixed",
         Report.number(meanSeconds * 1000));
   }
 }

@@ -16,12 +16,13 @@ import java.util.Map;
 /**
  * {@code knoe-simulate}: replays a trace (a CSV file or a generated pattern) for one or many
  * deployments through Knative's decision ({@link dev.knoe.autoscaler.Autoscaler}) and through a
- * fixed-size deployment, prints the comparison and optionally plots one deployment as SVG.
- * Exit codes: 0 done, 2 bad options or an unreadable trace, 1 anything else.
+ * fixed-size deployment, prints the comparison and optionally plots one deployment as SVG. Exit
+ * codes: 0 done, 2 bad options or an unreadable trace, 1 anything else.
  */
 public final class Simulate {
 
-  static final String USAGE = """
+  static final String USAGE =
+      """
       Usage: knoe-simulate [--trace FILE | --pattern poisson|diurnal|bursty] [options]
 
       Replays request traffic through Knative's autoscaling decision (the KPA, as the platform runs it)
@@ -63,10 +64,37 @@ public final class Simulate {
       Durations: a number of seconds, or with a unit: 500ms, 90s, 15m, 1h, 1d.
       """;
 
-  private static final List<String> OPTIONS = List.of("trace", "pattern", "rate", "peak", "period", "quiet",
-      "burst", "service-ms", "service", "deployments", "duration", "seed", "concurrency", "utilization", "min",
-      "max", "initial", "window", "panic-window", "panic-threshold", "scale-down-delay", "grace", "start-seconds",
-      "start-jitter", "fixed", "threads", "svg", "plot-deployment", "write-trace");
+  private static final List<String> OPTIONS =
+      List.of(
+          "trace",
+          "pattern",
+          "rate",
+          "peak",
+          "period",
+          "quiet",
+          "burst",
+          "service-ms",
+          "service",
+          "deployments",
+          "duration",
+          "seed",
+          "concurrency",
+          "utilization",
+          "min",
+          "max",
+          "initial",
+          "window",
+          "panic-window",
+          "panic-threshold",
+          "scale-down-delay",
+          "grace",
+          "start-seconds",
+          "start-jitter",
+          "fixed",
+          "threads",
+          "svg",
+          "plot-deployment",
+          "write-trace");
 
   private Simulate() {}
 
@@ -117,8 +145,9 @@ public final class Simulate {
     out.print(Report.format(spec, r));
     if (o.containsKey("svg") && r.timeline() != null) {
       Path file = Path.of(o.get("svg"));
-      String svg = SvgPlot.render(r.timeline(), "Autoscaling simulation: " + r.timeline().deployment(),
-          subtitle(spec));
+      String svg =
+          SvgPlot.render(
+              r.timeline(), "Autoscaling simulation: " + r.timeline().deployment(), subtitle(spec));
       try {
         if (file.toAbsolutePath().getParent() != null) {
           Files.createDirectories(file.toAbsolutePath().getParent());
@@ -135,12 +164,18 @@ public final class Simulate {
 
   static String subtitle(SimulationSpec spec) {
     ScalingPolicy p = spec.policy();
-    return String.format(Locale.ROOT, "%s\nconcurrency %d per instance at %s %% (target %s in flight per instance),"
+    return String.format(
+        Locale.ROOT,
+        "%s\nconcurrency %d per instance at %s %% (target %s in flight per instance),"
             + " min %d, max %s, window %s, scale-to-zero grace %s, instances ready %s s after asked for",
-        spec.workload().describe(), p.containerConcurrency(),
-        Report.number(p.targetUtilizationPercentage()), Report.number(p.effectiveTarget()), p.minScale(),
+        spec.workload().describe(),
+        p.containerConcurrency(),
+        Report.number(p.targetUtilizationPercentage()),
+        Report.number(p.effectiveTarget()),
+        p.minScale(),
         p.maxScale() == 0 ? "none" : Integer.toString(p.maxScale()),
-        Report.duration(p.stableWindow().toMillis() / 1000.0), Report.duration(p.zeroDelay().toMillis() / 1000.0),
+        Report.duration(p.stableWindow().toMillis() / 1000.0),
+        Report.duration(p.zeroDelay().toMillis() / 1000.0),
         Report.number(spec.startSeconds()));
   }
 
@@ -194,10 +229,12 @@ public final class Simulate {
     Workload workload;
     int plot = 0;
     if (o.containsKey("trace")) {
-      for (String generatorOnly : List.of("rate", "peak", "period", "quiet", "burst", "service-ms", "service",
-          "deployments")) {
+      for (String generatorOnly :
+          List.of(
+              "rate", "peak", "period", "quiet", "burst", "service-ms", "service", "deployments")) {
         if (o.containsKey(generatorOnly)) {
-          throw new UsageException("--" + generatorOnly + " is for generated traffic, not with --trace");
+          throw new UsageException(
+              "--" + generatorOnly + " is for generated traffic, not with --trace");
         }
       }
       CsvTrace trace;
@@ -206,12 +243,16 @@ public final class Simulate {
       } catch (NoSuchFileException e) {
         throw new UsageException("--trace " + o.get("trace") + ": no such file");
       } catch (IOException e) {
-        throw new UsageException("--trace " + o.get("trace") + ": cannot read it: " + e.getMessage());
+        throw new UsageException(
+            "--trace " + o.get("trace") + ": cannot read it: " + e.getMessage());
       } catch (TraceFormatException e) {
         throw new UsageException(e.getMessage());
       }
       workload = trace;
-      duration = o.containsKey("duration") ? duration(o, "duration", 0) : Math.floor(trace.lastArrival()) + 1;
+      duration =
+          o.containsKey("duration")
+              ? duration(o, "duration", 0)
+              : Math.floor(trace.lastArrival()) + 1;
       String pd = o.get("plot-deployment");
       if (pd != null) {
         int named = trace.indexOf(pd);
@@ -220,18 +261,26 @@ public final class Simulate {
         } else if (pd.strip().matches("\\d+")) {
           plot = (int) integer(o, "plot-deployment", 1, 1, trace.deployments()) - 1;
         } else {
-          throw new UsageException("--plot-deployment " + pd + ": no deployment of that name in the trace (nor an"
-              + " index 1.." + trace.deployments() + ")");
+          throw new UsageException(
+              "--plot-deployment "
+                  + pd
+                  + ": no deployment of that name in the trace (nor an"
+                  + " index 1.."
+                  + trace.deployments()
+                  + ")");
         }
       }
     } else {
       String kind = o.getOrDefault("pattern", "poisson");
-      Pattern.Kind k = switch (kind) {
-        case "poisson" -> Pattern.Kind.POISSON;
-        case "diurnal" -> Pattern.Kind.DIURNAL;
-        case "bursty" -> Pattern.Kind.BURSTY;
-        default -> throw new UsageException("--pattern " + kind + ": expected poisson, diurnal or bursty");
-      };
+      Pattern.Kind k =
+          switch (kind) {
+            case "poisson" -> Pattern.Kind.POISSON;
+            case "diurnal" -> Pattern.Kind.DIURNAL;
+            case "bursty" -> Pattern.Kind.BURSTY;
+            default ->
+                throw new UsageException(
+                    "--pattern " + kind + ": expected poisson, diurnal or bursty");
+          };
       duration = duration(o, "duration", 3600);
       if (duration <= 0) {
         throw new UsageException("--duration must be above 0");
@@ -239,7 +288,8 @@ public final class Simulate {
       double rate = real(o, "rate", 2, 0);
       double peak = real(o, "peak", Math.max(20, rate), 0);
       if (k == Pattern.Kind.DIURNAL && peak < rate) {
-        throw new UsageException("--peak " + Report.number(peak) + " is below --rate " + Report.number(rate));
+        throw new UsageException(
+            "--peak " + Report.number(peak) + " is below --rate " + Report.number(rate));
       }
       double period = duration(o, "period", duration);
       double quiet = duration(o, "quiet", 180);
@@ -249,11 +299,12 @@ public final class Simulate {
       }
       double serviceMs = real(o, "service-ms", 50, 0);
       String dist = o.getOrDefault("service", "exp");
-      ServiceTime service = switch (dist) {
-        case "exp", "exponential" -> ServiceTime.exponential(serviceMs / 1000);
-        case "fixed" -> ServiceTime.fixed(serviceMs / 1000);
-        default -> throw new UsageException("--service " + dist + ": expected exp or fixed");
-      };
+      ServiceTime service =
+          switch (dist) {
+            case "exp", "exponential" -> ServiceTime.exponential(serviceMs / 1000);
+            case "fixed" -> ServiceTime.fixed(serviceMs / 1000);
+            default -> throw new UsageException("--service " + dist + ": expected exp or fixed");
+          };
       int deployments = (int) integer(o, "deployments", 1, 1, 10_000_000);
       workload = new Pattern(k, rate, peak, period, quiet, burst, service, deployments, seed);
       plot = (int) integer(o, "plot-deployment", 1, 1, deployments) - 1;
@@ -272,13 +323,16 @@ public final class Simulate {
     }
     ScalingPolicy policy;
     try {
-      ScalingPolicy base = ScalingPolicy.builder()
-          .stableWindow(Duration.ofMillis(Math.round(duration(o, "window", 60) * 1000)))
-          .panicWindowPercentage(real(o, "panic-window", 10, 0))
-          .panicThresholdPercentage(real(o, "panic-threshold", 200, 0))
-          .scaleDownDelay(Duration.ofMillis(Math.round(duration(o, "scale-down-delay", 0) * 1000)))
-          .scaleToZeroGracePeriod(Duration.ofMillis(Math.round(duration(o, "grace", 30) * 1000)))
-          .build();
+      ScalingPolicy base =
+          ScalingPolicy.builder()
+              .stableWindow(Duration.ofMillis(Math.round(duration(o, "window", 60) * 1000)))
+              .panicWindowPercentage(real(o, "panic-window", 10, 0))
+              .panicThresholdPercentage(real(o, "panic-threshold", 200, 0))
+              .scaleDownDelay(
+                  Duration.ofMillis(Math.round(duration(o, "scale-down-delay", 0) * 1000)))
+              .scaleToZeroGracePeriod(
+                  Duration.ofMillis(Math.round(duration(o, "grace", 30) * 1000)))
+              .build();
       policy = ScalingPolicy.forDeployment(base, true, initial, min, max, utilization, concurrency);
     } catch (IllegalArgumentException e) {
       throw new UsageException("the autoscaling options: " + e.getMessage());
@@ -288,8 +342,16 @@ public final class Simulate {
     int fixed = (int) integer(o, "fixed", 0, 1, 1_000_000);
     int threads = (int) integer(o, "threads", Runtime.getRuntime().availableProcessors(), 1, 1024);
     try {
-      return new SimulationSpec(workload, policy, duration, start, jitter, o.containsKey("fixed") ? fixed : 0,
-          threads, plot, seed);
+      return new SimulationSpec(
+          workload,
+          policy,
+          duration,
+          start,
+          jitter,
+          o.containsKey("fixed") ? fixed : 0,
+          threads,
+          plot,
+          seed);
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
@@ -313,7 +375,8 @@ public final class Simulate {
     return n;
   }
 
-  private static double real(Map<String, String> o, String name, double def, double min) throws UsageException {
+  private static double real(Map<String, String> o, String name, double def, double min)
+      throws UsageException {
     String v = o.get(name);
     if (v == null) {
       return def;
@@ -325,7 +388,8 @@ public final class Simulate {
       throw new UsageException("--" + name + " " + v + ": not a number");
     }
     if (!(d >= min) || Double.isInfinite(d)) {
-      throw new UsageException("--" + name + " " + v + ": must be a finite number, at least " + Report.number(min));
+      throw new UsageException(
+          "--" + name + " " + v + ": must be a finite number, at least " + Report.number(min));
     }
     return d;
   }
@@ -338,7 +402,8 @@ public final class Simulate {
     }
     double seconds = parseDuration(v);
     if (Double.isNaN(seconds)) {
-      throw new UsageException("--" + name + " " + v + ": not a duration (e.g. 90s, 15m, 1h, 500ms)");
+      throw new UsageException(
+          "--" + name + " " + v + ": not a duration (e.g. 90s, 15m, 1h, 500ms)");
     }
     return seconds;
   }

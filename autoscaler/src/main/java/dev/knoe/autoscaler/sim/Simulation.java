@@ -32,14 +32,17 @@ public final class Simulation {
     for (int w = 0; w < threads; w++) {
       Worker worker = new Worker(spec, next, autoSeconds, fixedSeconds);
       workers.add(worker);
-      Thread t = new Thread(() -> {
-        try {
-          worker.work();
-        } catch (Throwable e) {
-          failure.compareAndSet(null, e);
-          next.set(Integer.MAX_VALUE / 2); // the others stop early
-        }
-      }, "simulate-" + w);
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  worker.work();
+                } catch (Throwable e) {
+                  failure.compareAndSet(null, e);
+                  next.set(Integer.MAX_VALUE / 2); // the others stop early
+                }
+              },
+              "simulate-" + w);
       running.add(t);
       t.start();
     }
@@ -87,8 +90,22 @@ public final class Simulation {
       fixedInstanceSeconds += fixedSeconds[i];
     }
     double wall = (System.nanoTime() - t0) / 1e9;
-    return new SimulationResult(n, spec.durationSeconds(), requests, instanceSeconds, fixedInstanceSeconds,
-        coldStarts, coldWaited, latency, fixedLatency, peak, fixedInstances, unfinished, timeline, wall, threads);
+    return new SimulationResult(
+        n,
+        spec.durationSeconds(),
+        requests,
+        instanceSeconds,
+        fixedInstanceSeconds,
+        coldStarts,
+        coldWaited,
+        latency,
+        fixedLatency,
+        peak,
+        fixedInstances,
+        unfinished,
+        timeline,
+        wall,
+        threads);
   }
 
   /** One worker thread's share. */
@@ -113,8 +130,12 @@ public final class Simulation {
       this.next = next;
       this.autoSeconds = autoSeconds;
       this.fixedSeconds = fixedSeconds;
-      this.sim = new DeploymentSimulator(spec.policy().containerConcurrency(), spec.startSeconds(),
-          spec.startJitterSeconds(), spec.durationSeconds());
+      this.sim =
+          new DeploymentSimulator(
+              spec.policy().containerConcurrency(),
+              spec.startSeconds(),
+              spec.startJitterSeconds(),
+              spec.durationSeconds());
     }
 
     void work() {
@@ -132,9 +153,12 @@ public final class Simulation {
 
     private void one(int d) {
       Workload w = spec.workload();
-      Timeline tl = d == spec.plotDeployment()
-          ? new Timeline(w.name(d), (int) Math.ceil(spec.durationSeconds())) : null;
-      SplittableRandom jitter = new SplittableRandom(Pattern.seedOf(spec.seed() ^ 0x6A09E667F3BCC909L, d));
+      Timeline tl =
+          d == spec.plotDeployment()
+              ? new Timeline(w.name(d), (int) Math.ceil(spec.durationSeconds()))
+              : null;
+      SplittableRandom jitter =
+          new SplittableRandom(Pattern.seedOf(spec.seed() ^ 0x6A09E667F3BCC909L, d));
       sim.run(w.open(d), new Autoscaler(spec.policy()), 0, latency, tl, jitter);
       requests += sim.requests();
       autoSeconds[d] = sim.instanceSeconds();

@@ -19,7 +19,19 @@ package dev.knoe.autoscaler.sim;
  * @param wallSeconds wall time of the simulation
  * @param threads worker threads used
  */
-public record SimulationResult(int deployments, double durationSeconds, long requests, double instanceSeconds,
-    double fixedInstanceSeconds, long coldStarts, long coldWaited, LatencyHistogram latency,
-    LatencyHistogram fixedLatency, int peakInstances, long fixedInstances, long unfinished, Timeline timeline,
-    double wallSeconds, int threads) {}
+public record SimulationResult(
+    int deployments,
+    double durationSeconds,
+    long requests,
+    double instanceSeconds,
+    double fixedInstanceSeconds,
+    long coldStarts,
+    long coldWaited,
+    LatencyHistogram latency,
+    LatencyHistogram fixedLatency,
+    int peakInstances,
+    long fixedInstances,
+    long unfinished,
+    Timeline timeline,
+    double wallSeconds,
+    int threads) {}

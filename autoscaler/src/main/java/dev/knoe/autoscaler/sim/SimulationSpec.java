@@ -17,13 +17,23 @@ import dev.knoe.autoscaler.ScalingPolicy;
  * @param plotDeployment the deployment whose timeline is kept, or -1 for none
  * @param seed seeds the start jitter (generated traffic has its own seed)
  */
-public record SimulationSpec(Workload workload, ScalingPolicy policy, double durationSeconds, double startSeconds,
-    double startJitterSeconds, int fixedSize, int threads, int plotDeployment, long seed) {
+public record SimulationSpec(
+    Workload workload,
+    ScalingPolicy policy,
+    double durationSeconds,
+    double startSeconds,
+    double startJitterSeconds,
+    int fixedSize,
+    int threads,
+    int plotDeployment,
+    long seed) {
 
   public SimulationSpec {
     if (policy.containerConcurrency() < 1) {
-      throw new IllegalArgumentException("container concurrency " + policy.containerConcurrency()
-          + ": the simulator needs a limit of at least 1 request per instance");
+      throw new IllegalArgumentException(
+          "container concurrency "
+              + policy.containerConcurrency()
+              + ": the simulator needs a limit of at least 1 request per instance");
     }
     if (!(durationSeconds > 0) || Double.isInfinite(durationSeconds)) {
       throw new IllegalArgumentException("duration " + durationSeconds + " s, must be above 0");
@@ -32,14 +42,15 @@ public record SimulationSpec(Workload workload, ScalingPolicy policy, double dur
       throw new IllegalArgumentException("start time and jitter must be at least 0");
     }
     if (fixedSize < 0) {
-      throw new IllegalArgumentException("fixed size " + fixedSize + ", must be at least 1 (or 0: the peak)");
+      throw new IllegalArgumentException(
+          "fixed size " + fixedSize + ", must be at least 1 (or 0: the peak)");
     }
     if (threads < 1) {
       throw new IllegalArgumentException("threads " + threads + ", must be at least 1");
     }
     if (plotDeployment >= workload.deployments()) {
-      throw new IllegalArgumentException("plot deployment " + (plotDeployment + 1) + ", there are only "
-          + workload.deployments());
+      throw new IllegalArgumentException(
+          "plot deployment " + (plotDeployment + 1) + ", there are only " + workload.deployments());
     }
   }
 }

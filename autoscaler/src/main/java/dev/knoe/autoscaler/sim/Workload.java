@@ -1,9 +1,9 @@
 package dev.knoe.autoscaler.sim;
 
 /**
- * The traffic of every simulated deployment. {@link #open} must give the same requests each time
- * it is called for the same deployment (the autoscaled and the fixed run replay the same trace),
- * and may be called from several threads for different deployments.
+ * The traffic of every simulated deployment. {@link #open} must give the same requests each time it
+ * is called for the same deployment (the autoscaled and the fixed run replay the same trace), and
+ * may be called from several threads for different deployments.
  */
 public interface Workload {
 

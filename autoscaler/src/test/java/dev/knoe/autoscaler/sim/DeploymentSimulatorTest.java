@@ -14,9 +14,12 @@ import org.junit.jupiter.api.Test;
 /** What a user of the simulator would notice: instance counts, cold starts, waits, totals. */
 class DeploymentSimulatorTest {
 
-  /** Azure-style: 4 requests per instance at 70 %: 2.8 in flight per instance, scale to zero allowed. */
-  private static final ScalingPolicy POLICY = ScalingPolicy.forDeployment(ScalingPolicy.builder().build(), true, 1,
-      0, 0, 70, 4);
+  /**
+   * Azure-style: 4 requests per instance at 70 %: 2.8 in flight per instance, scale to zero
+   * allowed.
+   */
+  private static final ScalingPolicy POLICY =
+      ScalingPolicy.forDeployment(ScalingPolicy.builder().build(), true, 1, 0, 0, 70, 4);
 
   private static SplittableRandom random() {
     return new SplittableRandom(42);
@@ -29,7 +32,12 @@ class DeploymentSimulatorTest {
     DeploymentSimulator sim = new DeploymentSimulator(4, 1.0, 0, duration);
     Timeline t = new Timeline("d", (int) duration);
     LatencyHistogram latency = new LatencyHistogram();
-    sim.run(new PoissonSource(100, ServiceTime.exponential(0.1), random()), new Autoscaler(POLICY), 0, latency, t,
+    sim.run(
+        new PoissonSource(100, ServiceTime.exponential(0.1), random()),
+        new Autoscaler(POLICY),
+        0,
+        latency,
+        t,
         random());
     int[] counts = new int[64];
     for (int s = 300; s < duration; s++) { // after the start-up
@@ -54,7 +62,13 @@ class DeploymentSimulatorTest {
   void aFixedDeploymentNeverColdStartsAndPaysSizeTimesDuration() {
     DeploymentSimulator sim = new DeploymentSimulator(1, 1.0, 0, 600);
     LatencyHistogram latency = new LatencyHistogram();
-    sim.run(new PoissonSource(20, ServiceTime.exponential(0.05), random()), null, 3, latency, null, random());
+    sim.run(
+        new PoissonSource(20, ServiceTime.exponential(0.05), random()),
+        null,
+        3,
+        latency,
+        null,
+        random());
     assertEquals(0, sim.coldStarts());
     assertEquals(0, sim.coldWaited());
     assertEquals(3 * 600, sim.instanceSeconds(), 1e-6);
@@ -67,7 +81,13 @@ class DeploymentSimulatorTest {
     // exponential at 20 - 2 = 18/s, so p99 = ln(10) / 18 = 128 ms.
     DeploymentSimulator sim = new DeploymentSimulator(1, 1.0, 0, 20 * 3600);
     LatencyHistogram latency = new LatencyHistogram();
-    sim.run(new PoissonSource(2, ServiceTime.exponential(0.05), random()), null, 1, latency, null, random());
+    sim.run(
+        new PoissonSource(2, ServiceTime.exponential(0.05), random()),
+        null,
+        1,
+        latency,
+        null,
+        random());
     assertEquals(0.1, latency.waited() / (double) latency.count(), 0.005);
     assertEquals(Math.log(10) / 18, latency.percentile(99), 0.008);
   }
@@ -96,9 +116,13 @@ class DeploymentSimulatorTest {
 
   @Test
   void scaleToZeroTakesAStableWindowAndTheGracePeriod() throws Exception {
-    // Knative: the stable average must be 0 (a window after the last request), then the grace period.
-    ScalingPolicy policy = POLICY.toBuilder().stableWindow(Duration.ofSeconds(20))
-        .scaleToZeroGracePeriod(Duration.ofSeconds(10)).build();
+    // Knative: the stable average must be 0 (a window after the last request), then the grace
+    // period.
+    ScalingPolicy policy =
+        POLICY.toBuilder()
+            .stableWindow(Duration.ofSeconds(20))
+            .scaleToZeroGracePeriod(Duration.ofSeconds(10))
+            .build();
     DeploymentSimulator sim = new DeploymentSimulator(4, 1.0, 0, 300);
     Timeline t = new Timeline("d", 300);
     sim.run(trace("100,0.05\n"), new Autoscaler(policy), 0, new LatencyHistogram(), t, random());
@@ -108,7 +132,8 @@ class DeploymentSimulatorTest {
         lastReady = s;
       }
     }
-    assertTrue(lastReady >= 100 + 20 + 10 - 2 && lastReady <= 100 + 20 + 10 + 4,
+    assertTrue(
+        lastReady >= 100 + 20 + 10 - 2 && lastReady <= 100 + 20 + 10 + 4,
         "the last instance goes about 30 s after the request, at " + lastReady);
   }
 
@@ -142,12 +167,14 @@ class DeploymentSimulatorTest {
     DeploymentSimulator sim = new DeploymentSimulator(4, 1.0, 2.0, 700);
     LatencyHistogram latency = new LatencyHistogram();
     sim.run(trace("600,0.05\n"), new Autoscaler(POLICY), 0, latency, null, new SplittableRandom(7));
-    assertTrue(latency.max() >= 1.0 && latency.max() <= 3.0, "1 s + up to 2 s, was " + latency.max());
+    assertTrue(
+        latency.max() >= 1.0 && latency.max() <= 3.0, "1 s + up to 2 s, was " + latency.max());
   }
 
   @Test
   void resultsDoNotDependOnThreads() {
-    Pattern p = new Pattern(Pattern.Kind.BURSTY, 0.5, 20, 0, 60, 15, ServiceTime.exponential(0.1), 40, 9);
+    Pattern p =
+        new Pattern(Pattern.Kind.BURSTY, 0.5, 20, 0, 60, 15, ServiceTime.exponential(0.1), 40, 9);
     SimulationResult one = Simulation.run(new SimulationSpec(p, POLICY, 900, 1.0, 0.5, 0, 1, 3, 5));
     SimulationResult two = Simulation.run(new SimulationSpec(p, POLICY, 900, 1.0, 0.5, 0, 2, 3, 5));
     assertEquals(one.requests(), two.requests());
@@ -157,7 +184,9 @@ class DeploymentSimulatorTest {
     assertEquals(one.coldWaited(), two.coldWaited());
     assertEquals(one.latency().percentile(99), two.latency().percentile(99));
     assertEquals("deployment-4", one.timeline().deployment());
-    assertTrue(one.instanceSeconds() < one.fixedInstanceSeconds(), "bursty traffic: autoscaling pays less");
+    assertTrue(
+        one.instanceSeconds() < one.fixedInstanceSeconds(),
+        "bursty traffic: autoscaling pays less");
     assertTrue(one.coldStarts() > 0 && one.coldWaited() > 0);
     assertEquals(one.requests(), one.latency().count());
     assertEquals(one.requests(), one.fixedLatency().count());

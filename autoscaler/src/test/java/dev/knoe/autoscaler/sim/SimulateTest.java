@@ -14,17 +14,20 @@ import org.junit.jupiter.api.io.TempDir;
 /** The command line, as a user runs it. */
 class SimulateTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   record Run(int code, String out, String err) {}
 
   private static Run run(String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Simulate.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    int code =
+        Simulate.run(
+            args,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Run(
+        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
   private static void assertUsageError(Run r, String mention) {
@@ -32,7 +35,8 @@ class SimulateTest {
     assertEquals("", r.out());
     assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
     assertTrue(r.err().contains(mention), r.err());
-    assertTrue(!r.err().contains("Exception") && !r.err().contains("\tat "), "no stack trace: " + r.err());
+    assertTrue(
+        !r.err().contains("Exception") && !r.err().contains("\tat "), "no stack trace: " + r.err());
   }
 
   @Test
@@ -69,12 +73,48 @@ class SimulateTest {
   @Test
   void aRunPrintsTheComparisonAndWritesThePlot() throws Exception {
     Path svg = dir.resolve("plots/run.svg");
-    Run r = run("--pattern", "bursty", "--rate", "0", "--peak", "20", "--quiet", "2m", "--burst", "30s",
-        "--duration", "15m", "--deployments", "3", "--concurrency", "2", "--service-ms", "300", "--window", "20s",
-        "--grace", "10s", "--svg", svg.toString(), "--plot-deployment", "2", "--threads", "2");
+    Run r =
+        run(
+            "--pattern",
+            "bursty",
+            "--rate",
+            "0",
+            "--peak",
+            "20",
+            "--quiet",
+            "2m",
+            "--burst",
+            "30s",
+            "--duration",
+            "15m",
+            "--deployments",
+            "3",
+            "--concurrency",
+            "2",
+            "--service-ms",
+            "300",
+            "--window",
+            "20s",
+            "--grace",
+            "10s",
+            "--svg",
+            svg.toString(),
+            "--plot-deployment",
+            "2",
+            "--threads",
+            "2");
     assertEquals(0, r.code(), r.err());
-    for (String row : new String[] {"instance-seconds", "cold starts", "requests that waited for a cold start",
-        "added latency p50", "added latency p99", "added latency max", "Simulation wall time", "deployment-2"}) {
+    for (String row :
+        new String[] {
+          "instance-seconds",
+          "cold starts",
+          "requests that waited for a cold start",
+          "added latency p50",
+          "added latency p99",
+          "added latency max",
+          "Simulation wall time",
+          "deployment-2"
+        }) {
       assertTrue(r.out().contains(row), row + " in\n" + r.out());
     }
     assertTrue(Files.readString(svg).contains("</svg>"));
@@ -84,11 +124,29 @@ class SimulateTest {
   void aTraceFileReplaysPerDeployment() throws Exception {
     Path t = dir.resolve("t.csv");
     Path back = dir.resolve("back.csv");
-    Run w = run("--pattern", "poisson", "--rate", "5", "--duration", "2m", "--deployments", "2",
-        "--write-trace", t.toString());
+    Run w =
+        run(
+            "--pattern",
+            "poisson",
+            "--rate",
+            "5",
+            "--duration",
+            "2m",
+            "--deployments",
+            "2",
+            "--write-trace",
+            t.toString());
     assertEquals(0, w.code(), w.err());
-    Run r = run("--trace", t.toString(), "--plot-deployment", "deployment-2", "--svg", dir.resolve("p.svg").toString(),
-        "--write-trace", back.toString());
+    Run r =
+        run(
+            "--trace",
+            t.toString(),
+            "--plot-deployment",
+            "deployment-2",
+            "--svg",
+            dir.resolve("p.svg").toString(),
+            "--write-trace",
+            back.toString());
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("Simulated 2 deployment(s)"), r.out());
     assertTrue(r.out().contains("Plot of deployment-2"), r.out());

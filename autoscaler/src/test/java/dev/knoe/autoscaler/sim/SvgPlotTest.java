@@ -19,7 +19,8 @@ class SvgPlotTest {
   private static Document parse(String svg) throws Exception {
     DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
     f.setNamespaceAware(true);
-    return f.newDocumentBuilder().parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)));
+    return f.newDocumentBuilder()
+        .parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)));
   }
 
   private static Element byId(Document d, String id) {
@@ -35,16 +36,31 @@ class SvgPlotTest {
 
   @Test
   void aBurstyRunPlotsAsWellFormedSvgWithEverySeries() throws Exception {
-    ScalingPolicy policy = ScalingPolicy.forDeployment(ScalingPolicy.builder().stableWindow(Duration.ofSeconds(20))
-        .scaleToZeroGracePeriod(Duration.ofSeconds(10)).build(), true, 1, 0, 0, 70, 2);
-    Pattern p = new Pattern(Pattern.Kind.BURSTY, 0, 20, 0, 120, 30, ServiceTime.exponential(0.3), 1, 3);
+    ScalingPolicy policy =
+        ScalingPolicy.forDeployment(
+            ScalingPolicy.builder()
+                .stableWindow(Duration.ofSeconds(20))
+                .scaleToZeroGracePeriod(Duration.ofSeconds(10))
+                .build(),
+            true,
+            1,
+            0,
+            0,
+            70,
+            2);
+    Pattern p =
+        new Pattern(Pattern.Kind.BURSTY, 0, 20, 0, 120, 30, ServiceTime.exponential(0.3), 1, 3);
     SimulationSpec spec = new SimulationSpec(p, policy, 900, 1.0, 0, 0, 1, 0, 1);
     SimulationResult r = Simulation.run(spec);
-    String svg = SvgPlot.render(r.timeline(), "Autoscaling <simulation> & test", Simulate.subtitle(spec));
+    String svg =
+        SvgPlot.render(r.timeline(), "Autoscaling <simulation> & test", Simulate.subtitle(spec));
     Document d = parse(svg);
     assertEquals("svg", d.getDocumentElement().getLocalName());
     assertEquals("http://www.w3.org/2000/svg", d.getDocumentElement().getNamespaceURI());
-    for (String id : new String[] {"arrivals", "in-flight", "stable", "desired", "ready", "fixed", "cold-waited"}) {
+    for (String id :
+        new String[] {
+          "arrivals", "in-flight", "stable", "desired", "ready", "fixed", "cold-waited"
+        }) {
       assertNotNull(byId(d, id), "series " + id);
     }
     String ready = byId(d, "ready").getAttribute("d");
@@ -74,7 +90,8 @@ class SvgPlotTest {
     t.fixedSize = 10;
     String svg = SvgPlot.render(t, "ten hours", "");
     Document d = parse(svg);
-    assertTrue(byId(d, "ready").getAttribute("d").split("L").length < 2000, "binned to the plot's width");
+    assertTrue(
+        byId(d, "ready").getAttribute("d").split("L").length < 2000, "binned to the plot's width");
     assertTrue(svg.contains("time (hours)"));
     assertTrue(svg.contains("(40 s bins"), svg.substring(0, 2000));
   }

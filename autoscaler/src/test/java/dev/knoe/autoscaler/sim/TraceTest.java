@@ -26,9 +26,15 @@ class TraceTest {
 
   @Test
   void poissonMeanRate() {
-    assertEquals(5, rate(new PoissonSource(5, ServiceTime.fixed(0.05), new SplittableRandom(1)), 3600), 0.1);
-    assertEquals(0.2, rate(new PoissonSource(0.2, ServiceTime.fixed(0.05), new SplittableRandom(2)), 36000), 0.01);
-    assertFalse(new PoissonSource(0, ServiceTime.fixed(0.05), new SplittableRandom(1)).next(), "rate 0: no request");
+    assertEquals(
+        5, rate(new PoissonSource(5, ServiceTime.fixed(0.05), new SplittableRandom(1)), 3600), 0.1);
+    assertEquals(
+        0.2,
+        rate(new PoissonSource(0.2, ServiceTime.fixed(0.05), new SplittableRandom(2)), 36000),
+        0.01);
+    assertFalse(
+        new PoissonSource(0, ServiceTime.fixed(0.05), new SplittableRandom(1)).next(),
+        "rate 0: no request");
   }
 
   @Test
@@ -44,12 +50,19 @@ class TraceTest {
 
   @Test
   void diurnalFollowsItsRate() {
-    DiurnalSource d = new DiurnalSource(1, 9, 3600, ServiceTime.fixed(0.05), new SplittableRandom(4));
+    DiurnalSource d =
+        new DiurnalSource(1, 9, 3600, ServiceTime.fixed(0.05), new SplittableRandom(4));
     assertEquals(1, d.rate(0), 1e-9);
     assertEquals(9, d.rate(1800), 1e-9);
-    // Over whole periods the mean is (low + peak) / 2; the quiet quarter gets far fewer than the peak one.
-    assertEquals(5, rate(new DiurnalSource(1, 9, 3600, ServiceTime.fixed(0.05), new SplittableRandom(4)), 36000), 0.15);
-    DiurnalSource e = new DiurnalSource(1, 9, 3600, ServiceTime.fixed(0.05), new SplittableRandom(5));
+    // Over whole periods the mean is (low + peak) / 2; the quiet quarter gets far fewer than the
+    // peak one.
+    assertEquals(
+        5,
+        rate(
+            new DiurnalSource(1, 9, 3600, ServiceTime.fixed(0.05), new SplittableRandom(4)), 36000),
+        0.15);
+    DiurnalSource e =
+        new DiurnalSource(1, 9, 3600, ServiceTime.fixed(0.05), new SplittableRandom(5));
     int quiet = 0;
     int busy = 0;
     while (e.next() && e.arrival() < 3600) {
@@ -65,9 +78,14 @@ class TraceTest {
   @Test
   void burstyAlternatesQuietAndBursts() {
     // Long-run rate: (0.5 x 60 + 20 x 15) / 75 = 4.4/s.
-    assertEquals(4.4, rate(new BurstySource(0.5, 20, 60, 15, ServiceTime.fixed(0.05), new SplittableRandom(6)),
-        100 * 3600.0), 0.25);
-    BurstySource b = new BurstySource(0, 50, 100, 10, ServiceTime.fixed(0.05), new SplittableRandom(7));
+    assertEquals(
+        4.4,
+        rate(
+            new BurstySource(0.5, 20, 60, 15, ServiceTime.fixed(0.05), new SplittableRandom(6)),
+            100 * 3600.0),
+        0.25);
+    BurstySource b =
+        new BurstySource(0, 50, 100, 10, ServiceTime.fixed(0.05), new SplittableRandom(7));
     int[] perSecond = new int[3600];
     while (b.next() && b.arrival() < 3600) {
       perSecond[(int) b.arrival()]++;
@@ -83,7 +101,8 @@ class TraceTest {
 
   @Test
   void generatedDeploymentsAreReproducibleAndDifferent() {
-    Pattern p = new Pattern(Pattern.Kind.POISSON, 3, 0, 1, 1, 1, ServiceTime.exponential(0.05), 2, 11);
+    Pattern p =
+        new Pattern(Pattern.Kind.POISSON, 3, 0, 1, 1, 1, ServiceTime.exponential(0.05), 2, 11);
     ArrivalSource a = p.open(0);
     ArrivalSource again = p.open(0);
     ArrivalSource other = p.open(1);
@@ -97,7 +116,11 @@ class TraceTest {
 
   @Test
   void csvWithHeaderDeploymentsAndUnsortedLines() throws Exception {
-    CsvTrace t = CsvTrace.read("t.csv", new StringReader("""
+    CsvTrace t =
+        CsvTrace.read(
+            "t.csv",
+            new StringReader(
+                """
         arrival_seconds,service_seconds,deployment
         # a comment
         2.0,0.1,blue
@@ -120,22 +143,35 @@ class TraceTest {
 
   @Test
   void csvErrorsNameTheLineAndColumn() {
-    TraceFormatException e = assertThrows(TraceFormatException.class,
-        () -> CsvTrace.read("t.csv", new StringReader("arrival_seconds,service_seconds\n0.1,0.05\n0.2,abc\n")));
+    TraceFormatException e =
+        assertThrows(
+            TraceFormatException.class,
+            () ->
+                CsvTrace.read(
+                    "t.csv",
+                    new StringReader("arrival_seconds,service_seconds\n0.1,0.05\n0.2,abc\n")));
     assertEquals("t.csv line 3, column 2 (service_seconds): 'abc' is not a number", e.getMessage());
-    e = assertThrows(TraceFormatException.class,
-        () -> CsvTrace.read("t.csv", new StringReader("0.1,0.05\n\n0.2\n")));
+    e =
+        assertThrows(
+            TraceFormatException.class,
+            () -> CsvTrace.read("t.csv", new StringReader("0.1,0.05\n\n0.2\n")));
     assertTrue(e.getMessage().startsWith("t.csv line 3: expected 2 or 3 columns"), e.getMessage());
-    e = assertThrows(TraceFormatException.class,
-        () -> CsvTrace.read("t.csv", new StringReader("0.1,0.05\n-1,0.05\n")));
-    assertTrue(e.getMessage().startsWith("t.csv line 2, column 1 (arrival_seconds)"), e.getMessage());
-    e = assertThrows(TraceFormatException.class, () -> CsvTrace.read("t.csv", new StringReader("a,b\n")));
+    e =
+        assertThrows(
+            TraceFormatException.class,
+            () -> CsvTrace.read("t.csv", new StringReader("0.1,0.05\n-1,0.05\n")));
+    assertTrue(
+        e.getMessage().startsWith("t.csv line 2, column 1 (arrival_seconds)"), e.getMessage());
+    e =
+        assertThrows(
+            TraceFormatException.class, () -> CsvTrace.read("t.csv", new StringReader("a,b\n")));
     assertTrue(e.getMessage().contains("no request"), e.getMessage());
   }
 
   @Test
   void aWrittenTraceReadsBack() throws Exception {
-    Pattern p = new Pattern(Pattern.Kind.BURSTY, 0.1, 10, 0, 30, 10, ServiceTime.exponential(0.2), 2, 3);
+    Pattern p =
+        new Pattern(Pattern.Kind.BURSTY, 0.1, 10, 0, 30, 10, ServiceTime.exponential(0.2), 2, 3);
     StringWriter w = new StringWriter();
     long n = CsvTrace.write(p, 300, w);
     CsvTrace back = CsvTrace.read("w.csv", new StringReader(w.toString()));

@@ -32,13 +32,20 @@ public class AdminAuth {
       if (credentials.isAdmin(credential)) {
         return null;
       }
-      if ("GET".equals(ctx.getMethod()) && MODEL_CONTENT.matcher(path).matches() && credentials.isModelReader(credential)) {
+      if ("GET".equals(ctx.getMethod())
+          && MODEL_CONTENT.matcher(path).matches()
+          && credentials.isModelReader(credential)) {
         return null;
       }
     }
-    return Response.status(401).type(MediaType.APPLICATION_JSON).header("WWW-Authenticate", "Bearer")
-        .entity(Map.of("error", "the control API needs the admin credential: 'Authorization: Bearer <admin key>' "
-            + "(printed by the first 'knoe serve', kept in <data dir>/admin-key and in the CLI config)"))
+    return Response.status(401)
+        .type(MediaType.APPLICATION_JSON)
+        .header("WWW-Authenticate", "Bearer")
+        .entity(
+            Map.of(
+                "error",
+                "the control API needs the admin credential: 'Authorization: Bearer <admin key>' "
+                    + "(printed by the first 'knoe serve', kept in <data dir>/admin-key and in the CLI config)"))
         .build();
   }
 }

@@ -36,7 +36,9 @@ public class DeploymentResource {
 
   @GET
   public List<Map<String, Object>> list(@PathParam("endpoint") String endpoint) {
-    return endpoints.deployments(endpoint).stream().map(d -> Views.deployment(d, uri.getBaseUri())).toList();
+    return endpoints.deployments(endpoint).stream()
+        .map(d -> Views.deployment(d, uri.getBaseUri()))
+        .toList();
   }
 
   @GET
@@ -49,7 +51,10 @@ public class DeploymentResource {
   /** Create only: 409 when it exists. Answers 202: instances start in the background. */
   @POST
   @Consumes(MediaType.WILDCARD)
-  public Response create(@PathParam("endpoint") String endpoint, byte[] body, @HeaderParam("Content-Type") String type) {
+  public Response create(
+      @PathParam("endpoint") String endpoint,
+      byte[] body,
+      @HeaderParam("Content-Type") String type) {
     Parsed<DeploymentSpec> parsed = parse(endpoint, null, body, type);
     return accepted(endpoints.putDeployment(parsed.spec(), null, true), parsed.warnings());
   }
@@ -57,8 +62,12 @@ public class DeploymentResource {
   @PUT
   @Path("{name}")
   @Consumes(MediaType.WILDCARD)
-  public Response put(@PathParam("endpoint") String endpoint, @PathParam("name") String name, byte[] body,
-      @HeaderParam("Content-Type") String type, @HeaderParam("If-Match") String ifMatch) {
+  public Response put(
+      @PathParam("endpoint") String endpoint,
+      @PathParam("name") String name,
+      byte[] body,
+      @HeaderParam("Content-Type") String type,
+      @HeaderParam("If-Match") String ifMatch) {
     Parsed<DeploymentSpec> parsed = parse(endpoint, name, body, type);
     return accepted(endpoints.putDeployment(parsed.spec(), ifMatch, false), parsed.warnings());
   }
@@ -73,33 +82,51 @@ public class DeploymentResource {
   @GET
   @Path("{name}/logs")
   @Produces(MediaType.TEXT_PLAIN)
-  public String logs(@PathParam("endpoint") String endpoint, @PathParam("name") String name,
-      @QueryParam("lines") @DefaultValue("100") int lines, @QueryParam("container") @DefaultValue("inference-server") String container) {
+  public String logs(
+      @PathParam("endpoint") String endpoint,
+      @PathParam("name") String name,
+      @QueryParam("lines") @DefaultValue("100") int lines,
+      @QueryParam("container") @DefaultValue("inference-server") String container) {
     if (lines < 1 || lines > 100_000) {
       throw ApiException.badRequest("lines = " + lines + ", must be 1 to 100000");
     }
     if (!container.equals("inference-server") && !container.equals("storage-initializer")) {
-      throw ApiException.badRequest("container '" + container + "' is unknown: use inference-server or storage-initializer");
+      throw ApiException.badRequest(
+          "container '" + container + "' is unknown: use inference-server or storage-initializer");
     }
     List<String> out = endpoints.logs(endpoint, name, lines, container);
     return out.isEmpty() ? "" : String.join("\n", out) + "\n";
   }
 
   private Parsed<DeploymentSpec> parse(String endpoint, String name, byte[] body, String type) {
-    Parsed<DeploymentSpec> parsed = SpecParser.deployment(body, Format.of(type, body), null, List.of());
+    Parsed<DeploymentSpec> parsed =
+        SpecParser.deployment(body, Format.of(type, body), null, List.of());
     if (!parsed.spec().endpointName().equals(endpoint)) {
-      throw ApiException.badRequest("the body names endpoint '" + parsed.spec().endpointName() + "' but the path names '" + endpoint + "'");
+      throw ApiException.badRequest(
+          "the body names endpoint '"
+              + parsed.spec().endpointName()
+              + "' but the path names '"
+              + endpoint
+              + "'");
     }
     if (name != null && !parsed.spec().name().equals(name)) {
-      throw ApiException.badRequest("the body names deployment '" + parsed.spec().name() + "' but the path names '" + name + "'");
+      throw ApiException.badRequest(
+          "the body names deployment '"
+              + parsed.spec().name()
+              + "' but the path names '"
+              + name
+              + "'");
     }
     return parsed;
   }
 
   private Response accepted(DeploymentView d, List<String> warnings) {
-    return Response.status(202).entity(Views.withWarnings(Views.deployment(d, uri.getBaseUri()), warnings))
+    return Response.status(202)
+        .entity(Views.withWarnings(Views.deployment(d, uri.getBaseUri()), warnings))
         .tag(new EntityTag(d.etag()))
-        .header("Location", uri.getBaseUri() + "api/v1/endpoints/" + d.endpoint() + "/deployments/" + d.name())
+        .header(
+            "Location",
+            uri.getBaseUri() + "api/v1/endpoints/" + d.endpoint() + "/deployments/" + d.name())
         .build();
   }
 }

@@ -50,23 +50,34 @@ public class EndpointResource {
   public Response create(byte[] body, @HeaderParam("Content-Type") String type) {
     Parsed<EndpointSpec> parsed = parse(body, type);
     EndpointView e = endpoints.putEndpoint(parsed.spec(), null, true);
-    return Response.status(201).entity(Views.withWarnings(Views.endpoint(e, uri.getBaseUri()), parsed.warnings()))
-        .tag(new EntityTag(e.etag())).build();
+    return Response.status(201)
+        .entity(Views.withWarnings(Views.endpoint(e, uri.getBaseUri()), parsed.warnings()))
+        .tag(new EntityTag(e.etag()))
+        .build();
   }
 
   /** Create or replace; {@code If-Match} guards against lost updates. */
   @PUT
   @Path("{name}")
   @Consumes(MediaType.WILDCARD)
-  public Response put(@PathParam("name") String name, byte[] body, @HeaderParam("Content-Type") String type,
+  public Response put(
+      @PathParam("name") String name,
+      byte[] body,
+      @HeaderParam("Content-Type") String type,
       @HeaderParam("If-Match") String ifMatch) {
     Parsed<EndpointSpec> parsed = parse(body, type);
     if (!parsed.spec().name().equals(name)) {
-      throw ApiException.badRequest("the body names endpoint '" + parsed.spec().name() + "' but the path names '" + name + "'");
+      throw ApiException.badRequest(
+          "the body names endpoint '"
+              + parsed.spec().name()
+              + "' but the path names '"
+              + name
+              + "'");
     }
     EndpointView e = endpoints.putEndpoint(parsed.spec(), ifMatch, false);
     return Response.ok(Views.withWarnings(Views.endpoint(e, uri.getBaseUri()), parsed.warnings()))
-        .tag(new EntityTag(e.etag())).build();
+        .tag(new EntityTag(e.etag()))
+        .build();
   }
 
   @DELETE
@@ -98,8 +109,15 @@ public class EndpointResource {
   @Path("{name}/token")
   public Map<String, String> token(@PathParam("name") String name) {
     var t = endpoints.token(name);
-    return Map.of("accessToken", t.accessToken(), "tokenType", "Bearer",
-        "expiryTimeUtc", t.expiryTimeUtc().toString(), "refreshAfterTimeUtc", t.refreshAfterTimeUtc().toString());
+    return Map.of(
+        "accessToken",
+        t.accessToken(),
+        "tokenType",
+        "Bearer",
+        "expiryTimeUtc",
+        t.expiryTimeUtc().toString(),
+        "refreshAfterTimeUtc",
+        t.refreshAfterTimeUtc().toString());
   }
 
   private Parsed<EndpointSpec> parse(byte[] body, String type) {

@@ -24,10 +24,12 @@ public class Errors {
   /** The endpoint service's refusals: the one place their kinds become HTTP statuses. */
   @ServerExceptionMapper
   public Response endpoint(EndpointException e) {
-    int status = e instanceof EndpointException.NotFound ? 404
-        : e instanceof EndpointException.Conflict ? 409
-        : e instanceof EndpointException.PreconditionFailed ? 412
-        : 400; // Invalid
+    int status =
+        e instanceof EndpointException.NotFound
+            ? 404
+            : e instanceof EndpointException.Conflict
+                ? 409
+                : e instanceof EndpointException.PreconditionFailed ? 412 : 400; // Invalid
 
     return json(status, Map.of("error", e.getMessage()));
   }
@@ -42,21 +44,40 @@ public class Errors {
     return json(e.status(), Map.of("error", e.getMessage()));
   }
 
-  /** Cluster mode: what the Kubernetes API server refused, with the status that says whose problem it is. */
+  /**
+   * Cluster mode: what the Kubernetes API server refused, with the status that says whose problem
+   * it is.
+   */
   @ServerExceptionMapper
   public Response kubernetes(KubernetesClientException e) {
-    String reason = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
+    String reason =
+        e.getStatus() != null && e.getStatus().getMessage() != null
+            ? e.getStatus().getMessage()
+            : e.getMessage();
     return switch (e.getCode()) {
-      case 404 -> json(404, Map.of("error", "not found on the cluster (deleted meanwhile?): " + reason));
-      case 409 -> json(409, Map.of("error", "the cluster refused a conflicting change; read again and retry: " + reason));
+      case 404 ->
+          json(404, Map.of("error", "not found on the cluster (deleted meanwhile?): " + reason));
+      case 409 ->
+          json(
+              409,
+              Map.of(
+                  "error",
+                  "the cluster refused a conflicting change; read again and retry: " + reason));
       case 400, 422 -> json(400, Map.of("error", "the Kubernetes API refused it: " + reason));
       case 401, 403 -> {
         LOG.errorf("the Kubernetes API refused the control plane's credentials: %s", reason);
-        yield json(500, Map.of("error", "the control plane may not do this on the cluster (check the chart's RBAC): " + reason));
+        yield json(
+            500,
+            Map.of(
+                "error",
+                "the control plane may not do this on the cluster (check the chart's RBAC): "
+                    + reason));
       }
       default -> {
         LOG.errorf("the Kubernetes API failed (%d): %s", e.getCode(), reason);
-        yield json(502, Map.of("error", "the Kubernetes API server failed (" + e.getCode() + "): " + reason));
+        yield json(
+            502,
+            Map.of("error", "the Kubernetes API server failed (" + e.getCode() + "): " + reason));
       }
     };
   }
@@ -64,7 +85,11 @@ public class Errors {
   @ServerExceptionMapper
   public Response web(WebApplicationException e) {
     int status = e.getResponse().getStatus();
-    return json(status, Map.of("error", status == 413 ? "the request body is too large" : String.valueOf(e.getMessage())));
+    return json(
+        status,
+        Map.of(
+            "error",
+            status == 413 ? "the request body is too large" : String.valueOf(e.getMessage())));
   }
 
   @ServerExceptionMapper

@@ -27,7 +27,10 @@ public class ModelResource {
 
   @GET
   public List<Map<String, Object>> list() {
-    return models.names().stream().flatMap(n -> models.latest(n).stream()).map(Views::model).toList();
+    return models.names().stream()
+        .flatMap(n -> models.latest(n).stream())
+        .map(Views::model)
+        .toList();
   }
 
   @GET
@@ -42,8 +45,12 @@ public class ModelResource {
 
   @GET
   @Path("{name}/versions/{version}")
-  public Map<String, Object> show(@PathParam("name") String name, @PathParam("version") int version) {
-    return Views.model(models.find(name, version).orElseThrow(() -> ApiException.notFound("no model " + name + ":" + version)));
+  public Map<String, Object> show(
+      @PathParam("name") String name, @PathParam("version") int version) {
+    return Views.model(
+        models
+            .find(name, version)
+            .orElseThrow(() -> ApiException.notFound("no model " + name + ":" + version)));
   }
 
   /**
@@ -54,7 +61,10 @@ public class ModelResource {
   @Path("{name}/versions/{version}/content")
   @Produces(MediaType.APPLICATION_OCTET_STREAM)
   public Response content(@PathParam("name") String name, @PathParam("version") int version) {
-    var v = models.find(name, version).orElseThrow(() -> ApiException.notFound("no model " + name + ":" + version));
+    var v =
+        models
+            .find(name, version)
+            .orElseThrow(() -> ApiException.notFound("no model " + name + ":" + version));
     java.nio.file.Path file = models.verifiedFile(v);
     return Response.ok(file.toFile(), MediaType.APPLICATION_OCTET_STREAM)
         .header("X-Checksum-Sha256", v.sha256())
@@ -66,7 +76,10 @@ public class ModelResource {
   @POST
   @Path("{name}/versions")
   @Consumes(MediaType.WILDCARD)
-  public Response register(@PathParam("name") String name, @QueryParam("description") String description, InputStream body) {
+  public Response register(
+      @PathParam("name") String name,
+      @QueryParam("description") String description,
+      InputStream body) {
     var v = models.register(name, body, description, false);
     return Response.status(201).entity(Views.model(v)).build();
   }

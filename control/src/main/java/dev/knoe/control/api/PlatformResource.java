@@ -11,8 +11,8 @@ import java.util.Map;
 
 /**
  * {@code /api/v1/platform}: what this control plane runs on. The CLI reads it to know whether the
- * server can read the files a spec names ({@code local}) or whether it uploads them first
- * ({@code knative}: the pods download registered models).
+ * server can read the files a spec names ({@code local}) or whether it uploads them first ({@code
+ * knative}: the pods download registered models).
  */
 @Path("/api/v1/platform")
 @Produces(MediaType.APPLICATION_JSON)

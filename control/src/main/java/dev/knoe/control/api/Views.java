@@ -17,7 +17,10 @@ final class Views {
 
   private Views() {}
 
-  /** @param base the control API's address, which relative addresses of the view are resolved against */
+  /**
+   * @param base the control API's address, which relative addresses of the view are resolved
+   *     against
+   */
   static Map<String, Object> endpoint(EndpointView e, URI base) {
     Map<String, Object> v = new LinkedHashMap<>(e.spec());
     v.put("provisioning_state", e.provisioningState());
@@ -29,15 +32,17 @@ final class Views {
     putIf(v, "effective_traffic", e.effectiveTraffic());
     if (e.deployments() != null) {
       Map<String, Object> ds = new LinkedHashMap<>();
-      e.deployments().forEach((name, d) -> {
-        Map<String, Object> s = new LinkedHashMap<>();
-        s.put("provisioning_state", d.provisioningState());
-        putIf(s, "scoring_uri", resolve(base, d.scoringUri()));
-        putIf(s, "header", d.header());
-        putIf(s, "revision", d.revision());
-        putIf(s, "url", d.url());
-        ds.put(name, s);
-      });
+      e.deployments()
+          .forEach(
+              (name, d) -> {
+                Map<String, Object> s = new LinkedHashMap<>();
+                s.put("provisioning_state", d.provisioningState());
+                putIf(s, "scoring_uri", resolve(base, d.scoringUri()));
+                putIf(s, "header", d.header());
+                putIf(s, "revision", d.revision());
+                putIf(s, "url", d.url());
+                ds.put(name, s);
+              });
       v.put("deployments", ds);
     }
     v.put("generation", e.generation());
@@ -57,8 +62,11 @@ final class Views {
     putIf(v, "desired_instances", d.desiredInstances());
     putIf(v, "scaling", d.scaling());
     if (d.instances() != null) {
-      v.put("instances", d.instances().stream()
-          .map(i -> Map.of("id", i.id(), "url", i.url(), "in_flight", i.inFlight())).toList());
+      v.put(
+          "instances",
+          d.instances().stream()
+              .map(i -> Map.of("id", i.id(), "url", i.url(), "in_flight", i.inFlight()))
+              .toList());
     }
     putIf(v, "revision", d.revision());
     putIf(v, "scoring_uri", resolve(base, d.scoringUri()));

@@ -89,7 +89,8 @@ final class DeploymentCommands implements Callable<Integer> {
     if (!spec.model().isInline() || !onCluster(client)) {
       return body;
     }
-    client.get(path("endpoints", spec.endpointName())); // a missing endpoint fails before the upload
+    client.get(
+        path("endpoints", spec.endpointName())); // a missing endpoint fails before the upload
     String name = spec.endpointName() + "-" + spec.name();
     Path file = ModelCommands.Create.onnxFile(Path.of(spec.model().path()), "model.path");
     String sha256 = ModelCommands.Create.sha256(file);
@@ -107,7 +108,8 @@ final class DeploymentCommands implements Callable<Integer> {
           ModelCommands.Create.upload(
               ctx, client, name, file, "model.path of " + what(spec.endpointName(), spec.name()));
       ref = name + ":" + Json.text(model, "version");
-      ctx.err().println("Uploaded " + file + " as model " + ref + " (the cluster's pods download it).");
+      ctx.err()
+          .println("Uploaded " + file + " as model " + ref + " (the cluster's pods download it).");
     } else {
       ctx.err().println("Model " + ref + " already holds " + file + " (same sha256).");
     }

@@ -70,7 +70,8 @@ final class ModelCommands implements Callable<Integer> {
         names = {"-p", "--path"},
         required = true,
         paramLabel = "PATH",
-        description = "The .onnx file, or a folder holding one (or several and a model.onnx at its top).")
+        description =
+            "The .onnx file, or a folder holding one (or several and a model.onnx at its top).")
     Path path;
 
     @Option(
@@ -104,7 +105,8 @@ final class ModelCommands implements Callable<Integer> {
      * Uploads {@code file} as the next version of {@code name}, with progress on stderr; the
      * registry's answer (name, version, sha256, ...).
      */
-    static JsonNode upload(CliContext ctx, ControlApi client, String name, Path file, String description) {
+    static JsonNode upload(
+        CliContext ctx, ControlApi client, String name, Path file, String description) {
       long size = size(file);
       var progress = new Progress(ctx);
       String label = "uploading " + file.getFileName() + ": ";
@@ -127,7 +129,9 @@ final class ModelCommands implements Callable<Integer> {
       var params = new LinkedHashMap<String, String>();
       params.put("description", description);
       try {
-        return client.upload(path("models", name, "versions") + ControlApi.query(params), body).json();
+        return client
+            .upload(path("models", name, "versions") + ControlApi.query(params), body)
+            .json();
       } finally {
         progress.done();
       }
@@ -136,7 +140,8 @@ final class ModelCommands implements Callable<Integer> {
     /** The file's sha256 in hex, as the registry names its versions' content. */
     static String sha256(Path file) {
       try {
-        return java.util.HexFormat.of().formatHex(dev.knoe.control.model.ModelRegistry.digest(file));
+        return java.util.HexFormat.of()
+            .formatHex(dev.knoe.control.model.ModelRegistry.digest(file));
       } catch (IOException e) {
         throw CliException.failed("cannot read " + file + ": " + e.getMessage(), e);
       }
@@ -144,7 +149,8 @@ final class ModelCommands implements Callable<Integer> {
 
     /**
      * The model file a path names, by the rule the scoring function and the control plane share
-     * ({@link ModelFolder}); {@code setting} is what the user sets, named when a folder holds several.
+     * ({@link ModelFolder}); {@code setting} is what the user sets, named when a folder holds
+     * several.
      */
     static Path onnxFile(Path path, String setting) {
       try {

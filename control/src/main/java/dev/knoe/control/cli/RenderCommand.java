@@ -47,30 +47,49 @@ final class RenderCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = {"-f", "--file"}, required = true, description = "An endpoint or deployment YAML file (repeatable; one endpoint).")
+  @Option(
+      names = {"-f", "--file"},
+      required = true,
+      description = "An endpoint or deployment YAML file (repeatable; one endpoint).")
   List<Path> files = new ArrayList<>();
 
-  @Option(names = "--namespace", defaultValue = "default", description = "Namespace of the endpoint (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--namespace",
+      defaultValue = "default",
+      description = "Namespace of the endpoint (default: ${DEFAULT-VALUE}).")
   String namespace;
 
-  @Option(names = "--resources-only",
-      description = "Print only the OnlineEndpoint and OnlineDeployment resources (what to kubectl apply; the reconciler makes the rest).")
+  @Option(
+      names = "--resources-only",
+      description =
+          "Print only the OnlineEndpoint and OnlineDeployment resources (what to kubectl apply; the reconciler makes the rest).")
   boolean resourcesOnly;
 
-  @Option(names = "--scoring-image",
-      description = "Scoring-function image (default: " + RenderSettings.DEFAULT_SCORING_IMAGE + ").")
+  @Option(
+      names = "--scoring-image",
+      description =
+          "Scoring-function image (default: " + RenderSettings.DEFAULT_SCORING_IMAGE + ").")
   String scoringImage;
 
-  @Option(names = "--gpu-scoring-image",
-      description = "Scoring-function image with CUDA, for GPU instance types (default: --scoring-image when"
-          + " given, else " + RenderSettings.DEFAULT_GPU_SCORING_IMAGE + ").")
+  @Option(
+      names = "--gpu-scoring-image",
+      description =
+          "Scoring-function image with CUDA, for GPU instance types (default: --scoring-image when"
+              + " given, else "
+              + RenderSettings.DEFAULT_GPU_SCORING_IMAGE
+              + ").")
   String gpuScoringImage;
 
-  @Option(names = "--control-url", defaultValue = "http://knoe.knoe.svc.cluster.local:8500",
-      description = "The control plane as pods reach it, for model downloads (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--control-url",
+      defaultValue = "http://knoe.knoe.svc.cluster.local:8500",
+      description =
+          "The control plane as pods reach it, for model downloads (default: ${DEFAULT-VALUE}).")
   String controlUrl;
 
-  @Option(names = "--instance-types", description = "Instance-type catalog YAML (the chart's instanceTypes and azureSkus).")
+  @Option(
+      names = "--instance-types",
+      description = "Instance-type catalog YAML (the chart's instanceTypes and azureSkus).")
   Path instanceTypes;
 
   @Override
@@ -92,7 +111,8 @@ final class RenderCommand implements Callable<Integer> {
         deployments.add(parsed.spec());
       } else {
         if (endpoint != null) {
-          throw CliException.usage(file + " is a second endpoint; render one endpoint (and its deployments) at a time");
+          throw CliException.usage(
+              file + " is a second endpoint; render one endpoint (and its deployments) at a time");
         }
         var parsed = Specs.endpoint(file, List.of());
         Specs.warn(context.err(), file.toString(), parsed.warnings());
@@ -103,11 +123,18 @@ final class RenderCommand implements Callable<Integer> {
       throw CliException.usage("no endpoint file among -f: give the endpoint YAML too");
     }
     RenderSettings defaults = RenderSettings.defaults(namespace);
-    InstanceTypeCatalog catalog = instanceTypes == null ? defaults.catalog() : InstanceTypeCatalog.read(instanceTypes);
-    KnativeRenderer renderer = new KnativeRenderer(new RenderSettings(namespace,
-        scoringImage != null ? scoringImage : defaults.scoringImage(),
-        RenderSettings.gpuScoringImage(gpuScoringImage, scoringImage),
-        defaults.storageInitializerImage(), defaults.modelReaderSecret(), catalog, defaults.autoscaling()));
+    InstanceTypeCatalog catalog =
+        instanceTypes == null ? defaults.catalog() : InstanceTypeCatalog.read(instanceTypes);
+    KnativeRenderer renderer =
+        new KnativeRenderer(
+            new RenderSettings(
+                namespace,
+                scoringImage != null ? scoringImage : defaults.scoringImage(),
+                RenderSettings.gpuScoringImage(gpuScoringImage, scoringImage),
+                defaults.storageInitializerImage(),
+                defaults.modelReaderSecret(),
+                catalog,
+                defaults.autoscaling()));
     List<DeploymentRevision> revisions = new ArrayList<>();
     for (DeploymentSpec d : deployments) {
       revisions.add(revision(d));
@@ -125,7 +152,8 @@ final class RenderCommand implements Callable<Integer> {
       if (m instanceof Service s) {
         List<String> problems = KnativeRules.problems(s);
         if (!problems.isEmpty()) {
-          throw CliException.failed("the Knative Service would be refused: " + String.join("; ", problems));
+          throw CliException.failed(
+              "the Knative Service would be refused: " + String.join("; ", problems));
         }
       }
       String doc = Serialization.asYaml(m);
@@ -142,8 +170,13 @@ final class RenderCommand implements Callable<Integer> {
   private DeploymentRevision revision(DeploymentSpec d) {
     ModelRef ref = d.model();
     if (!ref.isInline()) {
-      throw CliException.failed("deployment '" + d.name() + "': model " + ref.reference() + " is registered; render"
-          + " needs the model file to pin its sha256: write model: {path: ...}");
+      throw CliException.failed(
+          "deployment '"
+              + d.name()
+              + "': model "
+              + ref.reference()
+              + " is registered; render"
+              + " needs the model file to pin its sha256: write model: {path: ...}");
     }
     Path file;
     try {
@@ -152,7 +185,8 @@ final class RenderCommand implements Callable<Integer> {
       throw CliException.failed("deployment '" + d.name() + "': " + e.getMessage(), e);
     }
     // Inline models are registered as <endpoint>-<deployment>; the registry numbers versions from 1
-    // ('knoe model create --name <endpoint>-<deployment> --path <file>' against the cluster makes it).
+    // ('knoe model create --name <endpoint>-<deployment> --path <file>' against the cluster makes
+    // it).
     String name = d.endpointName() + "-" + d.name();
     String url = controlUrl.replaceAll("/$", "") + "/api/v1/models/" + name + "/versions/1/content";
     ArtifactSource model = new ArtifactSource(url, ModelCommands.Create.sha256(file), "model.onnx");
@@ -160,11 +194,22 @@ final class RenderCommand implements Callable<Integer> {
     if (d.codeConfiguration() != null) {
       Path codePath = Path.of(d.codeConfiguration().code());
       if (!Files.isRegularFile(codePath)) {
-        throw CliException.failed("deployment '" + d.name() + "': on a cluster the handler must be a jar file, not "
-            + codePath);
+        throw CliException.failed(
+            "deployment '"
+                + d.name()
+                + "': on a cluster the handler must be a jar file, not "
+                + codePath);
       }
-      code = new ArtifactSource(controlUrl.replaceAll("/$", "") + "/api/v1/endpoints/" + d.endpointName()
-          + "/deployments/" + d.name() + "/code", ModelCommands.Create.sha256(codePath), "handler.jar");
+      code =
+          new ArtifactSource(
+              controlUrl.replaceAll("/$", "")
+                  + "/api/v1/endpoints/"
+                  + d.endpointName()
+                  + "/deployments/"
+                  + d.name()
+                  + "/code",
+              ModelCommands.Create.sha256(codePath),
+              "handler.jar");
     }
     return KnativeManifests.first(d, name, "1", model, code);
   }

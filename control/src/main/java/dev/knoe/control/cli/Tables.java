@@ -58,10 +58,16 @@ final class Tables {
     return (live.isEmpty() ? "" : live + " ") + "mirror " + mirror;
   }
 
-  /** {@code ready/wanted}, e.g. {@code 1/2}: wanted is the autoscaler's count, else {@code instance_count}. */
+  /**
+   * {@code ready/wanted}, e.g. {@code 1/2}: wanted is the autoscaler's count, else {@code
+   * instance_count}.
+   */
   static String ready(JsonNode deployment) {
     JsonNode ready = deployment.get("ready_instances");
-    JsonNode count = deployment.has("desired_instances") ? deployment.get("desired_instances") : deployment.get("instance_count");
+    JsonNode count =
+        deployment.has("desired_instances")
+            ? deployment.get("desired_instances")
+            : deployment.get("instance_count");
     if (ready == null && count == null) {
       return null;
     }

@@ -25,21 +25,26 @@ public final class AuthSecrets {
 
   /** A new events token, base64 as Secret data holds it. */
   public static String newEventsTokenData() {
-    return Base64.getEncoder().encodeToString(dev.knoe.control.credentials.Secrets.newKey()
-        .getBytes(StandardCharsets.UTF_8));
+    return Base64.getEncoder()
+        .encodeToString(
+            dev.knoe.control.credentials.Secrets.newKey().getBytes(StandardCharsets.UTF_8));
   }
 
   /**
    * The events token in a Secret's data, the one Triggers deliver to: the file's first token (a
-   * second line, during a rotation, is the previous one, which pods still accept); empty when it has
-   * none yet.
+   * second line, during a rotation, is the previous one, which pods still accept); empty when it
+   * has none yet.
    */
   public static Optional<String> eventsToken(Map<String, String> data) {
     if (data == null || data.get(EVENTS_TOKEN_FILE) == null) {
       return Optional.empty();
     }
-    String file = new String(Base64.getDecoder().decode(data.get(EVENTS_TOKEN_FILE)), StandardCharsets.UTF_8);
-    return file.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).findFirst();
+    String file =
+        new String(Base64.getDecoder().decode(data.get(EVENTS_TOKEN_FILE)), StandardCharsets.UTF_8);
+    return file.lines()
+        .map(String::strip)
+        .filter(l -> !l.isEmpty() && !l.startsWith("#"))
+        .findFirst();
   }
 
   /** The file's content, base64 as Secret data holds it: primary, then secondary. */
@@ -53,8 +58,10 @@ public final class AuthSecrets {
     if (data == null || data.get(KEYS_FILE) == null) {
       return Optional.empty();
     }
-    String[] lines = new String(Base64.getDecoder().decode(data.get(KEYS_FILE)), StandardCharsets.UTF_8).strip()
-        .split("\\s*\\n\\s*");
+    String[] lines =
+        new String(Base64.getDecoder().decode(data.get(KEYS_FILE)), StandardCharsets.UTF_8)
+            .strip()
+            .split("\\s*\\n\\s*");
     return Optional.of(new EndpointKeys(lines[0], lines.length > 1 ? lines[1] : ""));
   }
 }

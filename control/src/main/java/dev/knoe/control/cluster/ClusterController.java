@@ -24,18 +24,21 @@ import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
- * Runs the {@link Reconciler} for a namespace while this replica leads: a Lease (by default
- * {@value #LEASE}, see {@link LeaseId}) elects one replica; the leader watches OnlineEndpoints, OnlineDeployments and the Knative
- * Services, Revisions, Triggers and auth Secrets Knoe made (informers), turns every event into its endpoint's name in a
- * de-duplicating {@link WorkQueue}, and one thread reconciles one endpoint at a time, again after
- * the delay the Reconciler asks for, or with backoff (1 s doubling to 1 min) after an error.
- * Losing the lease stops the informers and the worker.
+ * Runs the {@link Reconciler} for a namespace while this replica leads: a Lease (by default {@value
+ * #LEASE}, see {@link LeaseId}) elects one replica; the leader watches OnlineEndpoints,
+ * OnlineDeployments and the Knative Services, Revisions, Triggers and auth Secrets Knoe made
+ * (informers), turns every event into its endpoint's name in a de-duplicating {@link WorkQueue},
+ * and one thread reconciles one endpoint at a time, again after the delay the Reconciler asks for,
+ * or with backoff (1 s doubling to 1 min) after an error. Losing the lease stops the informers and
+ * the worker.
  */
 public final class ClusterController implements AutoCloseable {
 
   public static final String LEASE = "knoe-controller";
+
   /** Informers list everything again this often, so drift in what is not watched is put back. */
   static final long RESYNC_MS = Duration.ofMinutes(10).toMillis();
+
   static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
 
   private static final Logger LOG = Logger.getLogger(ClusterController.class);
@@ -46,7 +49,8 @@ public final class ClusterController implements AutoCloseable {
     Reconciler.Result reconcile(String namespace, String endpoint);
 
     /** The same, with the deployments from the leader's informer cache rather than a list call. */
-    default Reconciler.Result reconcile(String namespace, String endpoint, Reconciler.Deployments cached) {
+    default Reconciler.Result reconcile(
+        String namespace, String endpoint, Reconciler.Deployments cached) {
       return reconcile(namespace, endpoint);
     }
   }
@@ -58,11 +62,15 @@ public final class ClusterController implements AutoCloseable {
    * {@code KNOE_LEASE_NAME}, which may not be the endpoints' namespace.
    */
   public record LeaseId(String namespace, String name) {
-    /** {@code POD_NAMESPACE} and {@code KNOE_LEASE_NAME}, else {@code fallbackNamespace} and {@value #LEASE}. */
+    /**
+     * {@code POD_NAMESPACE} and {@code KNOE_LEASE_NAME}, else {@code fallbackNamespace} and {@value
+     * #LEASE}.
+     */
     public static LeaseId fromEnvironment(String fallbackNamespace) {
       String ns = System.getenv("POD_NAMESPACE");
       String name = System.getenv("KNOE_LEASE_NAME");
-      return new LeaseId(ns == null || ns.isBlank() ? fallbackNamespace : ns,
+      return new LeaseId(
+          ns == null || ns.isBlank() ? fallbackNamespace : ns,
           name == null || name.isBlank() ? LEASE : name);
     }
   }
@@ -73,7 +81,8 @@ public final class ClusterController implements AutoCloseable {
    * @param retryPeriod how often candidates try
    */
   public record Timing(Duration leaseDuration, Duration renewDeadline, Duration retryPeriod) {
-    public static final Timing DEFAULT = new Timing(Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2));
+    public static final Timing DEFAULT =
+        new Timing(Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2));
   }
 
   private final KubernetesClient client;
@@ -89,7 +98,13 @@ public final class ClusterController implements AutoCloseable {
   private volatile String leader;
 
   public ClusterController(KubernetesClient client, String namespace, Reconciler reconciler) {
-    this(client, namespace, work(reconciler), identity(), LeaseId.fromEnvironment(namespace), Timing.DEFAULT);
+    this(
+        client,
+        namespace,
+        work(reconciler),
+        identity(),
+        LeaseId.fromEnvironment(namespace),
+        Timing.DEFAULT);
   }
 
   /** The reconciler as the worker's work, taking the informer's deployments when it has them. */
@@ -101,7 +116,8 @@ public final class ClusterController implements AutoCloseable {
       }
 
       @Override
-      public Reconciler.Result reconcile(String namespace, String endpoint, Reconciler.Deployments cached) {
+      public Reconciler.Result reconcile(
+          String namespace, String endpoint, Reconciler.Deployments cached) {
         return reconciler.reconcile(namespace, endpoint, cached);
       }
     };
@@ -111,7 +127,12 @@ public final class ClusterController implements AutoCloseable {
    * @param namespace where the endpoints are
    * @param identity this replica's name in the Lease
    */
-  public ClusterController(KubernetesClient client, String namespace, Work work, String identity, LeaseId lease,
+  public ClusterController(
+      KubernetesClient client,
+      String namespace,
+      Work work,
+      String identity,
+      LeaseId lease,
       Timing timing) {
     this.client = client;
     this.lease = lease;
@@ -140,32 +161,42 @@ public final class ClusterController implements AutoCloseable {
       if (election != null) {
         return;
       }
-      var config = new LeaderElectionConfigBuilder()
-          .withName(lease.name())
-          .withLock(new LeaseLock(lease.namespace(), lease.name(), identity))
-          .withLeaseDuration(timing.leaseDuration())
-          .withRenewDeadline(timing.renewDeadline())
-          .withRetryPeriod(timing.retryPeriod())
-          .withReleaseOnCancel(true)
-          .withLeaderCallbacks(new LeaderCallbacks(this::startLeading, this::stopLeading, id -> {
-            leader = id;
-            LOG.info("knoe controller leader in " + namespace + ": " + id);
-          }))
-          .build();
+      var config =
+          new LeaderElectionConfigBuilder()
+              .withName(lease.name())
+              .withLock(new LeaseLock(lease.namespace(), lease.name(), identity))
+              .withLeaseDuration(timing.leaseDuration())
+              .withRenewDeadline(timing.renewDeadline())
+              .withRetryPeriod(timing.retryPeriod())
+              .withReleaseOnCancel(true)
+              .withLeaderCallbacks(
+                  new LeaderCallbacks(
+                      this::startLeading,
+                      this::stopLeading,
+                      id -> {
+                        leader = id;
+                        LOG.info("knoe controller leader in " + namespace + ": " + id);
+                      }))
+              .build();
       CompletableFuture<?> joined = client.leaderElector().withConfig(config).build().start();
       election = joined;
       // fabric8's elector ends for good once it loses the lease: join again, unless closed, so that
       // a replica that lost it once can lead later (else two blips leave no replica reconciling).
-      joined.whenComplete((v, error) -> {
-        synchronized (lock) {
-          if (election != joined) {
-            return; // closed, or already replaced
-          }
-          election = null;
-        }
-        LOG.info(identity + " left the election" + (error == null ? "" : " (" + error + ")") + "; joining again");
-        start();
-      });
+      joined.whenComplete(
+          (v, error) -> {
+            synchronized (lock) {
+              if (election != joined) {
+                return; // closed, or already replaced
+              }
+              election = null;
+            }
+            LOG.info(
+                identity
+                    + " left the election"
+                    + (error == null ? "" : " (" + error + ")")
+                    + "; joining again");
+            start();
+          });
     }
   }
 
@@ -229,35 +260,66 @@ public final class ClusterController implements AutoCloseable {
 
     Running() {
       KnativeClient knative = client.adapt(KnativeClient.class);
-      Function<HasMetadata, String> byLabel = o -> o.getMetadata().getLabels() == null ? null
-          : o.getMetadata().getLabels().get(KnativeRenderer.LABEL_ENDPOINT);
-      informers.add(client.resources(OnlineEndpoint.class).inNamespace(namespace)
-          .inform(handler(o -> o.getMetadata().getName()), RESYNC_MS));
-      deployments = client.resources(OnlineDeployment.class).inNamespace(namespace).runnableInformer(RESYNC_MS);
-      // Indexed by endpoint, so a reconcile reads its endpoint's deployments from memory, not a list call.
-      deployments.addIndexers(Map.of(BY_ENDPOINT, d -> {
-        String e = SpecTrees.endpointResourceOf(d);
-        return e == null ? List.of() : List.of(e);
-      }));
+      Function<HasMetadata, String> byLabel =
+          o ->
+              o.getMetadata().getLabels() == null
+                  ? null
+                  : o.getMetadata().getLabels().get(KnativeRenderer.LABEL_ENDPOINT);
+      informers.add(
+          client
+              .resources(OnlineEndpoint.class)
+              .inNamespace(namespace)
+              .inform(handler(o -> o.getMetadata().getName()), RESYNC_MS));
+      deployments =
+          client
+              .resources(OnlineDeployment.class)
+              .inNamespace(namespace)
+              .runnableInformer(RESYNC_MS);
+      // Indexed by endpoint, so a reconcile reads its endpoint's deployments from memory, not a
+      // list call.
+      deployments.addIndexers(
+          Map.of(
+              BY_ENDPOINT,
+              d -> {
+                String e = SpecTrees.endpointResourceOf(d);
+                return e == null ? List.of() : List.of(e);
+              }));
       deployments.addEventHandler(handler(SpecTrees::endpointResourceOf));
       deploymentsStarted = deployments.start().toCompletableFuture();
-      deploymentsStarted.whenComplete((v, e) -> {
-        if (e != null) {
-          // Reconciles then list from the API (the cache never syncs); say why.
-          LOG.warn("the OnlineDeployment informer in " + namespace + " did not start", e);
-        }
-      });
+      deploymentsStarted.whenComplete(
+          (v, e) -> {
+            if (e != null) {
+              // Reconciles then list from the API (the cache never syncs); say why.
+              LOG.warn("the OnlineDeployment informer in " + namespace + " did not start", e);
+            }
+          });
       informers.add(deployments);
-      informers.add(knative.services().inNamespace(namespace).withLabel(KnativeRenderer.LABEL_ENDPOINT)
-          .inform(handler(byLabel::apply), RESYNC_MS));
-      informers.add(knative.revisions().inNamespace(namespace).withLabel(KnativeRenderer.LABEL_ENDPOINT)
-          .inform(handler(byLabel::apply), 0));
+      informers.add(
+          knative
+              .services()
+              .inNamespace(namespace)
+              .withLabel(KnativeRenderer.LABEL_ENDPOINT)
+              .inform(handler(byLabel::apply), RESYNC_MS));
+      informers.add(
+          knative
+              .revisions()
+              .inNamespace(namespace)
+              .withLabel(KnativeRenderer.LABEL_ENDPOINT)
+              .inform(handler(byLabel::apply), 0));
       // The Triggers and auth Secrets Knoe made: a Trigger edited by hand is put back, and a Secret
       // whose events token was rotated moves the Triggers to it, at once rather than at the resync.
-      informers.add(knative.triggers().inNamespace(namespace).withLabel(KnativeRenderer.LABEL_ENDPOINT)
-          .inform(handler(byLabel::apply), RESYNC_MS));
-      informers.add(client.secrets().inNamespace(namespace).withLabel(KnativeRenderer.LABEL_ENDPOINT)
-          .inform(handler(byLabel::apply), RESYNC_MS));
+      informers.add(
+          knative
+              .triggers()
+              .inNamespace(namespace)
+              .withLabel(KnativeRenderer.LABEL_ENDPOINT)
+              .inform(handler(byLabel::apply), RESYNC_MS));
+      informers.add(
+          client
+              .secrets()
+              .inNamespace(namespace)
+              .withLabel(KnativeRenderer.LABEL_ENDPOINT)
+              .inform(handler(byLabel::apply), RESYNC_MS));
       worker = thread(this::work, "knoe-reconciler");
       worker.start();
     }
@@ -283,7 +345,8 @@ public final class ClusterController implements AutoCloseable {
     }
 
     void work() {
-      // The first reconciles read the cache too, not a list call each; past a renew deadline they list.
+      // The first reconciles read the cache too, not a list call each; past a renew deadline they
+      // list.
       try {
         deploymentsStarted.get(timing.renewDeadline().toMillis(), TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
@@ -310,8 +373,15 @@ public final class ClusterController implements AutoCloseable {
         } catch (RuntimeException e) {
           int n = failures.merge(endpoint, 1, Integer::sum);
           Duration backoff = backoff(n);
-          LOG.warn("reconciling endpoint " + endpoint + " failed (" + n + " in a row), again in "
-              + backoff.toMillis() + " ms", e);
+          LOG.warn(
+              "reconciling endpoint "
+                  + endpoint
+                  + " failed ("
+                  + n
+                  + " in a row), again in "
+                  + backoff.toMillis()
+                  + " ms",
+              e);
           queue.addAfter(endpoint, backoff);
         } finally {
           queue.done(endpoint);
@@ -325,7 +395,8 @@ public final class ClusterController implements AutoCloseable {
         return null;
       }
       return deployments.getIndexer().byIndex(BY_ENDPOINT, endpointResource).stream()
-          .map(d -> client.getKubernetesSerialization().clone(d)).toList();
+          .map(d -> client.getKubernetesSerialization().clone(d))
+          .toList();
     }
 
     void stop() {

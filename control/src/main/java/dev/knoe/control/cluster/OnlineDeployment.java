@@ -20,7 +20,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Kind("OnlineDeployment")
 @Plural("onlinedeployments")
 @Singular("onlinedeployment")
-public class OnlineDeployment extends CustomResource<AzureYamlSpec, OnlineDeploymentStatus> implements Namespaced {
+public class OnlineDeployment extends CustomResource<AzureYamlSpec, OnlineDeploymentStatus>
+    implements Namespaced {
 
   private static final long serialVersionUID = 1L;
 }

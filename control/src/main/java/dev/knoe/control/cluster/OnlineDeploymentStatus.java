@@ -12,8 +12,10 @@ import java.util.List;
  *     older revision serves while the current generation's is not Ready), {@code Succeeded} or
  *     {@code Failed}
  * @param message why it is not Succeeded (a spec problem, or Knative's reason and message)
- * @param revision the Knative revision of the current generation, {@code <endpoint>-<deployment>-<generation>}
- * @param scoringUri the endpoint's scoring URI (traffic to this deployment follows the endpoint's split)
+ * @param revision the Knative revision of the current generation, {@code
+ *     <endpoint>-<deployment>-<generation>}
+ * @param scoringUri the endpoint's scoring URI (traffic to this deployment follows the endpoint's
+ *     split)
  * @param url the URL of the deployment's traffic tag, which reaches it at any percentage
  * @param readyInstances pods of the current revision (Knative's actualReplicas), once it is Ready
  * @param observedGeneration the OnlineDeployment generation this status is about
@@ -67,8 +69,8 @@ public record OnlineDeploymentStatus(
   }
 
   /**
-   * Its current revision is on the way: {@code Updating} while an older revision of it serves,
-   * else {@code Creating}.
+   * Its current revision is on the way: {@code Updating} while an older revision of it serves, else
+   * {@code Creating}.
    *
    * @param readyInstances pods of a Ready revision that traffic has not reached yet, else null
    */
@@ -99,7 +101,15 @@ public record OnlineDeploymentStatus(
       long generation,
       Instant now) {
     return next(
-        ProvisioningState.FAILED, reason, message, revision, scoringUri, url, null, generation, now);
+        ProvisioningState.FAILED,
+        reason,
+        message,
+        revision,
+        scoringUri,
+        url,
+        null,
+        generation,
+        now);
   }
 
   private OnlineDeploymentStatus next(

@@ -20,7 +20,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Kind("OnlineEndpoint")
 @Plural("onlineendpoints")
 @Singular("onlineendpoint")
-public class OnlineEndpoint extends CustomResource<AzureYamlSpec, OnlineEndpointStatus> implements Namespaced {
+public class OnlineEndpoint extends CustomResource<AzureYamlSpec, OnlineEndpointStatus>
+    implements Namespaced {
 
   private static final long serialVersionUID = 1L;
 }

@@ -14,8 +14,8 @@ import java.util.Map;
  * @param message why it is not Succeeded, or null
  * @param scoringUri the Knative Service's URL + {@code /score}, once Knative gave it one
  * @param openapiUri the Knative Service's URL + {@code /swagger.json}
- * @param traffic the split in effect, by deployment name (what {@code spec.traffic} of the
- *     Knative Service holds, which can lag the asked split while a revision is not Ready)
+ * @param traffic the split in effect, by deployment name (what {@code spec.traffic} of the Knative
+ *     Service holds, which can lag the asked split while a revision is not Ready)
  * @param observedGeneration the OnlineEndpoint generation this status is about
  * @param deployments a summary per deployment name
  * @param conditions {@code Ready}

@@ -46,8 +46,8 @@ import java.util.function.Supplier;
  * Revisions, then:
  *
  * <ol>
- *   <li>an endpoint that is gone: deletes the Service, Triggers and auth Secret Knoe made for it
- *       (a cluster's garbage collector does too, through owner references);
+ *   <li>an endpoint that is gone: deletes the Service, Triggers and auth Secret Knoe made for it (a
+ *       cluster's garbage collector does too, through owner references);
  *   <li>an endpoint spec that does not parse: status Failed with every problem, nothing else
  *       touched;
  *   <li>creates the auth Secret if missing (never changes its keys) and makes the Triggers the
@@ -55,8 +55,8 @@ import java.util.function.Supplier;
  *   <li>the Service's traffic: by {@link TrafficPlanner}, over Ready revisions only; a share
  *       needing the 404 revision waits, on an existing Service, until that revision is Ready;
  *   <li>the Service's template: the revision of the oldest deployment generation that has no
- *       Revision yet (one at a time), else the 404 revision's when traffic needs it and it does
- *       not exist, else unchanged;
+ *       Revision yet (one at a time), else the 404 revision's when traffic needs it and it does not
+ *       exist, else unchanged;
  *   <li>status of every deployment and of the endpoint, written only when it changed.
  * </ol>
  *
@@ -114,8 +114,8 @@ public final class Reconciler {
   }
 
   /**
-   * @param settings the platform's settings; the namespace of each {@link #reconcile} call
-   *     replaces theirs
+   * @param settings the platform's settings; the namespace of each {@link #reconcile} call replaces
+   *     theirs
    * @param tokenPublicKey the PEM public key a new auth Secret gets in {@code token-key.pem}
    * @param clock read once per run, for the conditions' transition times
    */
@@ -195,13 +195,22 @@ public final class Reconciler {
 
     List<Dep> observed = observe(endpoint, resource, deploymentCrs, service, revisions);
     Traffic traffic = planTraffic(renderer, endpoint, observed, service, revisions);
-    Template template = chooseTemplate(ns, renderer, endpoint, observed, traffic, service, revisions);
+    Template template =
+        chooseTemplate(ns, renderer, endpoint, observed, traffic, service, revisions);
     Service written = ensureService(ns, cr, endpoint, renderer, service, template.spec(), traffic);
 
     Routes routes = Routes.of(written);
     Marked deployments = markDeployments(endpoint, template, traffic, routes, now);
     return markEndpoint(
-        cr, endpoint, template, traffic, routes, deployments, service == null, refusedTriggers, now);
+        cr,
+        endpoint,
+        template,
+        traffic,
+        routes,
+        deployments,
+        service == null,
+        refusedTriggers,
+        now);
   }
 
   // ---------------------------------------------------------------- read
@@ -247,8 +256,7 @@ public final class Reconciler {
   private Result endpointGone(
       String ns, String resource, List<OnlineDeployment> deployments, Instant now) {
     cleanUp(ns, resource);
-    String message =
-        "OnlineEndpoint '" + resource + "' does not exist in namespace '" + ns + "'";
+    String message = "OnlineEndpoint '" + resource + "' does not exist in namespace '" + ns + "'";
     for (OnlineDeployment d : deployments) {
       writeStatus(
           d,
@@ -356,9 +364,25 @@ public final class Reconciler {
     if (name != null) {
       String owner = taken.putIfAbsent(name, o.getMetadata().getName());
       if (owner != null) {
-        return new Dep(o, name, generation, uid, false, null, null, null, RevisionState.MISSING,
-            null, 0, new Problem("NameTaken", "deployment name '" + name
-                + "' is already used by OnlineDeployment '" + owner + "'"));
+        return new Dep(
+            o,
+            name,
+            generation,
+            uid,
+            false,
+            null,
+            null,
+            null,
+            RevisionState.MISSING,
+            null,
+            0,
+            new Problem(
+                "NameTaken",
+                "deployment name '"
+                    + name
+                    + "' is already used by OnlineDeployment '"
+                    + owner
+                    + "'"));
       }
       // What serves the deployment's tag now, if it was made for this life of the deployment: one
       // deleted and created again before a run saw it gone keeps its tag on the old model's
@@ -379,25 +403,62 @@ public final class Reconciler {
     try {
       spec = SpecTrees.deployment(o, resource).spec();
     } catch (SpecException e) {
-      return new Dep(o, name, generation, uid, earlierLifeRouted, null, null, null,
-          RevisionState.MISSING, serving, share, new Problem("InvalidSpec", e.getMessage()));
+      return new Dep(
+          o,
+          name,
+          generation,
+          uid,
+          earlierLifeRouted,
+          null,
+          null,
+          null,
+          RevisionState.MISSING,
+          serving,
+          share,
+          new Problem("InvalidSpec", e.getMessage()));
     }
     String desired = KnativeNames.revision(endpoint.name(), spec.name(), uid, generation);
     Revision revision = revisions.get(desired);
     if (revision != null && !ofThisLife(revision, uid)) {
       // Five hex digits of two uids alike (about one in a million re-creations): never serve the
       // old one.
-      return new Dep(o, name, generation, uid, earlierLifeRouted, spec, desired, revision,
-          RevisionState.MISSING, serving, share, new Problem("NameTaken", "revision " + desired
-              + " was made for an earlier life of deployment '" + name
-              + "' (another uid); delete that revision, or this deployment and create it again"));
+      return new Dep(
+          o,
+          name,
+          generation,
+          uid,
+          earlierLifeRouted,
+          spec,
+          desired,
+          revision,
+          RevisionState.MISSING,
+          serving,
+          share,
+          new Problem(
+              "NameTaken",
+              "revision "
+                  + desired
+                  + " was made for an earlier life of deployment '"
+                  + name
+                  + "' (another uid); delete that revision, or this deployment and create it again"));
     }
     RevisionState state = state(revision);
     if (state == RevisionState.READY) {
       serving = desired;
     }
-    return new Dep(o, name, generation, uid, earlierLifeRouted, spec, desired, revision, state,
-        serving, share, null);
+    return new Dep(
+        o,
+        name,
+        generation,
+        uid,
+        earlierLifeRouted,
+        spec,
+        desired,
+        revision,
+        state,
+        serving,
+        share,
+        null);
   }
 
   // ---------------------------------------------------------------- plan traffic
@@ -471,8 +532,7 @@ public final class Reconciler {
     TrafficPlanner.Plan plan = traffic.plan();
     String current = templateName(service);
     boolean placeholderNeeded = plan.usesPlaceholder() && !traffic.placeholderReady();
-    boolean bridgeFirst =
-        placeholderNeeded && observed.stream().anyMatch(Dep::earlierLifeRouted);
+    boolean bridgeFirst = placeholderNeeded && observed.stream().anyMatch(Dep::earlierLifeRouted);
     List<Dep> deps = new ArrayList<>(observed);
     List<Dep> pending =
         bridgeFirst
@@ -496,7 +556,12 @@ public final class Reconciler {
             renderer.template(
                 endpoint,
                 new DeploymentRevision(
-                    d.spec(), d.uid(), d.generation(), m.modelName(), m.modelVersion(), m.model(),
+                    d.spec(),
+                    d.uid(),
+                    d.generation(),
+                    m.modelName(),
+                    m.modelVersion(),
+                    m.model(),
                     m.code()));
         writing = d.desired();
         break;
@@ -512,15 +577,14 @@ public final class Reconciler {
         !bridgeFirst
             && deps.stream()
                 .anyMatch(
-                    d -> plan.waitingFor().contains(d.name())
-                        && d.problem() == null
-                        && (d.state() == RevisionState.PENDING
-                            || d.state() == RevisionState.MISSING));
+                    d ->
+                        plan.waitingFor().contains(d.name())
+                            && d.problem() == null
+                            && (d.state() == RevisionState.PENDING
+                                || d.state() == RevisionState.MISSING));
     boolean placeholderPending = writing == null && placeholderNeeded && !revisionComing;
     String placeholder = KnativeNames.noTrafficRevision(endpoint.name());
-    if (placeholderPending
-        && !revisions.containsKey(placeholder)
-        && !placeholder.equals(current)) {
+    if (placeholderPending && !revisions.containsKey(placeholder) && !placeholder.equals(current)) {
       template = renderer.noTrafficTemplate(endpoint);
     }
     if (service == null && template == null) {
@@ -561,7 +625,8 @@ public final class Reconciler {
     return change ? knative.services().inNamespace(ns).resource(current).update() : current;
   }
 
-  // ---------------------------------------------------------------- ensure Triggers, Secret, routing
+  // ---------------------------------------------------------------- ensure Triggers, Secret,
+  // routing
 
   /**
    * Makes the endpoint's Triggers the spec's. A Trigger the cluster refuses (Eventing's webhook, a
@@ -626,8 +691,13 @@ public final class Reconciler {
           e.getStatus() != null && e.getStatus().getMessage() != null
               ? e.getStatus().getMessage()
               : e.getMessage();
-      problems.add("the trigger on broker '" + t.getSpec().getBroker() + "' with filter "
-          + t.getSpec().getFilter().getAttributes() + " was refused by the cluster: " + why);
+      problems.add(
+          "the trigger on broker '"
+              + t.getSpec().getBroker()
+              + "' with filter "
+              + t.getSpec().getFilter().getAttributes()
+              + " was refused by the cluster: "
+              + why);
     }
   }
 
@@ -710,7 +780,11 @@ public final class Reconciler {
     if (s != null && ours(s, resource)) {
       knative.services().inNamespace(ns).resource(s).delete();
     }
-    knative.triggers().inNamespace(ns).withLabel(KnativeRenderer.LABEL_ENDPOINT, resource).list()
+    knative
+        .triggers()
+        .inNamespace(ns)
+        .withLabel(KnativeRenderer.LABEL_ENDPOINT, resource)
+        .list()
         .getItems()
         .forEach(t -> knative.triggers().inNamespace(ns).resource(t).delete());
     Secret secret =
@@ -778,8 +852,7 @@ public final class Reconciler {
       OnlineDeploymentStatus s =
           deploymentStatus(endpoint, d, template.writing(), routed, routes, now);
       writeStatus(d.cr(), s);
-      pending |=
-          CREATING.equals(s.provisioningState()) || UPDATING.equals(s.provisioningState());
+      pending |= CREATING.equals(s.provisioningState()) || UPDATING.equals(s.provisioningState());
       if (d.name() != null) {
         summaries.putIfAbsent(
             d.name(),
@@ -818,32 +891,50 @@ public final class Reconciler {
         if (routed.contains(revision + "|" + tag)) {
           yield before.markSucceeded(revision, scoringUri, url, instances, generation, now);
         }
-        yield before.markWaiting(olderServes,
-            "revision " + revision + " is Ready; traffic moves to it next", revision, uri, url,
-            instances, generation, now);
+        yield before.markWaiting(
+            olderServes,
+            "revision " + revision + " is Ready; traffic moves to it next",
+            revision,
+            uri,
+            url,
+            instances,
+            generation,
+            now);
       }
       case FAILED -> {
         Condition c = condition(d.revision(), "Ready");
-        String message = "revision " + revision + " failed: "
-            + (c.getReason() == null ? "" : c.getReason() + ": ")
-            + Objects.toString(c.getMessage(), "no message")
-            + (d.serving() != null ? "; traffic stays on " + d.serving() : "");
+        String message =
+            "revision "
+                + revision
+                + " failed: "
+                + (c.getReason() == null ? "" : c.getReason() + ": ")
+                + Objects.toString(c.getMessage(), "no message")
+                + (d.serving() != null ? "; traffic stays on " + d.serving() : "");
         String reason = c.getReason() == null ? "RevisionFailed" : c.getReason();
         yield before.markFailed(reason, message, revision, uri, url, generation, now);
       }
       case PENDING -> {
         Condition c = condition(d.revision(), "Ready");
-        String message = "waiting for revision " + revision + " to be Ready"
-            + (c != null && c.getReason() != null
-                ? " (" + c.getReason() + (c.getMessage() == null ? "" : ": " + c.getMessage()) + ")"
-                : "");
+        String message =
+            "waiting for revision "
+                + revision
+                + " to be Ready"
+                + (c != null && c.getReason() != null
+                    ? " ("
+                        + c.getReason()
+                        + (c.getMessage() == null ? "" : ": " + c.getMessage())
+                        + ")"
+                    : "");
         yield before.markWaiting(olderServes, message, revision, uri, url, null, generation, now);
       }
       case MISSING -> {
-        String message = revision.equals(writing)
-            ? "revision " + revision + " is being created"
-            : "revision " + revision + " is written after "
-                + (writing == null ? "the 404 revision" : writing);
+        String message =
+            revision.equals(writing)
+                ? "revision " + revision + " is being created"
+                : "revision "
+                    + revision
+                    + " is written after "
+                    + (writing == null ? "the 404 revision" : writing);
         yield before.markWaiting(olderServes, message, revision, uri, url, null, generation, now);
       }
     };
@@ -909,11 +1000,15 @@ public final class Reconciler {
       Dep d = deps.stream().filter(x -> waiting.equals(x.name())).findFirst().orElse(null);
       int percent = endpoint.traffic().get(waiting);
       if (d == null) {
-        problems.add("traffic gives " + percent + " % to deployment '" + waiting
-            + "', which has no OnlineDeployment");
+        problems.add(
+            "traffic gives "
+                + percent
+                + " % to deployment '"
+                + waiting
+                + "', which has no OnlineDeployment");
       } else if (d.problem() != null || d.state() == RevisionState.FAILED) {
-        problems.add("traffic gives " + percent + " % to deployment '" + waiting
-            + "', which failed");
+        problems.add(
+            "traffic gives " + percent + " % to deployment '" + waiting + "', which failed");
       }
     }
     return problems;
@@ -926,8 +1021,8 @@ public final class Reconciler {
       what.add("deployments to be Ready");
     }
     if (!plan.waitingFor().isEmpty()) {
-      what.add("a Ready revision of " + String.join(", ", plan.waitingFor())
-          + " before moving traffic");
+      what.add(
+          "a Ready revision of " + String.join(", ", plan.waitingFor()) + " before moving traffic");
     }
     if (placeholder) {
       what.add("the 404 revision (traffic sums to 0) to be Ready");
@@ -950,7 +1045,8 @@ public final class Reconciler {
       traffic.stream()
           .filter(t -> tag.equals(t.getTag()))
           .findFirst()
-          .ifPresent(t -> split.put(d.name(), t.getPercent() == null ? 0 : t.getPercent().intValue()));
+          .ifPresent(
+              t -> split.put(d.name(), t.getPercent() == null ? 0 : t.getPercent().intValue()));
     }
     return split;
   }
@@ -1018,8 +1114,8 @@ public final class Reconciler {
   }
 
   /**
-   * Whether revision {@code r} was made for the deployment life {@code uid}. A revision without
-   * the annotation was made by a Knoe from before it: taken as this life's, so an upgrade keeps
+   * Whether revision {@code r} was made for the deployment life {@code uid}. A revision without the
+   * annotation was made by a Knoe from before it: taken as this life's, so an upgrade keeps
    * serving.
    */
   private static boolean ofThisLife(Revision r, String uid) {
@@ -1055,7 +1151,8 @@ public final class Reconciler {
 
   private static boolean isTrue(List<Condition> conditions, String type) {
     return conditions != null
-        && conditions.stream().anyMatch(c -> type.equals(c.getType()) && "True".equals(c.getStatus()));
+        && conditions.stream()
+            .anyMatch(c -> type.equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
   private static long generation(HasMetadata o) {

@@ -35,7 +35,8 @@ public final class SpecTrees {
   /**
    * The endpoint's spec.
    *
-   * @throws SpecException with every problem, including a resource name that does not fit the Knoe name
+   * @throws SpecException with every problem, including a resource name that does not fit the Knoe
+   *     name
    */
   public static Parsed<EndpointSpec> endpoint(OnlineEndpoint e) {
     String name = endpointName(e);
@@ -44,13 +45,22 @@ public final class SpecTrees {
     Parsed<EndpointSpec> parsed = SpecParser.endpoint(tree, null, List.of());
     String expected = KnativeNames.endpointResource(name);
     if (!expected.equals(e.getMetadata().getName())) {
-      throw new SpecException("metadata.name '" + e.getMetadata().getName() + "' must be '" + expected
-          + "' for the endpoint named '" + name + "' (the resource, the Knative Service and its labels share it)");
+      throw new SpecException(
+          "metadata.name '"
+              + e.getMetadata().getName()
+              + "' must be '"
+              + expected
+              + "' for the endpoint named '"
+              + name
+              + "' (the resource, the Knative Service and its labels share it)");
     }
     return parsed;
   }
 
-  /** The OnlineEndpoint resource name a deployment belongs to, or null without a string {@code spec.endpoint_name}. */
+  /**
+   * The OnlineEndpoint resource name a deployment belongs to, or null without a string {@code
+   * spec.endpoint_name}.
+   */
   public static String endpointResourceOf(OnlineDeployment d) {
     String endpoint = spec(d.getSpec()).string("endpoint_name");
     return endpoint == null || endpoint.isBlank() ? null : KnativeNames.endpointResource(endpoint);
@@ -67,7 +77,9 @@ public final class SpecTrees {
     }
     String prefix = endpointResource + "-";
     String resource = d.getMetadata().getName();
-    return resource.startsWith(prefix) && resource.length() > prefix.length() ? resource.substring(prefix.length()) : null;
+    return resource.startsWith(prefix) && resource.length() > prefix.length()
+        ? resource.substring(prefix.length())
+        : null;
   }
 
   /**
@@ -78,9 +90,14 @@ public final class SpecTrees {
   public static Parsed<DeploymentSpec> deployment(OnlineDeployment d, String endpointResource) {
     String name = deploymentName(d, endpointResource);
     if (name == null) {
-      throw new SpecException("spec.name is missing and metadata.name '" + d.getMetadata().getName()
-          + "' does not start with '" + endpointResource + "-': give spec.name, or name the resource "
-          + endpointResource + "-<deployment>");
+      throw new SpecException(
+          "spec.name is missing and metadata.name '"
+              + d.getMetadata().getName()
+              + "' does not start with '"
+              + endpointResource
+              + "-': give spec.name, or name the resource "
+              + endpointResource
+              + "-<deployment>");
     }
     Map<String, Object> tree = new LinkedHashMap<>(spec(d.getSpec()).getFields());
     tree.put("name", name);

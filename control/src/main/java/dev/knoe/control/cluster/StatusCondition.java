@@ -25,8 +25,11 @@ public record StatusCondition(
 
   /** True when everything but the transition time is the same. */
   public boolean sameAs(StatusCondition other) {
-    return other != null && type.equals(other.type) && status.equals(other.status)
-        && java.util.Objects.equals(reason, other.reason) && java.util.Objects.equals(message, other.message);
+    return other != null
+        && type.equals(other.type)
+        && status.equals(other.status)
+        && java.util.Objects.equals(reason, other.reason)
+        && java.util.Objects.equals(message, other.message);
   }
 
   /**

@@ -32,27 +32,40 @@ public final class TrafficPlanner {
    *     endpoint's split is not in effect); empty when it is
    * @param usesPlaceholder true when the 404 revision is among the targets
    */
-  public record Plan(List<TrafficTarget> targets, Map<String, Integer> split, List<String> waitingFor,
+  public record Plan(
+      List<TrafficTarget> targets,
+      Map<String, Integer> split,
+      List<String> waitingFor,
       boolean usesPlaceholder) {}
 
   /**
    * @param endpoint the endpoint (its traffic in the author's order)
    * @param serving deployment name → its Ready revision, for every deployment that has one (order
    *     kept after the endpoint's own)
-   * @param current deployment name → the share its tag has in the Service now (deployments that
-   *     are gone left out)
+   * @param current deployment name → the share its tag has in the Service now (deployments that are
+   *     gone left out)
    */
-  public static Plan plan(KnativeRenderer renderer, EndpointSpec endpoint, Map<String, String> serving,
+  public static Plan plan(
+      KnativeRenderer renderer,
+      EndpointSpec endpoint,
+      Map<String, String> serving,
       Map<String, Integer> current) {
     Map<String, String> ordered = new LinkedHashMap<>();
-    endpoint.traffic().keySet().forEach(d -> {
-      if (serving.containsKey(d)) {
-        ordered.put(d, serving.get(d));
-      }
-    });
+    endpoint
+        .traffic()
+        .keySet()
+        .forEach(
+            d -> {
+              if (serving.containsKey(d)) {
+                ordered.put(d, serving.get(d));
+              }
+            });
     serving.forEach(ordered::putIfAbsent);
-    List<String> waiting = endpoint.traffic().entrySet().stream()
-        .filter(e -> e.getValue() > 0 && !serving.containsKey(e.getKey())).map(Map.Entry::getKey).toList();
+    List<String> waiting =
+        endpoint.traffic().entrySet().stream()
+            .filter(e -> e.getValue() > 0 && !serving.containsKey(e.getKey()))
+            .map(Map.Entry::getKey)
+            .toList();
 
     List<TrafficTarget> targets;
     if (waiting.isEmpty()) {
@@ -74,20 +87,33 @@ public final class TrafficPlanner {
       }
     }
     Map<String, Integer> split = new LinkedHashMap<>();
-    ordered.keySet().forEach(d -> targets.stream()
-        .filter(t -> KnativeNames.tag(endpoint.name(), d).equals(t.getTag()))
-        .findFirst().ifPresent(t -> split.put(d, t.getPercent().intValue())));
+    ordered
+        .keySet()
+        .forEach(
+            d ->
+                targets.stream()
+                    .filter(t -> KnativeNames.tag(endpoint.name(), d).equals(t.getTag()))
+                    .findFirst()
+                    .ifPresent(t -> split.put(d, t.getPercent().intValue())));
     String placeholder = KnativeNames.noTrafficRevision(endpoint.name());
-    boolean usesPlaceholder = targets.stream().anyMatch(t -> placeholder.equals(t.getRevisionName()));
+    boolean usesPlaceholder =
+        targets.stream().anyMatch(t -> placeholder.equals(t.getRevisionName()));
     return new Plan(List.copyOf(targets), split, waiting, usesPlaceholder);
   }
 
   static TrafficTarget target(String revision, long percent, String tag) {
-    return new TrafficTargetBuilder().withRevisionName(revision).withPercent(percent).withTag(tag)
-        .withLatestRevision(false).build();
+    return new TrafficTargetBuilder()
+        .withRevisionName(revision)
+        .withPercent(percent)
+        .withTag(tag)
+        .withLatestRevision(false)
+        .build();
   }
 
-  /** Two splits are the same when each target names the same revision, share, tag and latestRevision. */
+  /**
+   * Two splits are the same when each target names the same revision, share, tag and
+   * latestRevision.
+   */
   public static boolean same(List<TrafficTarget> a, List<TrafficTarget> b) {
     return key(a).equals(key(b));
   }
@@ -96,8 +122,18 @@ public final class TrafficPlanner {
     if (targets == null) {
       return List.of();
     }
-    return targets.stream().map(t -> t.getRevisionName() + "|" + t.getConfigurationName() + "|"
-        + (t.getPercent() == null ? 0 : t.getPercent()) + "|" + t.getTag() + "|" + Boolean.TRUE.equals(t.getLatestRevision()))
+    return targets.stream()
+        .map(
+            t ->
+                t.getRevisionName()
+                    + "|"
+                    + t.getConfigurationName()
+                    + "|"
+                    + (t.getPercent() == null ? 0 : t.getPercent())
+                    + "|"
+                    + t.getTag()
+                    + "|"
+                    + Boolean.TRUE.equals(t.getLatestRevision()))
         .toList();
   }
 }

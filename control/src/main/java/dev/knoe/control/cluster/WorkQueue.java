@@ -51,7 +51,9 @@ final class WorkQueue {
     }
   }
 
-  /** The next due key, waiting for one; null once closed. Call {@link #done} when finished with it. */
+  /**
+   * The next due key, waiting for one; null once closed. Call {@link #done} when finished with it.
+   */
   String take() throws InterruptedException {
     lock.lock();
     try {

@@ -1,8 +1,8 @@
 package dev.knoe.control.credentials;
 
 /**
- * The two keys of an endpoint with {@code auth_mode: key}; either one is accepted, so a client
- * can move to the secondary while the primary is regenerated.
+ * The two keys of an endpoint with {@code auth_mode: key}; either one is accepted, so a client can
+ * move to the secondary while the primary is regenerated.
  */
 public record EndpointKeys(String primaryKey, String secondaryKey) {
 
@@ -14,7 +14,9 @@ public record EndpointKeys(String primaryKey, String secondaryKey) {
     return switch (keyType.toLowerCase()) {
       case "primary" -> new EndpointKeys(Secrets.newKey(), secondaryKey);
       case "secondary" -> new EndpointKeys(primaryKey, Secrets.newKey());
-      default -> throw new IllegalArgumentException("key_type '" + keyType + "' must be primary or secondary");
+      default ->
+          throw new IllegalArgumentException(
+              "key_type '" + keyType + "' must be primary or secondary");
     };
   }
 

@@ -52,9 +52,15 @@ public final class TokenIssuer {
   public Token issue(String endpoint) {
     Instant now = clock.instant();
     Instant expiry = now.plus(ttl);
-    String jwt = Jwt.issuer("knoe").subject("knoe-client").audience(endpoint)
-        .issuedAt(now).expiresAt(expiry)
-        .jws().algorithm(SignatureAlgorithm.RS256).sign(privateKey);
+    String jwt =
+        Jwt.issuer("knoe")
+            .subject("knoe-client")
+            .audience(endpoint)
+            .issuedAt(now)
+            .expiresAt(expiry)
+            .jws()
+            .algorithm(SignatureAlgorithm.RS256)
+            .sign(privateKey);
     return new Token(jwt, expiry, now.plus(ttl.dividedBy(2)));
   }
 
@@ -112,14 +118,19 @@ public final class TokenIssuer {
    */
   private static String pem(String type, byte[] der) {
     Base64.Encoder lines = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII));
-    return "-----BEGIN " + type + "-----\n"
+    return "-----BEGIN "
+        + type
+        + "-----\n"
         + lines.encodeToString(der)
-        + "\n-----END " + type + "-----\n";
+        + "\n-----END "
+        + type
+        + "-----\n";
   }
 
   private static PublicKey publicOf(RSAPrivateCrtKey key) {
     try {
-      return KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(key.getModulus(), key.getPublicExponent()));
+      return KeyFactory.getInstance("RSA")
+          .generatePublic(new RSAPublicKeySpec(key.getModulus(), key.getPublicExponent()));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }

@@ -1,2 +1,5 @@
-/** Endpoint keys, the token signing key and the admin credential, kept owner-only under the data directory. */
+/**
+ * Endpoint keys, the token signing key and the admin credential, kept owner-only under the data
+ * directory.
+ */
 package dev.knoe.control.credentials;

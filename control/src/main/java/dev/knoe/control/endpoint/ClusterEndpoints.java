@@ -3,7 +3,9 @@ package dev.knoe.control.endpoint;
 import dev.knoe.control.cluster.AuthSecrets;
 import dev.knoe.control.cluster.AzureYamlSpec;
 import dev.knoe.control.cluster.OnlineDeployment;
+import dev.knoe.control.cluster.OnlineDeploymentStatus;
 import dev.knoe.control.cluster.OnlineEndpoint;
+import dev.knoe.control.cluster.OnlineEndpointStatus;
 import dev.knoe.control.cluster.SpecTrees;
 import dev.knoe.control.credentials.EndpointKeys;
 import dev.knoe.control.credentials.TokenIssuer;
@@ -24,8 +26,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import dev.knoe.control.cluster.OnlineDeploymentStatus;
-import dev.knoe.control.cluster.OnlineEndpointStatus;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -35,7 +35,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
@@ -49,9 +48,9 @@ import org.jboss.logging.Logger;
  * deployments that exist, no deletion of a deployment with traffic, models from the registry.
  * {@code If-Match} compares with the resource's {@code metadata.generation} (its ETag). Each write
  * carries the {@code resourceVersion} it read; when something wrote in between (often the
- * reconciler's status), the operation reads and checks again: the rules always, and with
- * {@code If-Match} a concurrent spec change, by the API or by {@code kubectl}, is a 412 rather
- * than lost (without it, a PUT replaces what is there, as locally).
+ * reconciler's status), the operation reads and checks again: the rules always, and with {@code
+ * If-Match} a concurrent spec change, by the API or by {@code kubectl}, is a 412 rather than lost
+ * (without it, a PUT replaces what is there, as locally).
  */
 public final class ClusterEndpoints implements Endpoints {
 
@@ -65,7 +64,8 @@ public final class ClusterEndpoints implements Endpoints {
   private final TokenIssuer tokens;
   private final ModelRegistry models;
 
-  public ClusterEndpoints(KubernetesClient client, String namespace, TokenIssuer tokens, ModelRegistry models) {
+  public ClusterEndpoints(
+      KubernetesClient client, String namespace, TokenIssuer tokens, ModelRegistry models) {
     this.client = client;
     this.namespace = namespace;
     this.tokens = tokens;
@@ -82,7 +82,9 @@ public final class ClusterEndpoints implements Endpoints {
   @Override
   public List<EndpointView> endpoints() {
     return client.resources(OnlineEndpoint.class).inNamespace(namespace).list().getItems().stream()
-        .sorted(Comparator.comparing(e -> e.getMetadata().getName())).map(ClusterEndpoints::view).toList();
+        .sorted(Comparator.comparing(e -> e.getMetadata().getName()))
+        .map(ClusterEndpoints::view)
+        .toList();
   }
 
   @Override
@@ -100,9 +102,10 @@ public final class ClusterEndpoints implements Endpoints {
     // Read first: the update below carries this resourceVersion, and a deployment delete marks the
     // endpoint before it goes, so traffic can never be given to a deployment being deleted.
     OnlineEndpoint old = find(spec.name()).orElse(null);
-    Set<String> deployments = deploymentResources(spec.name()).stream()
-        .map(d -> SpecTrees.deploymentName(d, KnativeNames.endpointResource(spec.name())))
-        .collect(Collectors.toCollection(java.util.HashSet::new));
+    Set<String> deployments =
+        deploymentResources(spec.name()).stream()
+            .map(d -> SpecTrees.deploymentName(d, KnativeNames.endpointResource(spec.name())))
+            .collect(Collectors.toCollection(java.util.HashSet::new));
     if (old != null) {
       deployments.removeAll(deleting(old));
     }
@@ -110,8 +113,11 @@ public final class ClusterEndpoints implements Endpoints {
       Rules.ifMatchAbsent("endpoint '" + spec.name() + "'", ifMatch);
       Rules.traffic(spec, deployments);
       OnlineEndpoint cr = new OnlineEndpoint();
-      cr.setMetadata(new ObjectMetaBuilder().withName(KnativeNames.endpointResource(spec.name()))
-          .withNamespace(namespace).build());
+      cr.setMetadata(
+          new ObjectMetaBuilder()
+              .withName(KnativeNames.endpointResource(spec.name()))
+              .withNamespace(namespace)
+              .build());
       cr.setSpec(new AzureYamlSpec(SpecWriter.endpoint(spec)));
       OnlineEndpoint made = create(cr, Rules.endpointExists(spec.name()));
       LOG.infof("Created OnlineEndpoint %s/%s", namespace, made.getMetadata().getName());
@@ -125,17 +131,23 @@ public final class ClusterEndpoints implements Endpoints {
     Optional<AuthMode> mode = authMode(old);
     if (mode.isPresent() && mode.get() != spec.authMode()) {
       // The pods read the key file or the token key file their revision was made with.
-      throw new EndpointException.Invalid("auth_mode cannot change on an existing endpoint (it is "
-          + mode.get().value() + "); delete and create the endpoint to change it");
+      throw new EndpointException.Invalid(
+          "auth_mode cannot change on an existing endpoint (it is "
+              + mode.get().value()
+              + "); delete and create the endpoint to change it");
     }
     old.setSpec(new AzureYamlSpec(SpecWriter.endpoint(spec)));
     OnlineEndpoint updated = update(old, "endpoint '" + spec.name() + "'");
-    LOG.infof("Updated OnlineEndpoint %s/%s: traffic %s, mirror %s", namespace, updated.getMetadata().getName(),
-        spec.traffic(), spec.mirrorTraffic());
+    LOG.infof(
+        "Updated OnlineEndpoint %s/%s: traffic %s, mirror %s",
+        namespace, updated.getMetadata().getName(), spec.traffic(), spec.mirrorTraffic());
     return view(updated);
   }
 
-  /** Deletes the endpoint's deployments, then the endpoint; the reconciler removes what it made for them. */
+  /**
+   * Deletes the endpoint's deployments, then the endpoint; the reconciler removes what it made for
+   * them.
+   */
   @Override
   public void deleteEndpoint(String name) {
     OnlineEndpoint e = endpointResource(name);
@@ -143,7 +155,8 @@ public final class ClusterEndpoints implements Endpoints {
       client.resource(d).delete();
     }
     client.resource(e).delete();
-    LOG.infof("Deleted OnlineEndpoint %s/%s and its deployments", namespace, e.getMetadata().getName());
+    LOG.infof(
+        "Deleted OnlineEndpoint %s/%s and its deployments", namespace, e.getMetadata().getName());
   }
 
   @Override
@@ -155,8 +168,8 @@ public final class ClusterEndpoints implements Endpoints {
 
   /**
    * A new primary or secondary key in the auth Secret. The pods see the file change when the
-   * kubelet refreshes the mounted Secret (about a minute), with no new revision; until then the
-   * old key is still accepted.
+   * kubelet refreshes the mounted Secret (about a minute), with no new revision; until then the old
+   * key is still accepted.
    */
   @Override
   public EndpointKeys regenerateKey(String name, String keyType) {
@@ -170,7 +183,9 @@ public final class ClusterEndpoints implements Endpoints {
     EndpointKeys next = Rules.keyType(() -> keys.regenerate(keyType == null ? "" : keyType));
     secret.getData().put(AuthSecrets.KEYS_FILE, AuthSecrets.keysData(next));
     update(secret, "the keys of endpoint '" + name + "'");
-    LOG.infof("Regenerated the %s key of endpoint %s (Secret %s)", keyType, name, secret.getMetadata().getName());
+    LOG.infof(
+        "Regenerated the %s key of endpoint %s (Secret %s)",
+        keyType, name, secret.getMetadata().getName());
     return next;
   }
 
@@ -203,58 +218,96 @@ public final class ClusterEndpoints implements Endpoints {
     return retryingStaleReads(() -> putDeploymentOnce(spec, ifMatch, createOnly));
   }
 
-  private DeploymentView putDeploymentOnce(DeploymentSpec spec, String ifMatch, boolean createOnly) {
+  private DeploymentView putDeploymentOnce(
+      DeploymentSpec spec, String ifMatch, boolean createOnly) {
     String ep = spec.endpointName();
     OnlineEndpoint owner = endpointResource(ep);
     String what = "deployment '" + spec.name() + "' of endpoint '" + ep + "'";
     if (spec.model().isInline()) {
-      throw new EndpointException.Invalid("model.path " + spec.model().path() + " is a path on the machine that sent it;"
-          + " a cluster's pods download registered models: 'knoe online-deployment create' uploads it for you, or"
-          + " register it with 'knoe model create --name " + ep + "-" + spec.name() + " --path <file>' and write"
-          + " model: " + ep + "-" + spec.name() + ":1");
+      throw new EndpointException.Invalid(
+          "model.path "
+              + spec.model().path()
+              + " is a path on the machine that sent it;"
+              + " a cluster's pods download registered models: 'knoe online-deployment create' uploads it for you, or"
+              + " register it with 'knoe model create --name "
+              + ep
+              + "-"
+              + spec.name()
+              + " --path <file>' and write"
+              + " model: "
+              + ep
+              + "-"
+              + spec.name()
+              + ":1");
     }
     if (spec.codeConfiguration() != null) {
-      throw new EndpointException.Invalid("code_configuration: custom handler jars cannot be delivered to a cluster yet;"
-          + " build an image with the handler and set environment.image");
+      throw new EndpointException.Invalid(
+          "code_configuration: custom handler jars cannot be delivered to a cluster yet;"
+              + " build an image with the handler and set environment.image");
     }
     ModelVersion model = models.resolve(spec.model().name(), spec.model().version());
     Map<String, Object> fields = new LinkedHashMap<>(SpecWriter.deployment(spec));
     fields.put("model", model.reference());
-    Map<String, String> annotations = Map.of(KnativeRenderer.ANNOTATION_MODEL_SHA256, model.sha256());
+    Map<String, String> annotations =
+        Map.of(KnativeRenderer.ANNOTATION_MODEL_SHA256, model.sha256());
     Optional<OnlineDeployment> old = findDeployment(ep, spec.name());
     if (old.isEmpty()) {
       Rules.ifMatchAbsent(what, ifMatch);
-      Set<String> existing = deploymentResources(ep).stream()
-          .map(d -> SpecTrees.deploymentName(d, KnativeNames.endpointResource(ep))).collect(Collectors.toSet());
+      Set<String> existing =
+          deploymentResources(ep).stream()
+              .map(d -> SpecTrees.deploymentName(d, KnativeNames.endpointResource(ep)))
+              .collect(Collectors.toSet());
       Rules.deploymentLimit(ep, existing, spec.name());
       String resource = KnativeNames.deploymentResource(ep, spec.name());
-      OnlineDeployment taken = client.resources(OnlineDeployment.class).inNamespace(namespace).withName(resource).get();
+      OnlineDeployment taken =
+          client.resources(OnlineDeployment.class).inNamespace(namespace).withName(resource).get();
       if (taken != null) {
         // Names join with dashes: endpoint a + deployment b-x and endpoint a-b + deployment x meet.
         String takenBy = SpecTrees.endpointResourceOf(taken);
-        throw new EndpointException.Conflict("the resource name " + resource + " of " + what + " is taken by "
-            + (takenBy == null ? "another OnlineDeployment" : "deployment '" + SpecTrees.deploymentName(taken, takenBy)
-                + "' of endpoint resource '" + takenBy + "'")
-            + " (its Knative revisions would be named alike too); choose another deployment name");
+        throw new EndpointException.Conflict(
+            "the resource name "
+                + resource
+                + " of "
+                + what
+                + " is taken by "
+                + (takenBy == null
+                    ? "another OnlineDeployment"
+                    : "deployment '"
+                        + SpecTrees.deploymentName(taken, takenBy)
+                        + "' of endpoint resource '"
+                        + takenBy
+                        + "'")
+                + " (its Knative revisions would be named alike too); choose another deployment name");
       }
       markDeleting(owner, spec.name(), false); // a name deleted before may come back
       OnlineDeployment cr = new OnlineDeployment();
       // Owned by the endpoint: Kubernetes' garbage collector removes it with the endpoint, even one
       // deleted while this was being created.
-      cr.setMetadata(new ObjectMetaBuilder().withName(resource)
-          .withNamespace(namespace).withAnnotations(annotations)
-          .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion(KnativeRenderer.API_VERSION)
-              .withKind("OnlineEndpoint").withName(owner.getMetadata().getName()).withUid(owner.getMetadata().getUid())
-              .build())
-          .build());
+      cr.setMetadata(
+          new ObjectMetaBuilder()
+              .withName(resource)
+              .withNamespace(namespace)
+              .withAnnotations(annotations)
+              .withOwnerReferences(
+                  new OwnerReferenceBuilder()
+                      .withApiVersion(KnativeRenderer.API_VERSION)
+                      .withKind("OnlineEndpoint")
+                      .withName(owner.getMetadata().getName())
+                      .withUid(owner.getMetadata().getUid())
+                      .build())
+              .build());
       cr.setSpec(new AzureYamlSpec(fields));
       OnlineDeployment made = create(cr, Rules.deploymentExists(ep, spec.name()));
       Optional<OnlineEndpoint> still = find(ep);
-      if (still.isEmpty() || !Objects.equals(still.get().getMetadata().getUid(), owner.getMetadata().getUid())) {
+      if (still.isEmpty()
+          || !Objects.equals(still.get().getMetadata().getUid(), owner.getMetadata().getUid())) {
         client.resource(made).delete();
-        throw new EndpointException.NotFound("endpoint '" + ep + "' was deleted while " + what + " was being created");
+        throw new EndpointException.NotFound(
+            "endpoint '" + ep + "' was deleted while " + what + " was being created");
       }
-      LOG.infof("Created OnlineDeployment %s/%s (model %s)", namespace, made.getMetadata().getName(), model.reference());
+      LOG.infof(
+          "Created OnlineDeployment %s/%s (model %s)",
+          namespace, made.getMetadata().getName(), model.reference());
       return view(made, ep);
     }
     if (createOnly) {
@@ -263,22 +316,26 @@ public final class ClusterEndpoints implements Endpoints {
     OnlineDeployment d = old.get();
     Rules.ifMatch(what, etag(d), ifMatch);
     d.setSpec(new AzureYamlSpec(fields));
-    Map<String, String> merged = new LinkedHashMap<>(d.getMetadata().getAnnotations() == null
-        ? Map.of() : d.getMetadata().getAnnotations());
+    Map<String, String> merged =
+        new LinkedHashMap<>(
+            d.getMetadata().getAnnotations() == null ? Map.of() : d.getMetadata().getAnnotations());
     merged.putAll(annotations);
     d.getMetadata().setAnnotations(merged);
     OnlineDeployment updated = update(d, what);
-    LOG.infof("Updated OnlineDeployment %s/%s (model %s)", namespace, updated.getMetadata().getName(), model.reference());
+    LOG.infof(
+        "Updated OnlineDeployment %s/%s (model %s)",
+        namespace, updated.getMetadata().getName(), model.reference());
     return view(updated, ep);
   }
 
   /** Refused while the deployment has live or mirrored traffic, as locally. */
   @Override
   public void deleteDeployment(String endpoint, String name) {
-    retryingStaleReads(() -> {
-      deleteDeploymentOnce(endpoint, name);
-      return null;
-    });
+    retryingStaleReads(
+        () -> {
+          deleteDeploymentOnce(endpoint, name);
+          return null;
+        });
   }
 
   private void deleteDeploymentOnce(String endpoint, String name) {
@@ -299,45 +356,65 @@ public final class ClusterEndpoints implements Endpoints {
   }
 
   /**
-   * The deployment is still there, so traffic may go to it again. The failure of the delete is what the
-   * user must hear about: the un-mark's own conflicts are retried here, its other failures only logged.
+   * The deployment is still there, so traffic may go to it again. The failure of the delete is what
+   * the user must hear about: the un-mark's own conflicts are retried here, its other failures only
+   * logged.
    */
-  private void unmarkAfterFailedDelete(String endpoint, String name, KubernetesClientException cause) {
+  private void unmarkAfterFailedDelete(
+      String endpoint, String name, KubernetesClientException cause) {
     try {
-      retryingStaleReads(() -> {
-        find(endpoint).ifPresent(now -> markDeleting(now, name, false));
-        return null;
-      });
+      retryingStaleReads(
+          () -> {
+            find(endpoint).ifPresent(now -> markDeleting(now, name, false));
+            return null;
+          });
       return;
     } catch (RuntimeException e) {
       cause.addSuppressed(e);
     }
-    LOG.warnf("Deployment %s of endpoint %s was not deleted (%s) and is still marked in the annotation %s of its"
-        + " endpoint, so traffic cannot be given to it: delete it again, or remove it from that annotation",
+    LOG.warnf(
+        "Deployment %s of endpoint %s was not deleted (%s) and is still marked in the annotation %s of its"
+            + " endpoint, so traffic cannot be given to it: delete it again, or remove it from that annotation",
         name, endpoint, cause.getMessage(), ANNOTATION_DELETING);
   }
 
-  /** The last lines of each pod of the deployment's current revision, prefixed with the pod's name. */
+  /**
+   * The last lines of each pod of the deployment's current revision, prefixed with the pod's name.
+   */
   @Override
   public List<String> logs(String endpoint, String name, int lines, String container) {
     OnlineDeployment d = deploymentResource(endpoint, name);
     String revision = d.getStatus() == null ? null : d.getStatus().revision();
-    // The Azure container names, as Knative names its containers: the user container and the init one.
-    String inPod = container.equals("storage-initializer") ? "storage-initializer" : "scoring-function";
+    // The Azure container names, as Knative names its containers: the user container and the init
+    // one.
+    String inPod =
+        container.equals("storage-initializer") ? "storage-initializer" : "scoring-function";
     List<String> out = new ArrayList<>();
     if (revision == null) {
       out.add("(no revision of deployment '" + name + "' has been made yet)");
       return out;
     }
-    List<Pod> pods = client.pods().inNamespace(namespace).withLabel("serving.knative.dev/revision", revision)
-        .list().getItems();
+    List<Pod> pods =
+        client
+            .pods()
+            .inNamespace(namespace)
+            .withLabel("serving.knative.dev/revision", revision)
+            .list()
+            .getItems();
     if (pods.isEmpty()) {
       out.add("(no pod of revision " + revision + " runs now: scaled to zero, or not started)");
     }
     for (Pod p : pods) {
       String pod = p.getMetadata().getName();
       try {
-        String log = client.pods().inNamespace(namespace).withName(pod).inContainer(inPod).tailingLines(lines).getLog();
+        String log =
+            client
+                .pods()
+                .inNamespace(namespace)
+                .withName(pod)
+                .inContainer(inPod)
+                .tailingLines(lines)
+                .getLog();
         log.lines().forEach(l -> out.add(pod + " " + l));
       } catch (KubernetesClientException e) {
         out.add("(" + pod + ": cannot read the logs of " + inPod + ": " + e.getMessage() + ")");
@@ -349,8 +426,12 @@ public final class ClusterEndpoints implements Endpoints {
   // ---------------------------------------------------------------- resources
 
   private Optional<OnlineEndpoint> find(String name) {
-    return Optional.ofNullable(client.resources(OnlineEndpoint.class).inNamespace(namespace)
-        .withName(KnativeNames.endpointResource(name)).get());
+    return Optional.ofNullable(
+        client
+            .resources(OnlineEndpoint.class)
+            .inNamespace(namespace)
+            .withName(KnativeNames.endpointResource(name))
+            .get());
   }
 
   private OnlineEndpoint endpointResource(String name) {
@@ -359,26 +440,43 @@ public final class ClusterEndpoints implements Endpoints {
 
   private List<OnlineDeployment> deploymentResources(String endpoint) {
     String resource = KnativeNames.endpointResource(endpoint);
-    return client.resources(OnlineDeployment.class).inNamespace(namespace).list().getItems().stream()
+    return client
+        .resources(OnlineDeployment.class)
+        .inNamespace(namespace)
+        .list()
+        .getItems()
+        .stream()
         .filter(d -> resource.equals(SpecTrees.endpointResourceOf(d)))
-        .sorted(Comparator.comparing(d -> d.getMetadata().getName())).toList();
+        .sorted(Comparator.comparing(d -> d.getMetadata().getName()))
+        .toList();
   }
 
   private Optional<OnlineDeployment> findDeployment(String endpoint, String name) {
     String resource = KnativeNames.endpointResource(endpoint);
     return deploymentResources(endpoint).stream()
-        .filter(d -> name.equals(SpecTrees.deploymentName(d, resource))).findFirst();
+        .filter(d -> name.equals(SpecTrees.deploymentName(d, resource)))
+        .findFirst();
   }
 
   private OnlineDeployment deploymentResource(String endpoint, String name) {
     endpointResource(endpoint);
-    return findDeployment(endpoint, name).orElseThrow(() -> Rules.noDeployment(endpoint, name,
-        deploymentResources(endpoint).stream()
-            .map(d -> SpecTrees.deploymentName(d, KnativeNames.endpointResource(endpoint))).toList()));
+    return findDeployment(endpoint, name)
+        .orElseThrow(
+            () ->
+                Rules.noDeployment(
+                    endpoint,
+                    name,
+                    deploymentResources(endpoint).stream()
+                        .map(
+                            d ->
+                                SpecTrees.deploymentName(
+                                    d, KnativeNames.endpointResource(endpoint)))
+                        .toList()));
   }
 
   private Optional<Secret> authSecret(String endpoint) {
-    return Optional.ofNullable(client.secrets().inNamespace(namespace).withName(KnativeNames.authSecret(endpoint)).get());
+    return Optional.ofNullable(
+        client.secrets().inNamespace(namespace).withName(KnativeNames.authSecret(endpoint)).get());
   }
 
   private void requireKeyAuth(String name) {
@@ -386,37 +484,52 @@ public final class ClusterEndpoints implements Endpoints {
   }
 
   private EndpointException noKeysYet() {
-    return new EndpointException.Conflict("the endpoint has no keys yet: the reconciler makes its auth Secret; try again in a moment");
+    return new EndpointException.Conflict(
+        "the endpoint has no keys yet: the reconciler makes its auth Secret; try again in a moment");
   }
 
-  /** The endpoint's auth mode; empty when its resource (applied with kubectl) names an unknown one. */
+  /**
+   * The endpoint's auth mode; empty when its resource (applied with kubectl) names an unknown one.
+   */
   private static Optional<AuthMode> authMode(OnlineEndpoint e) {
     String value = e.getSpec() == null ? null : e.getSpec().string("auth_mode");
     return value == null ? Optional.of(AuthMode.KEY) : AuthMode.fromValue(value);
   }
 
   private static AuthMode knownAuthMode(OnlineEndpoint e) {
-    return authMode(e).orElseThrow(() -> new EndpointException.Invalid("endpoint '" + SpecTrees.endpointName(e)
-        + "' has auth_mode '" + e.getSpec().string("auth_mode") + "', which is not key or aml_token:"
-        + " fix its OnlineEndpoint resource (the reconciler reports it Failed)"));
+    return authMode(e)
+        .orElseThrow(
+            () ->
+                new EndpointException.Invalid(
+                    "endpoint '"
+                        + SpecTrees.endpointName(e)
+                        + "' has auth_mode '"
+                        + e.getSpec().string("auth_mode")
+                        + "', which is not key or aml_token:"
+                        + " fix its OnlineEndpoint resource (the reconciler reports it Failed)"));
   }
 
   /** The deployments a delete has marked on the endpoint (see {@link #deleteDeployment}). */
   private static Set<String> deleting(OnlineEndpoint e) {
     Map<String, String> a = e.getMetadata().getAnnotations();
     String marked = a == null ? null : a.get(ANNOTATION_DELETING);
-    return marked == null || marked.isBlank() ? Set.of()
+    return marked == null || marked.isBlank()
+        ? Set.of()
         : java.util.Arrays.stream(marked.split(",")).map(String::strip).collect(Collectors.toSet());
   }
 
-  /** Marks (or unmarks) a deployment as being deleted on its endpoint, guarded by the resourceVersion read. */
+  /**
+   * Marks (or unmarks) a deployment as being deleted on its endpoint, guarded by the
+   * resourceVersion read.
+   */
   private void markDeleting(OnlineEndpoint e, String deployment, boolean mark) {
     java.util.TreeSet<String> names = new java.util.TreeSet<>(deleting(e));
     if (mark ? !names.add(deployment) : !names.remove(deployment)) {
       return;
     }
-    Map<String, String> a = new LinkedHashMap<>(e.getMetadata().getAnnotations() == null
-        ? Map.of() : e.getMetadata().getAnnotations());
+    Map<String, String> a =
+        new LinkedHashMap<>(
+            e.getMetadata().getAnnotations() == null ? Map.of() : e.getMetadata().getAnnotations());
     if (names.isEmpty()) {
       a.remove(ANNOTATION_DELETING);
     } else {
@@ -426,7 +539,10 @@ public final class ClusterEndpoints implements Endpoints {
     update(e, "endpoint '" + SpecTrees.endpointName(e) + "'");
   }
 
-  /** {@code traffic} or {@code mirror_traffic} of an endpoint resource as written, without judging the rest of it. */
+  /**
+   * {@code traffic} or {@code mirror_traffic} of an endpoint resource as written, without judging
+   * the rest of it.
+   */
   private static Map<String, Integer> shares(OnlineEndpoint e, String key) {
     Object v = e.getSpec() == null ? null : e.getSpec().getFields().get(key);
     Map<String, Integer> out = new LinkedHashMap<>();
@@ -444,7 +560,10 @@ public final class ClusterEndpoints implements Endpoints {
     }
   }
 
-  /** Writes with the resourceVersion read: a change in between is never lost, see {@link #retryingStaleReads}. */
+  /**
+   * Writes with the resourceVersion read: a change in between is never lost, see {@link
+   * #retryingStaleReads}.
+   */
   private <T extends HasMetadata> T update(T resource, String what) {
     try {
       return client.resource(resource).update();
@@ -467,8 +586,9 @@ public final class ClusterEndpoints implements Endpoints {
 
   /**
    * Runs {@code op} again, from its reads, when one of its writes met a newer resourceVersion: the
-   * reconciler writes status all the time, which must not fail a user's update. The If-Match and the
-   * rules are checked again on what is read, so a spec changed meanwhile by someone else is still a 412.
+   * reconciler writes status all the time, which must not fail a user's update. The If-Match and
+   * the rules are checked again on what is read, so a spec changed meanwhile by someone else is
+   * still a 412.
    */
   private <T> T retryingStaleReads(Supplier<T> op) {
     for (int attempt = 1; ; attempt++) {
@@ -476,17 +596,22 @@ public final class ClusterEndpoints implements Endpoints {
         return op.get();
       } catch (StaleRead e) {
         if (attempt == STALE_READ_ATTEMPTS) {
-          throw new EndpointException.PreconditionFailed(e.getMessage() + " kept changing while this update was made (" + attempt
-              + " tries); read it again and retry");
+          throw new EndpointException.PreconditionFailed(
+              e.getMessage()
+                  + " kept changing while this update was made ("
+                  + attempt
+                  + " tries); read it again and retry");
         }
-        LOG.debugf("%s changed between read and write; reading it again (try %d)", e.getMessage(), attempt + 1);
+        LOG.debugf(
+            "%s changed between read and write; reading it again (try %d)",
+            e.getMessage(), attempt + 1);
       }
     }
   }
 
   /**
-   * The generation, which only a spec change moves (not status), with the resource's uid, so an ETag
-   * read before a delete and re-create never matches the new resource.
+   * The generation, which only a spec change moves (not status), with the resource's uid, so an
+   * ETag read before a delete and re-create never matches the new resource.
    */
   private static String etag(HasMetadata r) {
     String uid = r.getMetadata().getUid();
@@ -501,42 +626,68 @@ public final class ClusterEndpoints implements Endpoints {
   // ---------------------------------------------------------------- views
 
   private static EndpointView view(OnlineEndpoint e) {
-    Map<String, Object> spec = new LinkedHashMap<>(e.getSpec() == null ? Map.of() : e.getSpec().getFields());
+    Map<String, Object> spec =
+        new LinkedHashMap<>(e.getSpec() == null ? Map.of() : e.getSpec().getFields());
     spec.putIfAbsent("name", SpecTrees.endpointName(e));
     OnlineEndpointStatus status = e.getStatus();
     Map<String, EndpointView.DeploymentSummary> deployments = null;
     if (status != null && status.deployments() != null) {
       deployments = new LinkedHashMap<>();
       for (var d : status.deployments().entrySet()) {
-        deployments.put(d.getKey(), new EndpointView.DeploymentSummary(
-            d.getValue().provisioningState(), null, null, d.getValue().revision(), d.getValue().url()));
+        deployments.put(
+            d.getKey(),
+            new EndpointView.DeploymentSummary(
+                d.getValue().provisioningState(),
+                null,
+                null,
+                d.getValue().revision(),
+                d.getValue().url()));
       }
     }
-    return new EndpointView(spec,
-        status == null ? "Creating" : state(e, status.provisioningState(), status.observedGeneration()),
+    return new EndpointView(
+        spec,
+        status == null
+            ? "Creating"
+            : state(e, status.provisioningState(), status.observedGeneration()),
         status == null ? null : status.message(),
         status == null ? null : status.scoringUri(),
         status == null ? null : status.openapiUri(),
-        shares(e, "traffic"), shares(e, "mirror_traffic"),
+        shares(e, "traffic"),
+        shares(e, "mirror_traffic"),
         status == null ? null : status.traffic(),
-        deployments, generation(e), createdAt(e), null, etag(e));
+        deployments,
+        generation(e),
+        createdAt(e),
+        null,
+        etag(e));
   }
 
   private DeploymentView view(OnlineDeployment d, String endpoint) {
-    Map<String, Object> spec = new LinkedHashMap<>(d.getSpec() == null ? Map.of() : d.getSpec().getFields());
+    Map<String, Object> spec =
+        new LinkedHashMap<>(d.getSpec() == null ? Map.of() : d.getSpec().getFields());
     String name = SpecTrees.deploymentName(d, KnativeNames.endpointResource(endpoint));
     spec.putIfAbsent("name", name);
     OnlineDeploymentStatus status = d.getStatus();
-    return new DeploymentView(spec, endpoint, name,
-        status == null ? "Creating" : state(d, status.provisioningState(), status.observedGeneration()),
+    return new DeploymentView(
+        spec,
+        endpoint,
+        name,
+        status == null
+            ? "Creating"
+            : state(d, status.provisioningState(), status.observedGeneration()),
         status == null ? null : status.message(),
         model(d).flatMap(this::registered).orElse(null),
         status == null || status.readyInstances() == null ? 0 : status.readyInstances(),
-        null, null, null,
+        null,
+        null,
+        null,
         status == null ? null : status.revision(),
         status == null ? null : status.url(),
         status == null ? null : status.scoringUri(),
-        generation(d), createdAt(d), null, etag(d));
+        generation(d),
+        createdAt(d),
+        null,
+        etag(d));
   }
 
   /** The registered model version a deployment resource names, as the API or kubectl wrote it. */
@@ -547,7 +698,8 @@ public final class ClusterEndpoints implements Endpoints {
         return Optional.of(ModelRef.parse(text));
       }
       if (model instanceof Map<?, ?> m && m.get("name") != null) {
-        return Optional.of(ModelRef.registered(String.valueOf(m.get("name")), String.valueOf(m.get("version"))));
+        return Optional.of(
+            ModelRef.registered(String.valueOf(m.get("name")), String.valueOf(m.get("version"))));
       }
     } catch (SpecException e) {
       // written by hand and wrong: the reconciler reports it on the resource
@@ -561,7 +713,12 @@ public final class ClusterEndpoints implements Endpoints {
    */
   @Override
   public boolean modelInUse(ModelVersion v) {
-    return client.resources(OnlineDeployment.class).inNamespace(namespace).list().getItems().stream()
+    return client
+        .resources(OnlineDeployment.class)
+        .inNamespace(namespace)
+        .list()
+        .getItems()
+        .stream()
         .flatMap(d -> model(d).stream())
         .anyMatch(r -> v.reference().equals(r.reference()));
   }
@@ -589,5 +746,4 @@ public final class ClusterEndpoints implements Endpoints {
     }
     return "Creating".equals(reported) ? "Creating" : "Updating";
   }
-
 }

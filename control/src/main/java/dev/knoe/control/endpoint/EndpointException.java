@@ -32,7 +32,10 @@ public abstract sealed class EndpointException extends RuntimeException {
     }
   }
 
-  /** The request itself is wrong for this endpoint: traffic to an unknown deployment, a bad key type. */
+  /**
+   * The request itself is wrong for this endpoint: traffic to an unknown deployment, a bad key
+   * type.
+   */
   public static final class Invalid extends EndpointException {
     public Invalid(String message) {
       super(message);

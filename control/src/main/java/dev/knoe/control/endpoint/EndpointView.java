@@ -5,8 +5,8 @@ import java.util.Map;
 
 /**
  * An endpoint as the API shows it, whatever the backend: its spec, its state, where to score it and
- * its deployments. The control API writes it as JSON (Azure's field names); a field a backend cannot
- * know is null and left out.
+ * its deployments. The control API writes it as JSON (Azure's field names); a field a backend
+ * cannot know is null and left out.
  *
  * @param spec the spec in its YAML names ({@code name}, {@code auth_mode}, {@code traffic}, ...)
  * @param provisioningState {@code Creating}, {@code Updating}, {@code Succeeded}, {@code Failed} or

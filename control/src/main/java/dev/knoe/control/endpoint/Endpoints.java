@@ -19,7 +19,9 @@ public interface Endpoints {
   /** Where endpoints run: {@code local}, or {@code knative} with its namespace. */
   Platform platform();
 
-  /** @param namespace the cluster namespace of the endpoints' resources, or null locally */
+  /**
+   * @param namespace the cluster namespace of the endpoints' resources, or null locally
+   */
   record Platform(String backend, String namespace) {}
 
   List<EndpointView> endpoints();

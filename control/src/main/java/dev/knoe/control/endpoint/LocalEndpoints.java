@@ -36,9 +36,9 @@ import org.jboss.logging.Logger;
 
 /**
  * The endpoint service on this machine: a change is checked by the {@link Rules}, saved under the
- * data directory, the router's tables republished and the local backend asked to converge.
- * Changes to one endpoint and its deployments are serialized by a per-endpoint lock; the
- * generation is the ETag that turns a lost update into 412.
+ * data directory, the router's tables republished and the local backend asked to converge. Changes
+ * to one endpoint and its deployments are serialized by a per-endpoint lock; the generation is the
+ * ETag that turns a lost update into 412.
  */
 public final class LocalEndpoints implements Endpoints, Backend.Listener {
 
@@ -55,8 +55,14 @@ public final class LocalEndpoints implements Endpoints, Backend.Listener {
   private final Map<String, Map<String, DeploymentState>> deployments = new ConcurrentHashMap<>();
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
-  public LocalEndpoints(StateStore store, ModelRegistry models, TokenIssuer tokens, Backend backend, DataPlane dataPlane,
-      Path codeDir, Clock clock) {
+  public LocalEndpoints(
+      StateStore store,
+      ModelRegistry models,
+      TokenIssuer tokens,
+      Backend backend,
+      DataPlane dataPlane,
+      Path codeDir,
+      Clock clock) {
     this.store = store;
     this.models = models;
     this.tokens = tokens;
@@ -67,7 +73,9 @@ public final class LocalEndpoints implements Endpoints, Backend.Listener {
     backend.setListener(this);
   }
 
-  /** Loads every endpoint and deployment from the data directory and brings their instances back. */
+  /**
+   * Loads every endpoint and deployment from the data directory and brings their instances back.
+   */
   public void restore() {
     for (EndpointState e : store.endpoints()) {
       endpoints.put(e.name(), e);
@@ -93,8 +101,10 @@ public final class LocalEndpoints implements Endpoints, Backend.Listener {
 
   @Override
   public List<EndpointView> endpoints() {
-    return endpoints.values().stream().sorted(Comparator.comparing(EndpointState::name))
-        .map(this::view).toList();
+    return endpoints.values().stream()
+        .sorted(Comparator.comparing(EndpointState::name))
+        .map(this::view)
+        .toList();
   }
 
   @Override
@@ -118,8 +128,15 @@ public final class LocalEndpoints implements Endpoints, Backend.Listener {
       if (old == null) {
         Rules.ifMatchAbsent(what, ifMatch);
         Rules.traffic(spec, Set.of());
-        EndpointState created = new EndpointState(spec, 1, EndpointKeys.generate(),
-            ProvisioningState.Succeeded, null, clock.instant(), clock.instant());
+        EndpointState created =
+            new EndpointState(
+                spec,
+                1,
+                EndpointKeys.generate(),
+                ProvisioningState.Succeeded,
+                null,
+                clock.instant(),
+                clock.instant());
         store.save(created);
         endpoints.put(spec.name(), created);
         deployments.put(spec.name(), new ConcurrentHashMap<>());
@@ -132,12 +149,14 @@ public final class LocalEndpoints implements Endpoints, Backend.Listener {
       }
       Rules.ifMatch(what, old.etag(), ifMatch);
       Rules.traffic(spec, deployments.get(spec.name()).keySet());
-      EndpointState updated = old.with(spec, clock.instant()).with(ProvisioningState.Succeeded, null);
+      EndpointState updated =
+          old.with(spec, clock.instant()).with(ProvisioningState.Succeeded, null);
       store.save(updated);
       endpoints.put(spec.name(), updated);
       publish(spec.name());
-      LOG.infof("Updated endpoint %s: traffic %s, mirror %s", spec.name(), spec.traffic(),
-          spec.mirrorTraffic());
+      LOG.infof(
+          "Updated endpoint %s: traffic %s, mirror %s",
+          spec.name(), spec.traffic(), spec.mirrorTraffic());
       return view(updated);
     }
   }
@@ -193,7 +212,9 @@ public final class LocalEndpoints implements Endpoints, Backend.Listener {
   public List<DeploymentView> deployments(String endpoint) {
     state(endpoint);
     return deployments.getOrDefault(endpoint, Map.of()).values().stream()
-        .sorted(Comparator.comparing(DeploymentState::name)).map(this::view).toList();
+        .sorted(Comparator.comparing(DeploymentState::name))
+        .map(this::view)
+        .toList();
   }
 
   @Override
@@ -230,14 +251,25 @@ public final class LocalEndpoints implements Endpoints, Backend.Listener {
       checkCode(spec);
       ModelVersion model = resolveModel(spec);
       long generation = old == null ? 1 : old.generation() + 1;
-      DeploymentState next = new DeploymentState(spec, model, generation,
-          old == null ? ProvisioningState.Creating : ProvisioningState.Updating, "starting instances",
-          old == null ? clock.instant() : old.createdAt(), clock.instant());
+      DeploymentState next =
+          new DeploymentState(
+              spec,
+              model,
+              generation,
+              old == null ? ProvisioningState.Creating : ProvisioningState.Updating,
+              "starting instances",
+              old == null ? clock.instant() : old.createdAt(),
+              clock.instant());
       store.save(next);
       ds.put(spec.name(), next);
       publish(ep);
-      LOG.infof("%s deployment %s/%s (generation %d, model %s, %d instance(s))",
-          old == null ? "Creating" : "Updating", ep, spec.name(), generation, model.reference(),
+      LOG.infof(
+          "%s deployment %s/%s (generation %d, model %s, %d instance(s))",
+          old == null ? "Creating" : "Updating",
+          ep,
+          spec.name(),
+          generation,
+          model.reference(),
           spec.instanceCount());
       start(next);
       return view(next);
@@ -267,17 +299,23 @@ public final class LocalEndpoints implements Endpoints, Backend.Listener {
 
   @Override
   public boolean modelInUse(ModelVersion v) {
-    return deployments.values().stream().flatMap(m -> m.values().stream())
-        .anyMatch(d -> d.model().sha256().equals(v.sha256()) && d.model().name().equals(v.name())
-            && d.model().version() == v.version());
+    return deployments.values().stream()
+        .flatMap(m -> m.values().stream())
+        .anyMatch(
+            d ->
+                d.model().sha256().equals(v.sha256())
+                    && d.model().name().equals(v.name())
+                    && d.model().version() == v.version());
   }
 
   @Override
-  public void changed(String endpoint, String name, long generation, ProvisioningState state, String message) {
+  public void changed(
+      String endpoint, String name, long generation, ProvisioningState state, String message) {
     synchronized (lock(endpoint)) {
       Map<String, DeploymentState> ds = deployments.get(endpoint);
       DeploymentState d = ds == null ? null : ds.get(name);
-      if (d == null || d.generation() != generation
+      if (d == null
+          || d.generation() != generation
           || (d.state() == state && java.util.Objects.equals(d.message(), message))) {
         return;
       }
@@ -287,7 +325,9 @@ public final class LocalEndpoints implements Endpoints, Backend.Listener {
       if (state == ProvisioningState.Failed) {
         LOG.warnf("Deployment %s/%s failed: %s", endpoint, name, message);
       } else {
-        LOG.infof("Deployment %s/%s: %s%s", endpoint, name, state, message == null ? "" : " (" + message + ")");
+        LOG.infof(
+            "Deployment %s/%s: %s%s",
+            endpoint, name, state, message == null ? "" : " (" + message + ")");
       }
     }
   }
@@ -298,28 +338,64 @@ public final class LocalEndpoints implements Endpoints, Backend.Listener {
   private EndpointView view(EndpointState e) {
     String root = "endpoints/" + e.name();
     Map<String, EndpointView.DeploymentSummary> ds = new LinkedHashMap<>();
-    for (DeploymentState d : deployments.getOrDefault(e.name(), Map.of()).values().stream()
-        .sorted(Comparator.comparing(DeploymentState::name)).toList()) {
-      ds.put(d.name(), new EndpointView.DeploymentSummary(d.state().name(), root + "/score",
-          Map.of(DataPlane.DEPLOYMENT_HEADER, d.name()), null, null));
+    for (DeploymentState d :
+        deployments.getOrDefault(e.name(), Map.of()).values().stream()
+            .sorted(Comparator.comparing(DeploymentState::name))
+            .toList()) {
+      ds.put(
+          d.name(),
+          new EndpointView.DeploymentSummary(
+              d.state().name(),
+              root + "/score",
+              Map.of(DataPlane.DEPLOYMENT_HEADER, d.name()),
+              null,
+              null));
     }
-    return new EndpointView(SpecWriter.endpoint(e.spec()), e.state().name(), e.message(),
-        root + "/score", root + "/swagger.json", e.spec().traffic(), e.spec().mirrorTraffic(), null,
-        ds, e.generation(), e.createdAt(), e.updatedAt(), Long.toString(e.generation()));
+    return new EndpointView(
+        SpecWriter.endpoint(e.spec()),
+        e.state().name(),
+        e.message(),
+        root + "/score",
+        root + "/swagger.json",
+        e.spec().traffic(),
+        e.spec().mirrorTraffic(),
+        null,
+        ds,
+        e.generation(),
+        e.createdAt(),
+        e.updatedAt(),
+        Long.toString(e.generation()));
   }
 
   private DeploymentView view(DeploymentState d) {
     Pool pool = backend.pool(d.endpoint(), d.name());
     Optional<Backend.ScaleStatus> scale = backend.scaleStatus(d.endpoint(), d.name());
-    List<DeploymentView.Instance> instances = pool == null ? List.of() : pool.ready().stream()
-        .map(t -> new DeploymentView.Instance(t.id(), "http://" + t.host() + ":" + t.port(),
-            t.inFlight().get()))
-        .toList();
-    return new DeploymentView(SpecWriter.deployment(d.spec()), d.endpoint(), d.name(),
-        d.state().name(), d.message(), d.model(), instances.size(),
+    List<DeploymentView.Instance> instances =
+        pool == null
+            ? List.of()
+            : pool.ready().stream()
+                .map(
+                    t ->
+                        new DeploymentView.Instance(
+                            t.id(), "http://" + t.host() + ":" + t.port(), t.inFlight().get()))
+                .toList();
+    return new DeploymentView(
+        SpecWriter.deployment(d.spec()),
+        d.endpoint(),
+        d.name(),
+        d.state().name(),
+        d.message(),
+        d.model(),
+        instances.size(),
         scale.map(Backend.ScaleStatus::desired).orElse(null),
-        scale.map(Backend.ScaleStatus::lastDecision).orElse(null), instances, null, null,
-        "endpoints/" + d.endpoint() + "/score", d.generation(), d.createdAt(), d.updatedAt(),
+        scale.map(Backend.ScaleStatus::lastDecision).orElse(null),
+        instances,
+        null,
+        null,
+        "endpoints/" + d.endpoint() + "/score",
+        d.generation(),
+        d.createdAt(),
+        d.updatedAt(),
         Long.toString(d.generation()));
   }
 
@@ -345,7 +421,9 @@ public final class LocalEndpoints implements Endpoints, Backend.Listener {
     return models.resolve(ref.name(), ref.version());
   }
 
-  /** The model file a path names, by {@link dev.knoe.spi.ModelFolder}'s rule; a bad path is a 400. */
+  /**
+   * The model file a path names, by {@link dev.knoe.spi.ModelFolder}'s rule; a bad path is a 400.
+   */
   private static Path onnxFile(Path path) {
     try {
       return dev.knoe.spi.ModelFolder.onnxFile(path);
@@ -354,18 +432,23 @@ public final class LocalEndpoints implements Endpoints, Backend.Listener {
     }
   }
 
-  /** A copy of the handler code under the data directory, so the deployment survives the user moving files. */
+  /**
+   * A copy of the handler code under the data directory, so the deployment survives the user moving
+   * files.
+   */
   private Path code(DeploymentState d) {
     var cc = d.spec().codeConfiguration();
     if (cc == null) {
       return null;
     }
     Path source = Path.of(cc.code());
-    Path target = codeDir.resolve(d.endpoint()).resolve(d.name()).resolve(Long.toString(d.generation()));
+    Path target =
+        codeDir.resolve(d.endpoint()).resolve(d.name()).resolve(Long.toString(d.generation()));
     try {
       if (!Files.exists(target)) {
         if (!Files.exists(source)) {
-          throw new EndpointException.Invalid("code_configuration.code " + source + " does not exist");
+          throw new EndpointException.Invalid(
+              "code_configuration.code " + source + " does not exist");
         }
         Path tmp = target.resolveSibling(target.getFileName() + ".part");
         deleteTree(tmp);
@@ -382,7 +465,8 @@ public final class LocalEndpoints implements Endpoints, Backend.Listener {
             }
           }
         } else {
-          Files.copy(source, tmp.resolve(source.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+          Files.copy(
+              source, tmp.resolve(source.getFileName()), StandardCopyOption.REPLACE_EXISTING);
         }
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
       }
@@ -392,18 +476,23 @@ public final class LocalEndpoints implements Endpoints, Backend.Listener {
     }
   }
 
-  /** Refused before anything is saved: a deployment whose handler code cannot be found never starts. */
+  /**
+   * Refused before anything is saved: a deployment whose handler code cannot be found never starts.
+   */
   private static void checkCode(DeploymentSpec spec) {
     var cc = spec.codeConfiguration();
     if (cc == null) {
       return;
     }
     if (cc.code() == null) {
-      throw new EndpointException.Invalid("code_configuration.code is required: the local backend loads the handler "
-          + cc.scoringScript() + " from that jar or class folder");
+      throw new EndpointException.Invalid(
+          "code_configuration.code is required: the local backend loads the handler "
+              + cc.scoringScript()
+              + " from that jar or class folder");
     }
     if (!Files.exists(Path.of(cc.code()))) {
-      throw new EndpointException.Invalid("code_configuration.code " + cc.code() + " does not exist");
+      throw new EndpointException.Invalid(
+          "code_configuration.code " + cc.code() + " does not exist");
     }
   }
 
@@ -416,19 +505,35 @@ public final class LocalEndpoints implements Endpoints, Backend.Listener {
     Map<String, RouteTable.DeploymentRoute> routes = new LinkedHashMap<>();
     for (DeploymentState d : deployments.getOrDefault(name, Map.of()).values()) {
       var rs = d.spec().requestSettings();
-      routes.put(d.name(), new RouteTable.DeploymentRoute(d.name(), rs.maxConcurrentRequestsPerInstance(),
-          rs.requestTimeoutMs(), backend.pool(name, d.name())));
+      routes.put(
+          d.name(),
+          new RouteTable.DeploymentRoute(
+              d.name(),
+              rs.maxConcurrentRequestsPerInstance(),
+              rs.requestTimeoutMs(),
+              backend.pool(name, d.name())));
     }
     List<RouteTable.Weight> weights = new ArrayList<>();
-    e.spec().traffic().forEach((d, p) -> {
-      if (p > 0) {
-        weights.add(new RouteTable.Weight(d, p));
-      }
-    });
-    var mirror = e.spec().mirrorTraffic().entrySet().stream().filter(m -> m.getValue() > 0).findFirst();
-    dataPlane.publish(new RouteTable(name, e.spec().authMode() == AuthMode.AML_TOKEN, e.keys().digests(), weights,
-        mirror.map(Map.Entry::getKey), mirror.map(Map.Entry::getValue).orElse(0), routes,
-        e.state() == ProvisioningState.Creating));
+    e.spec()
+        .traffic()
+        .forEach(
+            (d, p) -> {
+              if (p > 0) {
+                weights.add(new RouteTable.Weight(d, p));
+              }
+            });
+    var mirror =
+        e.spec().mirrorTraffic().entrySet().stream().filter(m -> m.getValue() > 0).findFirst();
+    dataPlane.publish(
+        new RouteTable(
+            name,
+            e.spec().authMode() == AuthMode.AML_TOKEN,
+            e.keys().digests(),
+            weights,
+            mirror.map(Map.Entry::getKey),
+            mirror.map(Map.Entry::getValue).orElse(0),
+            routes,
+            e.state() == ProvisioningState.Creating));
   }
 
   private Object lock(String endpoint) {

@@ -25,8 +25,13 @@ public final class Rules {
    */
   public static void ifMatch(String what, String etag, String ifMatch) {
     if (ifMatch != null && !ifMatch.equals("*") && !unquote(ifMatch).equals(unquote(etag))) {
-      throw new EndpointException.PreconditionFailed(what + " changed since you read it (ETag " + etag
-          + ", If-Match " + ifMatch + "); read it again and retry");
+      throw new EndpointException.PreconditionFailed(
+          what
+              + " changed since you read it (ETag "
+              + etag
+              + ", If-Match "
+              + ifMatch
+              + "); read it again and retry");
     }
   }
 
@@ -48,14 +53,17 @@ public final class Rules {
     return new EndpointException.NotFound("no endpoint '" + name + "'" + where);
   }
 
-  public static EndpointException.NotFound noDeployment(String endpoint, String name, Collection<String> known) {
-    return new EndpointException.NotFound("endpoint '" + endpoint + "' has no deployment '" + name + "'"
-        + known(known));
+  public static EndpointException.NotFound noDeployment(
+      String endpoint, String name, Collection<String> known) {
+    return new EndpointException.NotFound(
+        "endpoint '" + endpoint + "' has no deployment '" + name + "'" + known(known));
   }
 
   /** {@code " (known: a, b)"}, or nothing: the names a typo was probably meant to be. */
   public static String known(Collection<String> names) {
-    return names.isEmpty() ? "" : " (known: " + String.join(", ", names.stream().sorted().toList()) + ")";
+    return names.isEmpty()
+        ? ""
+        : " (known: " + String.join(", ", names.stream().sorted().toList()) + ")";
   }
 
   /** A create-only request for an endpoint that exists. */
@@ -66,8 +74,12 @@ public final class Rules {
 
   /** A create-only request for a deployment that exists. */
   public static EndpointException.Conflict deploymentExists(String endpoint, String name) {
-    return new EndpointException.Conflict("deployment '" + name + "' already exists on endpoint '"
-        + endpoint + "'; change it with 'knoe online-deployment update'");
+    return new EndpointException.Conflict(
+        "deployment '"
+            + name
+            + "' already exists on endpoint '"
+            + endpoint
+            + "'; change it with 'knoe online-deployment update'");
   }
 
   // ---------------------------------------------------------------- traffic and deployments
@@ -83,18 +95,25 @@ public final class Rules {
 
   /** An endpoint holds at most {@link SpecParser#MAX_DEPLOYMENTS}; updating one is always fine. */
   public static void deploymentLimit(String endpoint, Set<String> existing, String deployment) {
-    SpecParser.checkDeploymentLimit(endpoint, existing, deployment).ifPresent(m -> {
-      throw new EndpointException.Invalid(m);
-    });
+    SpecParser.checkDeploymentLimit(endpoint, existing, deployment)
+        .ifPresent(
+            m -> {
+              throw new EndpointException.Invalid(m);
+            });
   }
 
   /** No deletion of a deployment with live traffic or receiving mirrored traffic. */
-  public static void deletable(String endpoint, String deployment, Map<String, Integer> traffic,
+  public static void deletable(
+      String endpoint,
+      String deployment,
+      Map<String, Integer> traffic,
       Map<String, Integer> mirror) {
     boolean mirrored = mirror.getOrDefault(deployment, 0) > 0;
-    SpecParser.checkDeletable(endpoint, deployment, traffic, mirrored).ifPresent(m -> {
-      throw new EndpointException.Conflict(m);
-    });
+    SpecParser.checkDeletable(endpoint, deployment, traffic, mirrored)
+        .ifPresent(
+            m -> {
+              throw new EndpointException.Conflict(m);
+            });
   }
 
   // ---------------------------------------------------------------- credentials
@@ -102,20 +121,28 @@ public final class Rules {
   /** Keys are for key endpoints. */
   public static void keyAuth(String endpoint, AuthMode mode) {
     if (mode != AuthMode.KEY) {
-      throw new EndpointException.Invalid("endpoint '" + endpoint + "' uses auth_mode aml_token: get a"
-          + " token with 'knoe online-endpoint get-credentials'");
+      throw new EndpointException.Invalid(
+          "endpoint '"
+              + endpoint
+              + "' uses auth_mode aml_token: get a"
+              + " token with 'knoe online-endpoint get-credentials'");
     }
   }
 
   /** Tokens are for aml_token endpoints. */
   public static void tokenAuth(String endpoint, AuthMode mode) {
     if (mode != AuthMode.AML_TOKEN) {
-      throw new EndpointException.Invalid("endpoint '" + endpoint + "' uses auth_mode key: tokens are"
-          + " for aml_token endpoints; use its keys");
+      throw new EndpointException.Invalid(
+          "endpoint '"
+              + endpoint
+              + "' uses auth_mode key: tokens are"
+              + " for aml_token endpoints; use its keys");
     }
   }
 
-  /** {@code primary} or {@code secondary} (what {@code EndpointKeys.regenerate} refuses, as a 400). */
+  /**
+   * {@code primary} or {@code secondary} (what {@code EndpointKeys.regenerate} refuses, as a 400).
+   */
   public static <T> T keyType(java.util.function.Supplier<T> regenerate) {
     try {
       return regenerate.get();

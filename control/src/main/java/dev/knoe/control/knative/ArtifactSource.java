@@ -4,7 +4,8 @@ package dev.knoe.control.knative;
  * A file a pod downloads before the scoring function starts (the registered model, or a handler
  * jar): where from, and the digest it must have.
  *
- * @param url an HTTP(S) URL, e.g. the control plane's {@code /api/v1/models/<name>/versions/<v>/content}
+ * @param url an HTTP(S) URL, e.g. the control plane's {@code
+ *     /api/v1/models/<name>/versions/<v>/content}
  * @param sha256 lowercase hex; the download fails unless the file has it
  * @param fileName the name it gets in the pod, e.g. {@code model.onnx}
  */

@@ -15,14 +15,20 @@ import java.util.Map;
  * @param tolerations taints the pods tolerate, never null
  */
 public record InstanceType(
-    String name, String cpu, String memory, int gpus, Map<String, String> nodeSelector, List<Toleration> tolerations) {
+    String name,
+    String cpu,
+    String memory,
+    int gpus,
+    Map<String, String> nodeSelector,
+    List<Toleration> tolerations) {
 
   public InstanceType {
     if (name == null || name.isBlank()) {
       throw new IllegalArgumentException("an instance type needs a name");
     }
     if (gpus < 0) {
-      throw new IllegalArgumentException("instance type " + name + ": gpu = " + gpus + ", must be at least 0");
+      throw new IllegalArgumentException(
+          "instance type " + name + ": gpu = " + gpus + ", must be at least 0");
     }
     nodeSelector = nodeSelector == null ? Map.of() : Map.copyOf(nodeSelector);
     tolerations = tolerations == null ? List.of() : List.copyOf(tolerations);

@@ -57,8 +57,8 @@ public final class KnativeNames {
   }
 
   /**
-   * The traffic tag of a deployment of an endpoint: its name as a DNS label, shortened (with a hash)
-   * when the tag's host label {@code <tag>-<service>} would pass 63 characters.
+   * The traffic tag of a deployment of an endpoint: its name as a DNS label, shortened (with a
+   * hash) when the tag's host label {@code <tag>-<service>} would pass 63 characters.
    */
   public static String tag(String endpoint, String deployment) {
     String tag = label(deployment);
@@ -75,13 +75,18 @@ public final class KnativeNames {
     return service(endpoint);
   }
 
-  /** The OnlineDeployment custom resource of a deployment: {@code <service>-<deployment>}, shortened like a revision. */
+  /**
+   * The OnlineDeployment custom resource of a deployment: {@code <service>-<deployment>}, shortened
+   * like a revision.
+   */
   public static String deploymentResource(String endpoint, String deployment) {
     String r = revision(endpoint, deployment, null, 0);
     return r.substring(0, r.length() - 2);
   }
 
-  /** The revision that answers 404 while no deployment has traffic (Knative needs 100 % somewhere). */
+  /**
+   * The revision that answers 404 while no deployment has traffic (Knative needs 100 % somewhere).
+   */
   public static String noTrafficRevision(String endpoint) {
     return service(endpoint) + "-no-traffic";
   }
@@ -91,7 +96,10 @@ public final class KnativeNames {
     return service(endpoint) + "-auth";
   }
 
-  /** The ConfigMap with the endpoint's mirror rule, mounted by every revision (changing it makes no revision). */
+  /**
+   * The ConfigMap with the endpoint's mirror rule, mounted by every revision (changing it makes no
+   * revision).
+   */
   public static String routingConfigMap(String endpoint) {
     return service(endpoint) + "-routing";
   }

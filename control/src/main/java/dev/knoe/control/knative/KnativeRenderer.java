@@ -3,7 +3,6 @@ package dev.knoe.control.knative;
 import dev.knoe.autoscaler.ScalingPolicy;
 import dev.knoe.control.scoring.Scaling;
 import dev.knoe.control.scoring.ScoringEnvironment;
-import dev.knoe.control.spec.AuthMode;
 import dev.knoe.control.spec.DeploymentSpec;
 import dev.knoe.control.spec.EndpointSpec;
 import dev.knoe.control.spec.Probe;
@@ -58,31 +57,43 @@ public final class KnativeRenderer {
   public static final String LABEL_DEPLOYMENT = "knoe.dev/deployment";
   public static final String ANNOTATION_GENERATION = "knoe.dev/generation";
   public static final String ANNOTATION_MODEL_SHA256 = "knoe.dev/model-sha256";
+
   /**
    * The OnlineDeployment's uid on each revision (Knative copies template annotations to it): a
    * revision is taken as serving a deployment only in the life it was made for.
    */
   public static final String ANNOTATION_DEPLOYMENT_UID = "knoe.dev/deployment-uid";
+
   static final String MODELS = "/mnt/models";
   static final String CODE = "/mnt/code";
   static final String AUTH = "/var/run/knoe/auth";
   static final String ROUTING = "/var/run/knoe/routing";
   static final String MIRROR_FILE = "mirror.json";
+
   /** The endpoint's keys, one per line, in its auth Secret (what KNOE_KEYS_FILE points at). */
   public static final String KEYS_FILE = "keys";
+
   /**
    * The events token in the auth Secret: the credential of {@code POST /events/<token>}, where the
    * endpoint's Triggers deliver (a Broker forwards no Authorization header).
    */
   public static final String EVENTS_TOKEN_FILE = "events-token";
+
   /** The path events are delivered to, under the endpoint's address. */
   public static final String EVENTS_PATH = "/events/";
-  /** The token {@code knoe render} writes into Triggers: the real one is in the cluster's auth Secret. */
+
+  /**
+   * The token {@code knoe render} writes into Triggers: the real one is in the cluster's auth
+   * Secret.
+   */
   public static final String PREVIEW_EVENTS_TOKEN = "events-token-from-the-auth-secret";
+
   /** The token verification key (PEM) in the auth Secret. */
   public static final String TOKEN_KEY_FILE = "token-key.pem";
+
   static final String CONTAINER = "scoring-function";
   static final String INITIALIZER = "storage-initializer";
+
   /** busybox's {@code nobody}: the storage initializer needs no more. */
   static final long INITIALIZER_USER = 65534;
 
@@ -96,17 +107,21 @@ public final class KnativeRenderer {
     return settings;
   }
 
-  /** The Knative Service: {@code template} is the revision being written, {@code traffic} where requests go. */
-  public Service service(EndpointSpec endpoint, RevisionTemplateSpec template, List<TrafficTarget> traffic) {
+  /**
+   * The Knative Service: {@code template} is the revision being written, {@code traffic} where
+   * requests go.
+   */
+  public Service service(
+      EndpointSpec endpoint, RevisionTemplateSpec template, List<TrafficTarget> traffic) {
     return new ServiceBuilder()
         .withNewMetadata()
-          .withName(KnativeNames.service(endpoint.name()))
-          .withNamespace(settings.namespace())
-          .withLabels(labels(endpoint.name(), null))
+        .withName(KnativeNames.service(endpoint.name()))
+        .withNamespace(settings.namespace())
+        .withLabels(labels(endpoint.name(), null))
         .endMetadata()
         .withNewSpec()
-          .withTemplate(template)
-          .withTraffic(traffic)
+        .withTemplate(template)
+        .withTraffic(traffic)
         .endSpec()
         .build();
   }
@@ -124,12 +139,21 @@ public final class KnativeRenderer {
     for (var e : revisions.entrySet()) {
       int percent = endpoint.traffic().getOrDefault(e.getKey(), 0);
       sum += percent;
-      targets.add(new TrafficTargetBuilder().withRevisionName(e.getValue()).withPercent((long) percent)
-          .withTag(KnativeNames.tag(endpoint.name(), e.getKey())).withLatestRevision(false).build());
+      targets.add(
+          new TrafficTargetBuilder()
+              .withRevisionName(e.getValue())
+              .withPercent((long) percent)
+              .withTag(KnativeNames.tag(endpoint.name(), e.getKey()))
+              .withLatestRevision(false)
+              .build());
     }
     if (sum == 0) {
-      targets.add(new TrafficTargetBuilder().withRevisionName(KnativeNames.noTrafficRevision(endpoint.name()))
-          .withPercent(100L).withLatestRevision(false).build());
+      targets.add(
+          new TrafficTargetBuilder()
+              .withRevisionName(KnativeNames.noTrafficRevision(endpoint.name()))
+              .withPercent(100L)
+              .withLatestRevision(false)
+              .build());
     }
     return targets;
   }
@@ -146,14 +170,28 @@ public final class KnativeRenderer {
       annotations.put(ANNOTATION_DEPLOYMENT_UID, d.uid());
     }
 
-    List<Volume> volumes = new ArrayList<>(List.of(
-        new VolumeBuilder().withName("models").withNewEmptyDir().endEmptyDir().build(),
-        new VolumeBuilder().withName("auth").withNewSecret().withSecretName(KnativeNames.authSecret(endpoint.name()))
-            .endSecret().build(),
-        new VolumeBuilder().withName("routing").withNewConfigMap().withName(KnativeNames.routingConfigMap(endpoint.name()))
-            .endConfigMap().build()));
-    List<VolumeMount> mounts = new ArrayList<>(List.of(
-        mount("models", MODELS, true), mount("auth", AUTH, true), mount("routing", ROUTING, true)));
+    List<Volume> volumes =
+        new ArrayList<>(
+            List.of(
+                new VolumeBuilder().withName("models").withNewEmptyDir().endEmptyDir().build(),
+                new VolumeBuilder()
+                    .withName("auth")
+                    .withNewSecret()
+                    .withSecretName(KnativeNames.authSecret(endpoint.name()))
+                    .endSecret()
+                    .build(),
+                new VolumeBuilder()
+                    .withName("routing")
+                    .withNewConfigMap()
+                    .withName(KnativeNames.routingConfigMap(endpoint.name()))
+                    .endConfigMap()
+                    .build()));
+    List<VolumeMount> mounts =
+        new ArrayList<>(
+            List.of(
+                mount("models", MODELS, true),
+                mount("auth", AUTH, true),
+                mount("routing", ROUTING, true)));
     List<VolumeMount> initMounts = new ArrayList<>(List.of(mount("models", MODELS, false)));
     if (d.code() != null) {
       volumes.add(new VolumeBuilder().withName("code").withNewEmptyDir().endEmptyDir().build());
@@ -175,54 +213,73 @@ public final class KnativeRenderer {
       limits.put("nvidia.com/gpu", new Quantity(Integer.toString(type.gpus())));
     }
 
-    Container scoring = new ContainerBuilder()
-        .withName(CONTAINER)
-        .withImage(s.image() != null ? s.image() : type.gpus() > 0 ? settings.gpuScoringImage() : settings.scoringImage())
-        .addNewPort().withName("http1").withContainerPort(8080).endPort()
-        .withEnv(env(endpoint, d, type))
-        .withResources(new ResourceRequirementsBuilder().withRequests(requests).withLimits(limits).build())
-        .withReadinessProbe(probe("/v2/health/ready", s.readinessProbe()))
-        .withLivenessProbe(probe("/v2/health/live", s.livenessProbe()))
-        .withVolumeMounts(mounts)
-        .withSecurityContext(restricted(null))
-        .build();
+    Container scoring =
+        new ContainerBuilder()
+            .withName(CONTAINER)
+            .withImage(
+                s.image() != null
+                    ? s.image()
+                    : type.gpus() > 0 ? settings.gpuScoringImage() : settings.scoringImage())
+            .addNewPort()
+            .withName("http1")
+            .withContainerPort(8080)
+            .endPort()
+            .withEnv(env(endpoint, d, type))
+            .withResources(
+                new ResourceRequirementsBuilder().withRequests(requests).withLimits(limits).build())
+            .withReadinessProbe(probe("/v2/health/ready", s.readinessProbe()))
+            .withLivenessProbe(probe("/v2/health/live", s.livenessProbe()))
+            .withVolumeMounts(mounts)
+            .withSecurityContext(restricted(null))
+            .build();
 
     return new RevisionTemplateSpecBuilder()
         .withNewMetadata()
-          .withName(d.revisionName())
-          .withLabels(labels(endpoint.name(), s.name()))
-          .withAnnotations(annotations)
+        .withName(d.revisionName())
+        .withLabels(labels(endpoint.name(), s.name()))
+        .withAnnotations(annotations)
         .endMetadata()
         .withNewSpec()
-          .withContainerConcurrency((long) policy.containerConcurrency())
-          .withTimeoutSeconds((long) Math.max(1, (s.requestSettings().requestTimeoutMs() + 999) / 1000))
-          .withInitContainers(initializer(d, initMounts))
-          .withContainers(scoring)
-          .withVolumes(volumes)
-          .withNodeSelector(type.nodeSelector().isEmpty() ? null : type.nodeSelector())
-          .withTolerations(tolerations(type))
+        .withContainerConcurrency((long) policy.containerConcurrency())
+        .withTimeoutSeconds(
+            (long) Math.max(1, (s.requestSettings().requestTimeoutMs() + 999) / 1000))
+        .withInitContainers(initializer(d, initMounts))
+        .withContainers(scoring)
+        .withVolumes(volumes)
+        .withNodeSelector(type.nodeSelector().isEmpty() ? null : type.nodeSelector())
+        .withTolerations(tolerations(type))
         .endSpec()
         .build();
   }
 
-  /** The revision behind 100 % while no deployment has traffic: the scoring function answering 404. */
+  /**
+   * The revision behind 100 % while no deployment has traffic: the scoring function answering 404.
+   */
   public RevisionTemplateSpec noTrafficTemplate(EndpointSpec endpoint) {
     return new RevisionTemplateSpecBuilder()
         .withNewMetadata()
-          .withName(KnativeNames.noTrafficRevision(endpoint.name()))
-          .withLabels(labels(endpoint.name(), null))
-          .withAnnotations(Map.of("autoscaling.knative.dev/min-scale", "0", "autoscaling.knative.dev/max-scale", "1"))
+        .withName(KnativeNames.noTrafficRevision(endpoint.name()))
+        .withLabels(labels(endpoint.name(), null))
+        .withAnnotations(
+            Map.of(
+                "autoscaling.knative.dev/min-scale", "0", "autoscaling.knative.dev/max-scale", "1"))
         .endMetadata()
         .withNewSpec()
-          .withContainers(new ContainerBuilder()
-              .withName(CONTAINER)
-              .withImage(settings.scoringImage())
-              .addNewPort().withName("http1").withContainerPort(8080).endPort()
-              .withEnv(new EnvVar(ScoringEnvironment.NO_TRAFFIC_ENDPOINT, endpoint.name(), null))
-              .withNewResources().addToRequests("cpu", new Quantity("100m")).addToRequests("memory", new Quantity("256Mi"))
-              .endResources()
-              .withSecurityContext(restricted(null))
-              .build())
+        .withContainers(
+            new ContainerBuilder()
+                .withName(CONTAINER)
+                .withImage(settings.scoringImage())
+                .addNewPort()
+                .withName("http1")
+                .withContainerPort(8080)
+                .endPort()
+                .withEnv(new EnvVar(ScoringEnvironment.NO_TRAFFIC_ENDPOINT, endpoint.name(), null))
+                .withNewResources()
+                .addToRequests("cpu", new Quantity("100m"))
+                .addToRequests("memory", new Quantity("256Mi"))
+                .endResources()
+                .withSecurityContext(restricted(null))
+                .build())
         .endSpec()
         .build();
   }
@@ -230,22 +287,35 @@ public final class KnativeRenderer {
   /**
    * The endpoint's routing ConfigMap: its mirror rule ({@code mirror_traffic}), read by every
    * revision's scoring function from a mounted file, so a mirror change makes no new revision. The
-   * copy goes to the mirror deployment's cluster-local tag address, {@code <tag>-<service>.<namespace>.svc.cluster.local}.
+   * copy goes to the mirror deployment's cluster-local tag address, {@code
+   * <tag>-<service>.<namespace>.svc.cluster.local}.
    */
   public ConfigMap routing(EndpointSpec endpoint) {
     String rule = "{}";
-    var mirror = endpoint.mirrorTraffic().entrySet().stream().filter(e -> e.getValue() > 0).findFirst();
+    var mirror =
+        endpoint.mirrorTraffic().entrySet().stream().filter(e -> e.getValue() > 0).findFirst();
     if (mirror.isPresent()) {
-      String host = KnativeNames.tag(endpoint.name(), mirror.get().getKey()) + "-" + KnativeNames.service(endpoint.name())
-          + "." + settings.namespace() + ".svc.cluster.local";
-      rule = "{\"deployment\": " + io.fabric8.kubernetes.client.utils.Serialization.asJson(mirror.get().getKey())
-          + ", \"url\": \"http://" + host + "\", \"percent\": " + mirror.get().getValue() + "}";
+      String host =
+          KnativeNames.tag(endpoint.name(), mirror.get().getKey())
+              + "-"
+              + KnativeNames.service(endpoint.name())
+              + "."
+              + settings.namespace()
+              + ".svc.cluster.local";
+      rule =
+          "{\"deployment\": "
+              + io.fabric8.kubernetes.client.utils.Serialization.asJson(mirror.get().getKey())
+              + ", \"url\": \"http://"
+              + host
+              + "\", \"percent\": "
+              + mirror.get().getValue()
+              + "}";
     }
     return new ConfigMapBuilder()
         .withNewMetadata()
-          .withName(KnativeNames.routingConfigMap(endpoint.name()))
-          .withNamespace(settings.namespace())
-          .withLabels(labels(endpoint.name(), null))
+        .withName(KnativeNames.routingConfigMap(endpoint.name()))
+        .withNamespace(settings.namespace())
+        .withLabels(labels(endpoint.name(), null))
         .endMetadata()
         .withData(Map.of(MIRROR_FILE, rule))
         .build();
@@ -257,42 +327,57 @@ public final class KnativeRenderer {
    * /events/<eventsToken>}: a Broker forwards no Authorization header, so the token in the path is
    * the credential the scoring function checks, in place of the endpoint's key.
    */
-  public Trigger trigger(EndpointSpec endpoint, dev.knoe.control.spec.Trigger t, String eventsToken) {
+  public Trigger trigger(
+      EndpointSpec endpoint, dev.knoe.control.spec.Trigger t, String eventsToken) {
     return new TriggerBuilder()
         .withNewMetadata()
-          .withName(KnativeNames.trigger(endpoint.name(), t.broker(), t.filter()))
-          .withNamespace(settings.namespace())
-          .withLabels(labels(endpoint.name(), null))
+        .withName(KnativeNames.trigger(endpoint.name(), t.broker(), t.filter()))
+        .withNamespace(settings.namespace())
+        .withLabels(labels(endpoint.name(), null))
         .endMetadata()
         .withNewSpec()
-          .withBroker(t.broker())
-          .withNewFilter().withAttributes(t.filter()).endFilter()
-          .withNewSubscriber()
-            .withNewRef().withApiVersion("serving.knative.dev/v1").withKind("Service")
-              .withName(KnativeNames.service(endpoint.name())).endRef()
-            .withUri(EVENTS_PATH + eventsToken)
-          .endSubscriber()
+        .withBroker(t.broker())
+        .withNewFilter()
+        .withAttributes(t.filter())
+        .endFilter()
+        .withNewSubscriber()
+        .withNewRef()
+        .withApiVersion("serving.knative.dev/v1")
+        .withKind("Service")
+        .withName(KnativeNames.service(endpoint.name()))
+        .endRef()
+        .withUri(EVENTS_PATH + eventsToken)
+        .endSubscriber()
         .endSpec()
         .build();
   }
 
-  /** The endpoint as the custom resource the reconciler reads ({@code kubectl apply}-able): its YAML under spec. */
+  /**
+   * The endpoint as the custom resource the reconciler reads ({@code kubectl apply}-able): its YAML
+   * under spec.
+   */
   public GenericKubernetesResource endpointResource(EndpointSpec endpoint) {
-    // The spec keeps the Knoe name: the resource's name is a DNS label, which a Knoe name may not be.
-    return resource("OnlineEndpoint", KnativeNames.endpointResource(endpoint.name()), SpecWriter.endpoint(endpoint));
+    // The spec keeps the Knoe name: the resource's name is a DNS label, which a Knoe name may not
+    // be.
+    return resource(
+        "OnlineEndpoint",
+        KnativeNames.endpointResource(endpoint.name()),
+        SpecWriter.endpoint(endpoint));
   }
 
   /**
    * A deployment as its custom resource, named {@code <endpoint>-<deployment>} (its spec keeps the
-   * Knoe names). On a cluster the
-   * model is a registered one ({@code name:version}; a local path means nothing to a pod), with its
-   * digest in an annotation.
+   * Knoe names). On a cluster the model is a registered one ({@code name:version}; a local path
+   * means nothing to a pod), with its digest in an annotation.
    */
   public GenericKubernetesResource deploymentResource(DeploymentRevision d) {
     Map<String, Object> spec = new LinkedHashMap<>(SpecWriter.deployment(d.spec()));
     spec.put("model", d.modelName() + ":" + d.modelVersion());
-    GenericKubernetesResource r = resource("OnlineDeployment",
-        KnativeNames.deploymentResource(d.spec().endpointName(), d.name()), spec);
+    GenericKubernetesResource r =
+        resource(
+            "OnlineDeployment",
+            KnativeNames.deploymentResource(d.spec().endpointName(), d.name()),
+            spec);
     r.getMetadata().setAnnotations(Map.of(ANNOTATION_MODEL_SHA256, d.model().sha256()));
     return r;
   }
@@ -301,7 +386,10 @@ public final class KnativeRenderer {
     return new GenericKubernetesResourceBuilder()
         .withApiVersion(API_VERSION)
         .withKind(kind)
-        .withNewMetadata().withName(name).withNamespace(settings.namespace()).endMetadata()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(settings.namespace())
+        .endMetadata()
         .withAdditionalProperties(Map.of("spec", spec))
         .build();
   }
@@ -343,8 +431,16 @@ public final class KnativeRenderer {
         .withName(INITIALIZER)
         .withImage(settings.storageInitializerImage())
         .withCommand("sh", "-c", script.toString())
-        .withEnv(new EnvVarBuilder().withName("KNOE_MODEL_TOKEN").withNewValueFrom().withNewSecretKeyRef()
-            .withName(settings.modelReaderSecret()).withKey("token").endSecretKeyRef().endValueFrom().build())
+        .withEnv(
+            new EnvVarBuilder()
+                .withName("KNOE_MODEL_TOKEN")
+                .withNewValueFrom()
+                .withNewSecretKeyRef()
+                .withName(settings.modelReaderSecret())
+                .withKey("token")
+                .endSecretKeyRef()
+                .endValueFrom()
+                .build())
         .withVolumeMounts(mounts)
         .withSecurityContext(restricted(INITIALIZER_USER))
         .build();
@@ -352,10 +448,20 @@ public final class KnativeRenderer {
 
   private static void fetch(StringBuilder script, ArtifactSource a, String dir) {
     String file = dir + "/" + a.fileName();
-    script.append("echo 'downloading ").append(a.url()).append("'\n")
-        .append("wget -q --header \"Authorization: Bearer $KNOE_MODEL_TOKEN\" -O ").append(file).append(" '")
-        .append(a.url()).append("'\n")
-        .append("echo '").append(a.sha256()).append("  ").append(file).append("' | sha256sum -c -\n");
+    script
+        .append("echo 'downloading ")
+        .append(a.url())
+        .append("'\n")
+        .append("wget -q --header \"Authorization: Bearer $KNOE_MODEL_TOKEN\" -O ")
+        .append(file)
+        .append(" '")
+        .append(a.url())
+        .append("'\n")
+        .append("echo '")
+        .append(a.sha256())
+        .append("  ")
+        .append(file)
+        .append("' | sha256sum -c -\n");
   }
 
   /**
@@ -369,14 +475,20 @@ public final class KnativeRenderer {
         .withRunAsNonRoot(true)
         .withRunAsUser(runAsUser)
         .withAllowPrivilegeEscalation(false)
-        .withNewCapabilities().withDrop("ALL").endCapabilities()
-        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+        .withNewCapabilities()
+        .withDrop("ALL")
+        .endCapabilities()
+        .withNewSeccompProfile()
+        .withType("RuntimeDefault")
+        .endSeccompProfile()
         .build();
   }
 
   private static io.fabric8.kubernetes.api.model.Probe probe(String path, Probe p) {
     return new io.fabric8.kubernetes.api.model.ProbeBuilder()
-        .withNewHttpGet().withPath(path).endHttpGet()
+        .withNewHttpGet()
+        .withPath(path)
+        .endHttpGet()
         .withInitialDelaySeconds(p.initialDelay())
         .withPeriodSeconds(p.period())
         .withTimeoutSeconds(p.timeout())
@@ -386,12 +498,24 @@ public final class KnativeRenderer {
   }
 
   private static List<Toleration> tolerations(InstanceType type) {
-    return type.tolerations().stream().map(t -> new TolerationBuilder().withKey(t.key()).withOperator(t.operator())
-        .withValue(t.value()).withEffect(t.effect()).build()).toList();
+    return type.tolerations().stream()
+        .map(
+            t ->
+                new TolerationBuilder()
+                    .withKey(t.key())
+                    .withOperator(t.operator())
+                    .withValue(t.value())
+                    .withEffect(t.effect())
+                    .build())
+        .toList();
   }
 
   private static VolumeMount mount(String name, String path, boolean readOnly) {
-    return new VolumeMountBuilder().withName(name).withMountPath(path).withReadOnly(readOnly).build();
+    return new VolumeMountBuilder()
+        .withName(name)
+        .withMountPath(path)
+        .withReadOnly(readOnly)
+        .build();
   }
 
   private static Map<String, String> labels(String endpoint, String deployment) {

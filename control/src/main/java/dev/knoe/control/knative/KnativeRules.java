@@ -26,26 +26,35 @@ public final class KnativeRules {
     label(problems, "metadata.name", name);
     String prefix = name + "-";
     var template = service.getSpec().getTemplate();
-    if (template != null && template.getMetadata() != null && template.getMetadata().getName() != null) {
+    if (template != null
+        && template.getMetadata() != null
+        && template.getMetadata().getName() != null) {
       String revision = template.getMetadata().getName();
       if (!revision.startsWith(prefix)) {
-        problems.add("spec.template.metadata.name '" + revision + "' must start with '" + prefix + "'");
+        problems.add(
+            "spec.template.metadata.name '" + revision + "' must start with '" + prefix + "'");
       }
       label(problems, "spec.template.metadata.name", revision);
     }
-    List<TrafficTarget> traffic = service.getSpec().getTraffic() == null ? List.of() : service.getSpec().getTraffic();
+    List<TrafficTarget> traffic =
+        service.getSpec().getTraffic() == null ? List.of() : service.getSpec().getTraffic();
     long sum = 0;
     Set<String> tags = new HashSet<>();
     for (int i = 0; i < traffic.size(); i++) {
       TrafficTarget t = traffic.get(i);
       String at = "spec.traffic[" + i + "]";
       boolean latest = Boolean.TRUE.equals(t.getLatestRevision());
-      int sources = (t.getRevisionName() != null ? 1 : 0) + (t.getConfigurationName() != null ? 1 : 0) + (latest ? 1 : 0);
+      int sources =
+          (t.getRevisionName() != null ? 1 : 0)
+              + (t.getConfigurationName() != null ? 1 : 0)
+              + (latest ? 1 : 0);
       if (sources != 1) {
-        problems.add(at + " must name exactly one of revisionName, configurationName, latestRevision: true");
+        problems.add(
+            at + " must name exactly one of revisionName, configurationName, latestRevision: true");
       }
       if (t.getRevisionName() != null && !t.getRevisionName().startsWith(prefix)) {
-        problems.add(at + ".revisionName '" + t.getRevisionName() + "' must start with '" + prefix + "'");
+        problems.add(
+            at + ".revisionName '" + t.getRevisionName() + "' must start with '" + prefix + "'");
       }
       long percent = t.getPercent() == null ? 0 : t.getPercent();
       if (percent < 0 || percent > 100) {
@@ -59,8 +68,15 @@ public final class KnativeRules {
         }
         // The tag's host is <tag>-<service>: one DNS label.
         if ((t.getTag() + "-" + name).length() > KnativeNames.MAX) {
-          problems.add(at + ".tag '" + t.getTag() + "' makes the host label '" + t.getTag() + "-" + name
-              + "' longer than 63 characters");
+          problems.add(
+              at
+                  + ".tag '"
+                  + t.getTag()
+                  + "' makes the host label '"
+                  + t.getTag()
+                  + "-"
+                  + name
+                  + "' longer than 63 characters");
         }
       }
     }
@@ -72,7 +88,11 @@ public final class KnativeRules {
 
   private static void label(List<String> problems, String at, String value) {
     if (value == null || value.length() > KnativeNames.MAX || !DNS_LABEL.matcher(value).matches()) {
-      problems.add(at + " '" + value + "' is not a DNS label (lowercase letters, digits and '-', at most 63)");
+      problems.add(
+          at
+              + " '"
+              + value
+              + "' is not a DNS label (lowercase letters, digits and '-', at most 63)");
     }
   }
 }

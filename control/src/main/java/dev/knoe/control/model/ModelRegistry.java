@@ -25,14 +25,18 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * Models under {@code <data>/models}: metadata in {@code <name>/<version>.json}, content in
- * {@code blobs/<sha256>/model.onnx}, so the same file registered twice is stored once. Uploads
- * stream to a temp file while hashing and are checked to be ONNX before a version is assigned.
+ * Models under {@code <data>/models}: metadata in {@code <name>/<version>.json}, content in {@code
+ * blobs/<sha256>/model.onnx}, so the same file registered twice is stored once. Uploads stream to a
+ * temp file while hashing and are checked to be ONNX before a version is assigned.
  */
 public final class ModelRegistry {
 
   private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][-a-zA-Z0-9_.]{0,254}");
-  /** ONNX files are protobuf messages; field 1 (ir_version, varint) comes first in every exporter we know. */
+
+  /**
+   * ONNX files are protobuf messages; field 1 (ir_version, varint) comes first in every exporter we
+   * know.
+   */
   private static final int ONNX_FIRST_BYTE = 0x08;
 
   private final Path root;
@@ -41,8 +45,10 @@ public final class ModelRegistry {
   // File locks are per process: threads of one JVM (two registries on one folder) take this first.
   private static final java.util.concurrent.ConcurrentHashMap<Path, Object> FOLDER_LOCKS =
       new java.util.concurrent.ConcurrentHashMap<>();
-  private final ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
-      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+  private final ObjectMapper json =
+      new ObjectMapper()
+          .registerModule(new JavaTimeModule())
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
   public ModelRegistry(Path root, long maxBytes, Clock clock) {
     this.root = root;
@@ -56,7 +62,8 @@ public final class ModelRegistry {
    *
    * @throws ModelException 400 for a bad name or not-ONNX content, 413 above the size limit
    */
-  public synchronized ModelVersion register(String name, InputStream content, String description, boolean anonymous) {
+  public synchronized ModelVersion register(
+      String name, InputStream content, String description, boolean anonymous) {
     checkName(name);
     try {
       Files.createDirectories(root.resolve("blobs"));
@@ -64,7 +71,8 @@ public final class ModelRegistry {
       try {
         MessageDigest sha = sha256();
         long size;
-        try (InputStream in = new DigestInputStream(content, sha); OutputStream out = Files.newOutputStream(tmp)) {
+        try (InputStream in = new DigestInputStream(content, sha);
+            OutputStream out = Files.newOutputStream(tmp)) {
           size = copyLimited(in, out);
         }
         checkOnnx(tmp, size);
@@ -72,20 +80,29 @@ public final class ModelRegistry {
         Path blob = blob(hex);
         if (!Files.exists(blob)) {
           Files.createDirectories(blob.getParent());
-          try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+          try (var ch =
+              java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
             ch.force(true);
           }
           Files.move(tmp, blob, StandardCopyOption.ATOMIC_MOVE);
         }
-        // Two control-plane replicas may share this folder (a cluster's volume): numbering a version
+        // Two control-plane replicas may share this folder (a cluster's volume): numbering a
+        // version
         // and writing it is one step under a file lock, so no upload takes another's number.
-        synchronized (FOLDER_LOCKS.computeIfAbsent(root.toAbsolutePath().normalize(), k -> new Object())) {
-          try (var lockFile = java.nio.channels.FileChannel.open(root.resolve(".versions.lock"),
-                  java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+        synchronized (
+            FOLDER_LOCKS.computeIfAbsent(root.toAbsolutePath().normalize(), k -> new Object())) {
+          try (var lockFile =
+                  java.nio.channels.FileChannel.open(
+                      root.resolve(".versions.lock"),
+                      java.nio.file.StandardOpenOption.CREATE,
+                      java.nio.file.StandardOpenOption.WRITE);
               var held = lockFile.lock()) {
-            int version = versions(name).stream().mapToInt(ModelVersion::version).max().orElse(0) + 1;
-            ModelVersion v = new ModelVersion(name, version, hex, size, description, anonymous, clock.instant());
-            AtomicFiles.write(root.resolve(name).resolve(version + ".json"), json.writeValueAsBytes(v));
+            int version =
+                versions(name).stream().mapToInt(ModelVersion::version).max().orElse(0) + 1;
+            ModelVersion v =
+                new ModelVersion(name, version, hex, size, description, anonymous, clock.instant());
+            AtomicFiles.write(
+                root.resolve(name).resolve(version + ".json"), json.writeValueAsBytes(v));
             return v;
           }
         }
@@ -97,11 +114,14 @@ public final class ModelRegistry {
     }
   }
 
-  /** The existing anonymous version with this content, or a new one, for an inline deployment model. */
+  /**
+   * The existing anonymous version with this content, or a new one, for an inline deployment model.
+   */
   public synchronized ModelVersion registerInline(Path file, String name) {
     try (InputStream in = Files.newInputStream(file)) {
       String hex = HexFormat.of().formatHex(digest(file));
-      Optional<ModelVersion> same = versions(name).stream().filter(v -> v.sha256().equals(hex)).findFirst();
+      Optional<ModelVersion> same =
+          versions(name).stream().filter(v -> v.sha256().equals(hex)).findFirst();
       return same.orElseGet(() -> register(name, in, "registered from " + file, true));
     } catch (IOException e) {
       throw new ModelException(400, "cannot read model file " + file + ": " + e.getMessage());
@@ -113,8 +133,11 @@ public final class ModelRegistry {
       return List.of();
     }
     try (Stream<Path> dirs = Files.list(root)) {
-      return dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString())
-          .filter(n -> !n.equals("blobs")).sorted().toList();
+      return dirs.filter(Files::isDirectory)
+          .map(p -> p.getFileName().toString())
+          .filter(n -> !n.equals("blobs"))
+          .sorted()
+          .toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -166,10 +189,23 @@ public final class ModelRegistry {
       }
       v = find(name, n);
     }
-    return v.orElseThrow(() -> new ModelException(400, "model " + name + ":" + version
-        + " is not registered; register it with 'knoe model create --name " + name + " --path <file>'"
-        + (versions(name).isEmpty() ? "" : " (versions: "
-            + String.join(", ", versions(name).stream().map(m -> "" + m.version()).toList()) + ")")));
+    return v.orElseThrow(
+        () ->
+            new ModelException(
+                400,
+                "model "
+                    + name
+                    + ":"
+                    + version
+                    + " is not registered; register it with 'knoe model create --name "
+                    + name
+                    + " --path <file>'"
+                    + (versions(name).isEmpty()
+                        ? ""
+                        : " (versions: "
+                            + String.join(
+                                ", ", versions(name).stream().map(m -> "" + m.version()).toList())
+                            + ")")));
   }
 
   /**
@@ -177,13 +213,22 @@ public final class ModelRegistry {
    * version refers to it any more.
    */
   public synchronized void delete(String name, int version, Predicate<ModelVersion> inUse) {
-    ModelVersion v = find(name, version).orElseThrow(() -> new ModelException(404, "no model " + name + ":" + version));
+    ModelVersion v =
+        find(name, version)
+            .orElseThrow(() -> new ModelException(404, "no model " + name + ":" + version));
     if (inUse.test(v)) {
-      throw new ModelException(409, "model " + v.reference() + " is used by a deployment; delete or update the deployment first");
+      throw new ModelException(
+          409,
+          "model "
+              + v.reference()
+              + " is used by a deployment; delete or update the deployment first");
     }
     try {
       AtomicFiles.delete(root.resolve(name).resolve(version + ".json"));
-      boolean shared = names().stream().flatMap(n -> versions(n).stream()).anyMatch(o -> o.sha256().equals(v.sha256()));
+      boolean shared =
+          names().stream()
+              .flatMap(n -> versions(n).stream())
+              .anyMatch(o -> o.sha256().equals(v.sha256()));
       if (!shared) {
         Files.deleteIfExists(blob(v.sha256()));
         Files.deleteIfExists(blob(v.sha256()).getParent());
@@ -203,10 +248,18 @@ public final class ModelRegistry {
     try {
       String actual = HexFormat.of().formatHex(digest(blob));
       if (!actual.equals(v.sha256())) {
-        throw new ModelException(500, "model " + v.reference() + " is corrupt in storage: sha256 " + actual + ", registered " + v.sha256());
+        throw new ModelException(
+            500,
+            "model "
+                + v.reference()
+                + " is corrupt in storage: sha256 "
+                + actual
+                + ", registered "
+                + v.sha256());
       }
     } catch (IOException e) {
-      throw new ModelException(500, "model " + v.reference() + " is missing from storage: " + e.getMessage());
+      throw new ModelException(
+          500, "model " + v.reference() + " is missing from storage: " + e.getMessage());
     }
     return blob;
   }
@@ -221,7 +274,9 @@ public final class ModelRegistry {
     for (int n; (n = in.read(buf)) > 0; ) {
       total += n;
       if (total > maxBytes) {
-        throw new ModelException(413, "model is larger than the limit of " + maxBytes + " bytes (knoe.models.max-bytes)");
+        throw new ModelException(
+            413,
+            "model is larger than the limit of " + maxBytes + " bytes (knoe.models.max-bytes)");
       }
       out.write(buf, 0, n);
     }
@@ -234,14 +289,20 @@ public final class ModelRegistry {
     }
     try (InputStream in = Files.newInputStream(file)) {
       if (in.read() != ONNX_FIRST_BYTE) {
-        throw new ModelException(400, "the upload is not an ONNX model (it does not start with an ONNX ir_version field)");
+        throw new ModelException(
+            400,
+            "the upload is not an ONNX model (it does not start with an ONNX ir_version field)");
       }
     }
   }
 
   private static void checkName(String name) {
     if (name == null || !NAME.matcher(name).matches()) {
-      throw new ModelException(400, "model name '" + name + "' must be 1-255 letters, digits, '-', '_' or '.', starting with a letter or digit");
+      throw new ModelException(
+          400,
+          "model name '"
+              + name
+              + "' must be 1-255 letters, digits, '-', '_' or '.', starting with a letter or digit");
     }
   }
 

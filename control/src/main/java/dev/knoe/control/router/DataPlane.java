@@ -27,7 +27,9 @@ import java.util.regex.Pattern;
  */
 public final class DataPlane {
 
-  /** Answers up to this size (with a Content-Length) are relayed whole; larger ones are streamed. */
+  /**
+   * Answers up to this size (with a Content-Length) are relayed whole; larger ones are streamed.
+   */
   static final int BUFFERED_ANSWER_MAX = Relay.BUFFERED_ANSWER_MAX;
 
   public static final String DEPLOYMENT_HEADER = "azureml-model-deployment";
@@ -37,15 +39,20 @@ public final class DataPlane {
   private final Vertx vertx;
   private final HttpClient client;
   private final Observer observer;
+
   /** The first link of the chain a request goes down once its endpoint is known. */
   private final Authenticate chain;
+
   private final ConcurrentHashMap<String, RouteTable> tables = new ConcurrentHashMap<>();
 
   /** What the router reports (metrics; in-flight counts for the autoscaler). */
   public interface Observer {
     void served(String endpoint, String deployment, int status, long nanos);
 
-    /** A deployment's pool enters the routes, or another replaces it, or it leaves them ({@code pool} null). */
+    /**
+     * A deployment's pool enters the routes, or another replaces it, or it leaves them ({@code
+     * pool} null).
+     */
     default void routed(String endpoint, String deployment, Pool pool) {}
 
     Observer NONE = (e, d, s, n) -> {};
@@ -86,13 +93,16 @@ public final class DataPlane {
   private void announce(String endpoint, RouteTable before, RouteTable after) {
     Map<String, RouteTable.DeploymentRoute> old = before == null ? Map.of() : before.deployments();
     Map<String, RouteTable.DeploymentRoute> now = after == null ? Map.of() : after.deployments();
-    now.forEach((name, route) -> {
-      RouteTable.DeploymentRoute was = old.get(name);
-      if (was == null || was.pool() != route.pool()) {
-        observer.routed(endpoint, name, route.pool());
-      }
-    });
-    old.keySet().stream().filter(name -> !now.containsKey(name)).forEach(name -> observer.routed(endpoint, name, null));
+    now.forEach(
+        (name, route) -> {
+          RouteTable.DeploymentRoute was = old.get(name);
+          if (was == null || was.pool() != route.pool()) {
+            observer.routed(endpoint, name, route.pool());
+          }
+        });
+    old.keySet().stream()
+        .filter(name -> !now.containsKey(name))
+        .forEach(name -> observer.routed(endpoint, name, null));
   }
 
   public Optional<RouteTable> table(String endpoint) {

@@ -10,9 +10,9 @@ import java.util.function.Consumer;
 
 /**
  * The ready instances of one deployment, the requests it holds, and the requests waiting for an
- * instance. Picks the least busy instance; a request that finds none waits (bounded by its
- * timeout) until an instance becomes ready. Measures the requests held over time (waiting or in
- * flight) for the autoscaler, as Knative's queue-proxy and activator report concurrency.
+ * instance. Picks the least busy instance; a request that finds none waits (bounded by its timeout)
+ * until an instance becomes ready. Measures the requests held over time (waiting or in flight) for
+ * the autoscaler, as Knative's queue-proxy and activator report concurrency.
  */
 public final class Pool {
 
@@ -26,8 +26,13 @@ public final class Pool {
   private volatile int capacityInstances;
   private final ConcurrentLinkedQueue<Consumer<Target>> waiters = new ConcurrentLinkedQueue<>();
   private volatile Runnable onDemand = () -> {};
-  /** Set by the first request that finds no ready instance, cleared when one is ready: one cold start. */
+
+  /**
+   * Set by the first request that finds no ready instance, cleared when one is ready: one cold
+   * start.
+   */
   private final AtomicBoolean waking = new AtomicBoolean();
+
   private final AtomicLong coldStarts = new AtomicLong();
 
   /** Replaces the ready set, keeping in-flight counts of instances that stay; wakes waiters. */
@@ -35,7 +40,11 @@ public final class Pool {
     List<Target> old = ready;
     List<Target> next = new ArrayList<>();
     for (Target t : targets) {
-      next.add(old.stream().filter(o -> o.id().equals(t.id()) && o.port() == t.port()).findFirst().orElse(t));
+      next.add(
+          old.stream()
+              .filter(o -> o.id().equals(t.id()) && o.port() == t.port())
+              .findFirst()
+              .orElse(t));
     }
     ready = List.copyOf(next);
     if (!next.isEmpty()) {
@@ -55,7 +64,9 @@ public final class Pool {
     return ready;
   }
 
-  /** The ready instance with the fewest requests in flight, not among {@code tried}; null if none. */
+  /**
+   * The ready instance with the fewest requests in flight, not among {@code tried}; null if none.
+   */
   public Target pick(Set<String> tried) {
     Target best = null;
     for (Target t : ready) {
@@ -66,7 +77,9 @@ public final class Pool {
     return best;
   }
 
-  /** Calls {@code then} with an instance as soon as one is ready; tells the scaler there is demand. */
+  /**
+   * Calls {@code then} with an instance as soon as one is ready; tells the scaler there is demand.
+   */
   public void await(Consumer<Target> then) {
     waiters.add(then);
     Target t = pick(Set.of());
@@ -80,7 +93,10 @@ public final class Pool {
     onDemand.run();
   }
 
-  /** Times requests found no ready instance and waited for one to start (once per start, however many waited). */
+  /**
+   * Times requests found no ready instance and waited for one to start (once per start, however
+   * many waited).
+   */
   public long coldStarts() {
     return coldStarts.get();
   }
@@ -155,7 +171,9 @@ public final class Pool {
     }
   }
 
-  /** How many instances the scaler is bringing up: lets {@link #admit} hold more during a scale-out. */
+  /**
+   * How many instances the scaler is bringing up: lets {@link #admit} hold more during a scale-out.
+   */
   public void wanted(int instances) {
     capacityInstances = instances;
   }

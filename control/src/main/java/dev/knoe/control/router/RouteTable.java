@@ -13,8 +13,15 @@ import java.util.Optional;
  * @param mirror the deployment that gets a copy of {@code mirrorPercent} % of requests, if any
  * @param creating true while the endpoint is being created: requests get 503
  */
-public record RouteTable(String endpoint, boolean tokenAuth, byte[][] keyDigests, List<Weight> traffic,
-    Optional<String> mirror, int mirrorPercent, Map<String, DeploymentRoute> deployments, boolean creating) {
+public record RouteTable(
+    String endpoint,
+    boolean tokenAuth,
+    byte[][] keyDigests,
+    List<Weight> traffic,
+    Optional<String> mirror,
+    int mirrorPercent,
+    Map<String, DeploymentRoute> deployments,
+    boolean creating) {
 
   public record Weight(String deployment, int percent) {}
 
@@ -24,7 +31,8 @@ public record RouteTable(String endpoint, boolean tokenAuth, byte[][] keyDigests
    * @param maxConcurrentPerInstance {@code max_concurrent_requests_per_instance}: 429 beyond twice
    *     this times the instances
    */
-  public record DeploymentRoute(String name, int maxConcurrentPerInstance, int requestTimeoutMs, Pool pool) {}
+  public record DeploymentRoute(
+      String name, int maxConcurrentPerInstance, int requestTimeoutMs, Pool pool) {}
 
   /** The deployment for a number uniformly drawn in [0, 100); empty when traffic sums to 0. */
   public Optional<String> choose(int draw) {

@@ -1,8 +1,8 @@
 package dev.knoe.control.runtime;
 
+import dev.knoe.control.router.Pool;
 import dev.knoe.control.state.DeploymentState;
 import dev.knoe.control.state.ProvisioningState;
-import dev.knoe.control.router.Pool;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -45,6 +45,11 @@ public interface Backend {
 
   /** Status changes of a deployment, as provisioning states with a message. */
   interface Listener {
-    void changed(String endpoint, String deployment, long generation, ProvisioningState state, String message);
+    void changed(
+        String endpoint,
+        String deployment,
+        long generation,
+        ProvisioningState state,
+        String message);
   }
 }

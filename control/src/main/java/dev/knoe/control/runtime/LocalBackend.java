@@ -1,23 +1,22 @@
 package dev.knoe.control.runtime;
 
-import dev.knoe.control.state.DeploymentState;
-import dev.knoe.control.state.ProvisioningState;
+import dev.knoe.autoscaler.Decision;
+import dev.knoe.autoscaler.ScalingPolicy;
 import dev.knoe.control.router.Pool;
 import dev.knoe.control.router.Target;
 import dev.knoe.control.runtime.local.Instance;
 import dev.knoe.control.runtime.local.InstanceSpec;
 import dev.knoe.control.runtime.local.InstanceSupervisor;
-import dev.knoe.control.runtime.local.InstanceView;
 import dev.knoe.control.runtime.local.LogReader;
-import dev.knoe.autoscaler.Decision;
-import dev.knoe.autoscaler.ScalingPolicy;
-import dev.knoe.control.runtime.local.ProcessLauncher;
 import dev.knoe.control.runtime.local.Probe;
+import dev.knoe.control.runtime.local.ProcessLauncher;
 import dev.knoe.control.runtime.local.ScaledDeployment;
 import dev.knoe.control.scoring.Scaling;
 import dev.knoe.control.scoring.ScoringEnvironment;
 import dev.knoe.control.spec.DeploymentSpec;
 import dev.knoe.control.spec.ScaleSettings;
+import dev.knoe.control.state.DeploymentState;
+import dev.knoe.control.state.ProvisioningState;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
@@ -65,16 +64,20 @@ public final class LocalBackend implements Backend {
    * What runs for one deployment: its supervisor, the instance spec it runs, the control plane's
    * generation, and its scaler (null for a fixed size).
    */
-  private record Running(InstanceSupervisor supervisor, InstanceSpec instances, DeploymentState deployment,
+  private record Running(
+      InstanceSupervisor supervisor,
+      InstanceSpec instances,
+      DeploymentState deployment,
       ScaledDeployment scaled) {}
 
   /**
-   * Platform-wide autoscaling: Knative's {@code config-autoscaler} knobs ({@code base}) and how often
-   * the router is sampled and decisions are taken.
+   * Platform-wide autoscaling: Knative's {@code config-autoscaler} knobs ({@code base}) and how
+   * often the router is sampled and decisions are taken.
    */
   public record Autoscaling(ScalingPolicy base, Duration sampleInterval, Duration tickInterval) {
     public static final Autoscaling DEFAULT =
-        new Autoscaling(ScalingPolicy.builder().build(), Duration.ofSeconds(1), Duration.ofSeconds(2));
+        new Autoscaling(
+            ScalingPolicy.builder().build(), Duration.ofSeconds(1), Duration.ofSeconds(2));
   }
 
   public LocalBackend(Path scoringHome, Path logDir, Clock clock) {
@@ -82,16 +85,23 @@ public final class LocalBackend implements Backend {
   }
 
   public LocalBackend(Path scoringHome, Path logDir, Clock clock, Autoscaling autoscaling) {
-    this.launcher = new ProcessLauncher(ProcessLauncher.scoringCommand(scoringHome,
-        Path.of(System.getProperty("java.home"), "bin", "java")), logDir, ProcessLauncher.inherit(System.getenv()));
+    this.launcher =
+        new ProcessLauncher(
+            ProcessLauncher.scoringCommand(
+                scoringHome, Path.of(System.getProperty("java.home"), "bin", "java")),
+            logDir,
+            ProcessLauncher.inherit(System.getenv()));
     this.logs = new LogReader(logDir);
     this.clock = clock;
     AtomicInteger n = new AtomicInteger();
-    this.scheduler = Executors.newScheduledThreadPool(2, r -> {
-      Thread t = new Thread(r, "knoe-local-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    this.scheduler =
+        Executors.newScheduledThreadPool(
+            2,
+            r -> {
+              Thread t = new Thread(r, "knoe-local-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     this.autoscaling = autoscaling;
     scheduler.scheduleWithFixedDelay(this::report, 250, 250, TimeUnit.MILLISECONDS);
     // One task samples, then decides every few samples: a decision always sees the sample of the
@@ -100,22 +110,29 @@ public final class LocalBackend implements Backend {
     long sample = autoscaling.sampleInterval().toMillis();
     long samplesPerTick = Math.max(1, autoscaling.tickInterval().toMillis() / sample);
     AtomicInteger samples = new AtomicInteger();
-    scheduler.scheduleAtFixedRate(() -> {
-      eachScaled(s -> s.sample(System.nanoTime()));
-      if (samples.incrementAndGet() % samplesPerTick == 0) {
-        eachScaled(ScaledDeployment::tick);
-      }
-    }, sample, sample, TimeUnit.MILLISECONDS);
+    scheduler.scheduleAtFixedRate(
+        () -> {
+          eachScaled(s -> s.sample(System.nanoTime()));
+          if (samples.incrementAndGet() % samplesPerTick == 0) {
+            eachScaled(ScaledDeployment::tick);
+          }
+        },
+        sample,
+        sample,
+        TimeUnit.MILLISECONDS);
   }
 
-  // A failing scaler must not stop the others, nor the periodic task (an executor drops a task that throws).
+  // A failing scaler must not stop the others, nor the periodic task (an executor drops a task that
+  // throws).
   private void eachScaled(Consumer<ScaledDeployment> action) {
     for (Running r : running.values()) {
       if (r.scaled() != null) {
         try {
           action.accept(r.scaled());
         } catch (RuntimeException e) {
-          LOG.warn("autoscaling " + r.deployment().endpoint() + "/" + r.deployment().name() + " failed", e);
+          LOG.warn(
+              "autoscaling " + r.deployment().endpoint() + "/" + r.deployment().name() + " failed",
+              e);
         }
       }
     }
@@ -130,12 +147,19 @@ public final class LocalBackend implements Backend {
   public synchronized void apply(DeploymentState d, Path model, Path code) {
     String key = key(d.endpoint(), d.name());
     Running old = running.get(key);
-    InstanceSupervisor supervisor = old != null ? old.supervisor() : supervisor(d.endpoint(), d.name());
+    InstanceSupervisor supervisor =
+        old != null ? old.supervisor() : supervisor(d.endpoint(), d.name());
     InstanceSpec next = instanceSpec(d, model, code, d.generation());
-    boolean sameGeneration = old != null && sameExceptGeneration(old.instances(),
-        old.deployment().spec().environmentVariables(), next, d.spec().environmentVariables());
+    boolean sameGeneration =
+        old != null
+            && sameExceptGeneration(
+                old.instances(),
+                old.deployment().spec().environmentVariables(),
+                next,
+                d.spec().environmentVariables());
     if (sameGeneration) {
-      next = old.instances(); // only the count or scale settings changed: scale what runs, no rollout
+      next =
+          old.instances(); // only the count or scale settings changed: scale what runs, no rollout
     }
     if (old != null && old.scaled() != null) {
       old.scaled().retire();
@@ -149,12 +173,22 @@ public final class LocalBackend implements Backend {
       // A new generation starts with what the old one needed, if more than its initial scale, so
       // that a rollout under load does not shrink capacity.
       int before = old != null && old.scaled() != null ? old.scaled().desired() : 0;
-      int start = sameGeneration ? Math.max(policy.minScale(), before) : Math.max(policy.initialScale(), before);
+      int start =
+          sameGeneration
+              ? Math.max(policy.minScale(), before)
+              : Math.max(policy.initialScale(), before);
       if (policy.maxScale() > 0) {
         start = Math.min(start, policy.maxScale());
       }
-      scaled = new ScaledDeployment(policy, pool(d.endpoint(), d.name()), supervisor, next, clock, start,
-          sameGeneration && old.scaled() != null);
+      scaled =
+          new ScaledDeployment(
+              policy,
+              pool(d.endpoint(), d.name()),
+              supervisor,
+              next,
+              clock,
+              start,
+              sameGeneration && old.scaled() != null);
     }
     running.put(key, new Running(supervisor, next, d, scaled));
   }
@@ -167,60 +201,93 @@ public final class LocalBackend implements Backend {
       return Optional.empty();
     }
     Decision last = r.scaled().last();
-    return Optional.of(new ScaleStatus(r.scaled().desired(),
-        last == null ? null : last.describe(r.scaled().policy())));
+    return Optional.of(
+        new ScaleStatus(
+            r.scaled().desired(), last == null ? null : last.describe(r.scaled().policy())));
   }
 
   private InstanceSupervisor supervisor(String endpoint, String deployment) {
-    InstanceSupervisor s = new InstanceSupervisor(endpoint, deployment, launcher, scheduler, http, clock,
-        InstanceSupervisor.Settings.DEFAULT);
+    InstanceSupervisor s =
+        new InstanceSupervisor(
+            endpoint,
+            deployment,
+            launcher,
+            scheduler,
+            http,
+            clock,
+            InstanceSupervisor.Settings.DEFAULT);
     Pool pool = pool(endpoint, deployment);
-    s.addListener((e, dep, ready) -> pool.update(ready.stream()
-        .map(v -> new Target(v.id(), v.baseUri().getHost(), v.baseUri().getPort())).toList()));
+    s.addListener(
+        (e, dep, ready) ->
+            pool.update(
+                ready.stream()
+                    .map(v -> new Target(v.id(), v.baseUri().getHost(), v.baseUri().getPort()))
+                    .toList()));
     String key = key(endpoint, deployment);
     // Called on the router's event loop: decide on the scheduler.
-    pool.onDemand(() -> {
-      Running r = running.get(key);
-      if (r != null && r.scaled() != null) {
-        scheduler.execute(() -> eachScaled(x -> {
-          if (x == r.scaled()) {
-            x.demand();
+    pool.onDemand(
+        () -> {
+          Running r = running.get(key);
+          if (r != null && r.scaled() != null) {
+            scheduler.execute(
+                () ->
+                    eachScaled(
+                        x -> {
+                          if (x == r.scaled()) {
+                            x.demand();
+                          }
+                        }));
           }
-        }));
-      }
-    });
+        });
     return s;
   }
 
   static InstanceSpec instanceSpec(DeploymentState d, Path model, Path code, long generation) {
     DeploymentSpec s = d.spec();
     Map<String, String> env = new LinkedHashMap<>(s.environmentVariables());
-    if (s.scaleSettings().type() == ScaleSettings.Type.TARGET_UTILIZATION && s.scaleSettings().scalesToZero()) {
+    if (s.scaleSettings().type() == ScaleSettings.Type.TARGET_UTILIZATION
+        && s.scaleSettings().scalesToZero()) {
       // A deployment at zero makes its next request wait for a start: C1 only starts ~0.3 s sooner
-      // (bench/RESULTS.md), at some peak throughput of the HTTP/JSON path; KNOE_FAST_START: "0" opts out.
+      // (bench/RESULTS.md), at some peak throughput of the HTTP/JSON path; KNOE_FAST_START: "0"
+      // opts out.
       env.putIfAbsent(ScoringEnvironment.FAST_START, "1");
     }
-    // The per-instance variables (model folder, names, KNOE_AUTH) are the launcher's: ProcessLauncher.
-    env.putAll(ScoringEnvironment.ofDeployment(s, d.model().name(), code == null ? null : code.toString()));
-    return new InstanceSpec(d.endpoint(), d.name(), generation, model, env, probe(s.readinessProbe()), probe(s.livenessProbe()));
+    // The per-instance variables (model folder, names, KNOE_AUTH) are the launcher's:
+    // ProcessLauncher.
+    env.putAll(
+        ScoringEnvironment.ofDeployment(
+            s, d.model().name(), code == null ? null : code.toString()));
+    return new InstanceSpec(
+        d.endpoint(),
+        d.name(),
+        generation,
+        model,
+        env,
+        probe(s.readinessProbe()),
+        probe(s.livenessProbe()));
   }
 
   private static Probe probe(dev.knoe.control.spec.Probe p) {
-    return new Probe(p.initialDelay(), p.period(), p.timeout(), p.successThreshold(), p.failureThreshold());
+    return new Probe(
+        p.initialDelay(), p.period(), p.timeout(), p.successThreshold(), p.failureThreshold());
   }
 
   /**
    * Whether instances of {@code a} can serve {@code b} as they are (only counts or scale settings
    * changed). {@code userA}/{@code userB}: the deployments' own environment_variables.
    */
-  static boolean sameExceptGeneration(InstanceSpec a, Map<String, String> userA, InstanceSpec b,
-      Map<String, String> userB) {
-    return a.modelDir().equals(b.modelDir()) && withoutDerived(a.env(), userA).equals(withoutDerived(b.env(), userB))
-        && a.readiness().equals(b.readiness()) && a.liveness().equals(b.liveness());
+  static boolean sameExceptGeneration(
+      InstanceSpec a, Map<String, String> userA, InstanceSpec b, Map<String, String> userB) {
+    return a.modelDir().equals(b.modelDir())
+        && withoutDerived(a.env(), userA).equals(withoutDerived(b.env(), userB))
+        && a.readiness().equals(b.readiness())
+        && a.liveness().equals(b.liveness());
   }
 
-  // KNOE_FAST_START follows min_instances unless the user set it (see instanceSpec): bounds changes must not roll.
-  private static Map<String, String> withoutDerived(Map<String, String> env, Map<String, String> user) {
+  // KNOE_FAST_START follows min_instances unless the user set it (see instanceSpec): bounds changes
+  // must not roll.
+  private static Map<String, String> withoutDerived(
+      Map<String, String> env, Map<String, String> user) {
     Map<String, String> m = new LinkedHashMap<>(env);
     if (!user.containsKey(ScoringEnvironment.FAST_START)) {
       m.remove(ScoringEnvironment.FAST_START);
@@ -233,13 +300,20 @@ public final class LocalBackend implements Backend {
     for (Running r : running.values()) {
       try {
         InstanceSupervisor.Status s = r.supervisor().status();
-        long readyNow = r.supervisor().instances().stream()
-            .filter(v -> v.state() == Instance.State.READY && v.generation() == r.instances().generation()).count();
+        long readyNow =
+            r.supervisor().instances().stream()
+                .filter(
+                    v ->
+                        v.state() == Instance.State.READY
+                            && v.generation() == r.instances().generation())
+                .count();
         DeploymentState d = r.deployment();
         ProvisioningState state;
         String message;
-        int wanted = r.scaled() != null ? r.scaled().policy().initialScale() : d.spec().instanceCount();
-        boolean provisioned = r.scaled() != null ? r.scaled().reached((int) readyNow) : readyNow >= wanted;
+        int wanted =
+            r.scaled() != null ? r.scaled().policy().initialScale() : d.spec().instanceCount();
+        boolean provisioned =
+            r.scaled() != null ? r.scaled().reached((int) readyNow) : readyNow >= wanted;
         if (provisioned && !(s.failed() > 0 && readyNow == 0 && s.desired() > 0)) {
           state = ProvisioningState.Succeeded;
           message = null;
@@ -247,7 +321,10 @@ public final class LocalBackend implements Backend {
           state = ProvisioningState.Failed;
           message = s.message();
         } else {
-          state = d.state() == ProvisioningState.Creating ? ProvisioningState.Creating : ProvisioningState.Updating;
+          state =
+              d.state() == ProvisioningState.Creating
+                  ? ProvisioningState.Creating
+                  : ProvisioningState.Updating;
           message = readyNow + " of " + wanted + " instance(s) ready";
         }
         listener.changed(d.endpoint(), d.name(), d.generation(), state, message);
@@ -280,7 +357,8 @@ public final class LocalBackend implements Backend {
   @Override
   public List<String> logs(String endpoint, String deployment, int lines, String container) {
     if (Objects.equals(container, "storage-initializer")) {
-      return List.of("(local mode: the model is read from the registry's verified file; no download step runs)");
+      return List.of(
+          "(local mode: the model is read from the registry's verified file; no download step runs)");
     }
     try {
       return logs.tail(endpoint, deployment, lines);
@@ -291,12 +369,15 @@ public final class LocalBackend implements Backend {
 
   @Override
   public synchronized void close() {
-    running.values().forEach(r -> {
-      if (r.scaled() != null) {
-        r.scaled().retire();
-      }
-      r.supervisor().close();
-    });
+    running
+        .values()
+        .forEach(
+            r -> {
+              if (r.scaled() != null) {
+                r.scaled().retire();
+              }
+              r.supervisor().close();
+            });
     running.clear();
     scheduler.shutdownNow();
     launcher.close();

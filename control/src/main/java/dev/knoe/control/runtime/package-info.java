@@ -1,2 +1,5 @@
-/** Where a local deployment runs: the backend interface the local endpoint service owns, and the local backend (instances as child processes). */
+/**
+ * Where a local deployment runs: the backend interface the local endpoint service owns, and the
+ * local backend (instances as child processes).
+ */
 package dev.knoe.control.runtime;

@@ -4,7 +4,9 @@ import dev.knoe.autoscaler.ScalingPolicy;
 import dev.knoe.control.spec.DeploymentSpec;
 import dev.knoe.control.spec.ScaleSettings;
 
-/** A deployment's autoscaling policy, which the local autoscaler runs and Knative's annotations say. */
+/**
+ * A deployment's autoscaling policy, which the local autoscaler runs and Knative's annotations say.
+ */
 public final class Scaling {
 
   private Scaling() {}

@@ -36,12 +36,16 @@ public final class ScoringEnvironment {
   public static final String DEVICE = "KNOE_DEVICE";
   public static final String HANDLER_PATH = "KNOE_HANDLER_PATH";
   public static final String HANDLER_CLASS = "KNOE_HANDLER_CLASS";
+
   /** Set by the local backend only, from the deployment's scale settings. */
   public static final String FAST_START = "KNOE_FAST_START";
+
   /** Set by the local launcher only: the child follows this process's exit. */
   public static final String PARENT_PID = "KNOE_PARENT_PID";
+
   /** Set by the local launcher only, for the instance's cold-start breakdown. */
   public static final String SPAWNED_AT_MS = "KNOE_SPAWNED_AT_MS";
+
   /** The only variable of a pod that answers 404 for an endpoint without traffic. */
   public static final String NO_TRAFFIC_ENDPOINT = "KNOE_NO_TRAFFIC_ENDPOINT";
 

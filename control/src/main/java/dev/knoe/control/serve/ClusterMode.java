@@ -26,8 +26,8 @@ import org.jboss.logging.Logger;
  * {@code knoe serve} on a cluster ({@code KNOE_BACKEND=knative}): runs the leader-elected
  * reconciler that turns OnlineEndpoint and OnlineDeployment resources into Knative objects, with
  * models from this control plane's registry. The control API serves models as everywhere (upload,
- * list, and the downloads of the pods' storage initializers) and endpoints and deployments as
- * their custom resources ({@link ClusterEndpoints}), which {@code kubectl apply} may write too.
+ * list, and the downloads of the pods' storage initializers) and endpoints and deployments as their
+ * custom resources ({@link ClusterEndpoints}), which {@code kubectl apply} may write too.
  */
 @ApplicationScoped
 public class ClusterMode {
@@ -55,39 +55,61 @@ public class ClusterMode {
     if (!config.clusterMode()) {
       return;
     }
-    client = config.kubernetes().kubeconfig()
-        .map(file -> new KubernetesClientBuilder().withConfig(kubeconfig(file)).build())
-        .orElseGet(() -> new KubernetesClientBuilder().build());
-    namespace = config.namespace().orElseGet(() -> client.getNamespace() == null ? "default" : client.getNamespace());
+    client =
+        config
+            .kubernetes()
+            .kubeconfig()
+            .map(file -> new KubernetesClientBuilder().withConfig(kubeconfig(file)).build())
+            .orElseGet(() -> new KubernetesClientBuilder().build());
+    namespace =
+        config
+            .namespace()
+            .orElseGet(() -> client.getNamespace() == null ? "default" : client.getNamespace());
     RenderSettings defaults = RenderSettings.defaults(namespace);
     InstanceTypeCatalog catalog;
     try {
-      catalog = config.instanceTypesFile().isPresent()
-          ? InstanceTypeCatalog.read(Path.of(config.instanceTypesFile().get())) : defaults.catalog();
+      catalog =
+          config.instanceTypesFile().isPresent()
+              ? InstanceTypeCatalog.read(Path.of(config.instanceTypesFile().get()))
+              : defaults.catalog();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the instance-type catalog: " + e.getMessage(), e);
     }
     ScalingPolicy autoscaling = Platform.autoscalerBase(config.autoscaler());
-    RenderSettings settings = new RenderSettings(namespace,
-        config.scoringImage().orElse(defaults.scoringImage()),
-        RenderSettings.gpuScoringImage(config.gpuScoringImage().orElse(null), config.scoringImage().orElse(null)),
-        config.storageInitializerImage().orElse(defaults.storageInitializerImage()),
-        config.modelReaderSecret(), catalog, autoscaling);
+    RenderSettings settings =
+        new RenderSettings(
+            namespace,
+            config.scoringImage().orElse(defaults.scoringImage()),
+            RenderSettings.gpuScoringImage(
+                config.gpuScoringImage().orElse(null), config.scoringImage().orElse(null)),
+            config.storageInitializerImage().orElse(defaults.storageInitializerImage()),
+            config.modelReaderSecret(),
+            catalog,
+            autoscaling);
     String controlUrl = config.controlUrl().orElse("http://knoe." + namespace + ".svc:8500");
-    Reconciler reconciler = new Reconciler(client, settings, new RegistryModelResolver(models, controlUrl),
-        tokens::publicKeyPem, Clock.systemUTC());
+    Reconciler reconciler =
+        new Reconciler(
+            client,
+            settings,
+            new RegistryModelResolver(models, controlUrl),
+            tokens::publicKeyPem,
+            Clock.systemUTC());
     endpoints = new ClusterEndpoints(client, namespace, tokens, models);
     controller = new ClusterController(client, namespace, reconciler);
     controller.start();
-    LOG.infof("Cluster mode: reconciling OnlineEndpoints and OnlineDeployments in namespace %s into Knative"
-        + " Services (models from %s)", namespace, controlUrl);
+    LOG.infof(
+        "Cluster mode: reconciling OnlineEndpoints and OnlineDeployments in namespace %s into Knative"
+            + " Services (models from %s)",
+        namespace, controlUrl);
   }
 
   private static io.fabric8.kubernetes.client.Config kubeconfig(String file) {
     try {
-      return io.fabric8.kubernetes.client.Config.fromKubeconfig(java.nio.file.Files.readString(Path.of(file)));
+      return io.fabric8.kubernetes.client.Config.fromKubeconfig(
+          java.nio.file.Files.readString(Path.of(file)));
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the kubeconfig " + file + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot read the kubeconfig " + file + ": " + e.getMessage(), e);
     }
   }
 

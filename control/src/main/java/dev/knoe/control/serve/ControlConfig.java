@@ -16,15 +16,19 @@ public interface ControlConfig {
   Optional<String> adminKey();
 
   /**
-   * A credential that can only download model files ({@code GET /api/v1/models/<name>/versions/<v>/content}):
-   * what a cluster's storage initializers use (the chart's {@code knoe-model-reader} Secret); none by default.
+   * A credential that can only download model files ({@code GET
+   * /api/v1/models/<name>/versions/<v>/content}): what a cluster's storage initializers use (the
+   * chart's {@code knoe-model-reader} Secret); none by default.
    */
   Optional<String> modelReaderToken();
 
   /** The scoring-function folder (its {@code bin/} launcher and {@code target/quarkus-app}). */
   Optional<String> scoringHome();
 
-  /** Where {@code knoe serve} writes the CLI's config (URL and admin key); default {@code ~/.knoe/config.json}. */
+  /**
+   * Where {@code knoe serve} writes the CLI's config (URL and admin key); default {@code
+   * ~/.knoe/config.json}.
+   */
   Optional<String> cliConfig();
 
   Models models();
@@ -34,9 +38,9 @@ public interface ControlConfig {
   Autoscaler autoscaler();
 
   /**
-   * {@code local} (default): deployments run as child processes behind the built-in router.
-   * {@code knative}: on a cluster, the reconciler turns OnlineEndpoint/OnlineDeployment resources
-   * into Knative objects (the chart sets this).
+   * {@code local} (default): deployments run as child processes behind the built-in router. {@code
+   * knative}: on a cluster, the reconciler turns OnlineEndpoint/OnlineDeployment resources into
+   * Knative objects (the chart sets this).
    */
   @WithDefault("local")
   String backend();
@@ -64,7 +68,10 @@ public interface ControlConfig {
   /** knative: this control plane as pods reach it, for model downloads. */
   Optional<String> controlUrl();
 
-  /** knative: the Secret (in the endpoints' namespace) whose {@code token} the pods download models with. */
+  /**
+   * knative: the Secret (in the endpoints' namespace) whose {@code token} the pods download models
+   * with.
+   */
   @WithDefault("knoe-model-reader")
   String modelReaderSecret();
 
@@ -73,7 +80,8 @@ public interface ControlConfig {
   interface Kubernetes {
     /**
      * A kubeconfig file naming the API server and the credential to use (its current context);
-     * default: in-cluster, else {@code KUBECONFIG} or {@code ~/.kube/config}, as kubectl finds them.
+     * default: in-cluster, else {@code KUBECONFIG} or {@code ~/.kube/config}, as kubectl finds
+     * them.
      */
     Optional<String> kubeconfig();
   }
@@ -108,11 +116,17 @@ public interface ControlConfig {
     @WithDefault("2")
     double maxScaleDownRate();
 
-    /** Idle time, once marked inactive, before the last instance of a min_instances: 0 deployment stops. */
+    /**
+     * Idle time, once marked inactive, before the last instance of a min_instances: 0 deployment
+     * stops.
+     */
     @WithDefault("30s")
     Duration scaleToZeroGracePeriod();
 
-    /** The last instance is kept at least this long (the longer of this and the grace period applies). */
+    /**
+     * The last instance is kept at least this long (the longer of this and the grace period
+     * applies).
+     */
     @WithDefault("0s")
     Duration scaleToZeroPodRetentionPeriod();
 

@@ -2,17 +2,17 @@ package dev.knoe.control.serve;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.knoe.autoscaler.ScalingPolicy;
+import dev.knoe.control.credentials.ApiCredentials;
 import dev.knoe.control.credentials.Secrets;
 import dev.knoe.control.credentials.TokenIssuer;
-import dev.knoe.control.credentials.ApiCredentials;
 import dev.knoe.control.endpoint.Endpoints;
 import dev.knoe.control.endpoint.LocalEndpoints;
-import dev.knoe.control.state.StateStore;
+import dev.knoe.control.files.AtomicFiles;
 import dev.knoe.control.model.ModelRegistry;
 import dev.knoe.control.router.DataPlane;
 import dev.knoe.control.runtime.Backend;
 import dev.knoe.control.runtime.LocalBackend;
-import dev.knoe.control.files.AtomicFiles;
+import dev.knoe.control.state.StateStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -21,8 +21,8 @@ import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
-import jakarta.enterprise.inject.Typed;
 import jakarta.enterprise.inject.Produces;
+import jakarta.enterprise.inject.Typed;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -52,8 +52,12 @@ public class Platform {
 
   Path dataDir() {
     if (dataDir == null) {
-      dataDir = config.dataDir().map(Path::of)
-          .orElseGet(() -> Path.of(System.getProperty("user.home"), ".knoe", "data")).toAbsolutePath();
+      dataDir =
+          config
+              .dataDir()
+              .map(Path::of)
+              .orElseGet(() -> Path.of(System.getProperty("user.home"), ".knoe", "data"))
+              .toAbsolutePath();
       try {
         AtomicFiles.ownerOnlyDirectory(dataDir);
       } catch (IOException e) {
@@ -66,13 +70,17 @@ public class Platform {
   @Produces
   @Singleton
   ModelRegistry models() {
-    return new ModelRegistry(dataDir().resolve("models"), config.models().maxBytes(), Clock.systemUTC());
+    return new ModelRegistry(
+        dataDir().resolve("models"), config.models().maxBytes(), Clock.systemUTC());
   }
 
   @Produces
   @Singleton
   TokenIssuer tokens() {
-    return new TokenIssuer(dataDir().resolve("secrets").resolve("token-signing-key.pem"), config.tokens().ttl(), Clock.systemUTC());
+    return new TokenIssuer(
+        dataDir().resolve("secrets").resolve("token-signing-key.pem"),
+        config.tokens().ttl(),
+        Clock.systemUTC());
   }
 
   @Produces
@@ -86,11 +94,22 @@ public class Platform {
   Backend backend() {
     // On a cluster no instance runs here (the endpoint API does not create deployments), and the
     // image has no scoring-function folder to find.
-    Path scoringHome = config.scoringHome().map(Path::of)
-        .orElseGet(() -> config.clusterMode() ? dataDir().resolve("no-local-instances") : findScoringHome());
+    Path scoringHome =
+        config
+            .scoringHome()
+            .map(Path::of)
+            .orElseGet(
+                () ->
+                    config.clusterMode()
+                        ? dataDir().resolve("no-local-instances")
+                        : findScoringHome());
     ControlConfig.Autoscaler a = config.autoscaler();
-    return new LocalBackend(scoringHome, dataDir().resolve("logs"), Clock.systemUTC(),
-        new LocalBackend.Autoscaling(autoscalerBase(a), java.time.Duration.ofSeconds(1), a.tickInterval()));
+    return new LocalBackend(
+        scoringHome,
+        dataDir().resolve("logs"),
+        Clock.systemUTC(),
+        new LocalBackend.Autoscaling(
+            autoscalerBase(a), java.time.Duration.ofSeconds(1), a.tickInterval()));
   }
 
   /**
@@ -117,8 +136,15 @@ public class Platform {
   @Produces
   @Singleton
   @Typed(LocalEndpoints.class)
-  LocalEndpoints localEndpoints(ModelRegistry models, TokenIssuer tokens, Backend backend, DataPlane dataPlane) {
-    return new LocalEndpoints(new StateStore(dataDir()), models, tokens, backend, dataPlane, dataDir().resolve("code"),
+  LocalEndpoints localEndpoints(
+      ModelRegistry models, TokenIssuer tokens, Backend backend, DataPlane dataPlane) {
+    return new LocalEndpoints(
+        new StateStore(dataDir()),
+        models,
+        tokens,
+        backend,
+        dataPlane,
+        dataDir().resolve("code"),
         Clock.systemUTC());
   }
 
@@ -141,7 +167,8 @@ public class Platform {
     router.route("/endpoints/:endpoint/*").order(-10).handler(dataPlane::handle);
   }
 
-  void start(@Observes StartupEvent event, ApiCredentials credentials, Instance<LocalEndpoints> local) {
+  void start(
+      @Observes StartupEvent event, ApiCredentials credentials, Instance<LocalEndpoints> local) {
     if (!config.clusterMode()) {
       local.get().restore(); // local instances; on a cluster the reconciler owns what runs
     }
@@ -166,7 +193,12 @@ public class Platform {
       String key = Secrets.newKey();
       AtomicFiles.writeSecret(file, key.getBytes(StandardCharsets.US_ASCII));
       // Printed once, on the console only (never logged): it is in the file from now on.
-      System.out.println("\nKnoe admin key (shown once; kept in " + file + " and in the CLI config):\n  " + key + "\n");
+      System.out.println(
+          "\nKnoe admin key (shown once; kept in "
+              + file
+              + " and in the CLI config):\n  "
+              + key
+              + "\n");
       return key;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read or create the admin key " + file, e);
@@ -174,15 +206,22 @@ public class Platform {
   }
 
   private void writeCliConfig(String admin) {
-    int port = ConfigProvider.getConfig().getOptionalValue("quarkus.http.port", Integer.class).orElse(Serve.DEFAULT_PORT);
-    Path file = config.cliConfig().or(() -> ConfigProvider.getConfig().getOptionalValue("knoe.config", String.class))
-        .map(Path::of)
-        .orElseGet(() -> Path.of(System.getProperty("user.home"), ".knoe", "config.json"));
+    int port =
+        ConfigProvider.getConfig()
+            .getOptionalValue("quarkus.http.port", Integer.class)
+            .orElse(Serve.DEFAULT_PORT);
+    Path file =
+        config
+            .cliConfig()
+            .or(() -> ConfigProvider.getConfig().getOptionalValue("knoe.config", String.class))
+            .map(Path::of)
+            .orElseGet(() -> Path.of(System.getProperty("user.home"), ".knoe", "config.json"));
     Map<String, String> cfg = new LinkedHashMap<>();
     cfg.put("url", "http://127.0.0.1:" + port);
     cfg.put("admin_key", admin);
     try {
-      AtomicFiles.writeSecret(file, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(cfg));
+      AtomicFiles.writeSecret(
+          file, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(cfg));
     } catch (IOException e) {
       LOG.warnf("cannot write the CLI config %s: %s", file, e.getMessage());
     }
@@ -192,21 +231,25 @@ public class Platform {
   static Path findScoringHome() {
     Path here = Path.of("").toAbsolutePath();
     for (Path p = here; p != null; p = p.getParent()) {
-      if (Files.isDirectory(p.resolve("scoring-function").resolve("target").resolve("quarkus-app"))) {
+      if (Files.isDirectory(
+          p.resolve("scoring-function").resolve("target").resolve("quarkus-app"))) {
         return p.resolve("scoring-function");
       }
     }
     try {
-      Path jar = Path.of(Platform.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      Path jar =
+          Path.of(Platform.class.getProtectionDomain().getCodeSource().getLocation().toURI());
       for (Path p = jar; p != null; p = p.getParent()) {
-        if (Files.isDirectory(p.resolve("scoring-function").resolve("target").resolve("quarkus-app"))) {
+        if (Files.isDirectory(
+            p.resolve("scoring-function").resolve("target").resolve("quarkus-app"))) {
           return p.resolve("scoring-function");
         }
       }
     } catch (Exception e) {
       // fall through
     }
-    throw new IllegalStateException("cannot find the scoring function: build it (./mvnw install -DskipTests) "
-        + "or set KNOE_SCORING_HOME to the scoring-function folder");
+    throw new IllegalStateException(
+        "cannot find the scoring function: build it (./mvnw install -DskipTests) "
+            + "or set KNOE_SCORING_HOME to the scoring-function folder");
   }
 }

@@ -16,8 +16,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The router's Prometheus metrics: requests and their latency by endpoint, deployment and status,
- * and per deployment its ready and wanted instances, requests held and cold starts. The per-deployment
- * meters follow the routes: a deployment deleted (or made again) does not leave a stale series behind.
+ * and per deployment its ready and wanted instances, requests held and cold starts. The
+ * per-deployment meters follow the routes: a deployment deleted (or made again) does not leave a
+ * stale series behind.
  */
 final class RouterMetrics implements DataPlane.Observer {
 
@@ -32,14 +33,28 @@ final class RouterMetrics implements DataPlane.Observer {
 
   @Override
   public void served(String endpoint, String deployment, int status, long nanos) {
-    counters.computeIfAbsent(endpoint + '/' + deployment + '/' + status, k -> Counter.builder("knoe_router_requests")
-        .description("Requests routed, by endpoint, deployment and status")
-        .tag("endpoint", endpoint).tag("deployment", deployment).tag("status", Integer.toString(status))
-        .register(registry)).increment();
-    timers.computeIfAbsent(endpoint + '/' + deployment, k -> Timer.builder("knoe_router_request_duration")
-        .description("Time from request to response through the router")
-        .tag("endpoint", endpoint).tag("deployment", deployment).publishPercentileHistogram()
-        .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+    counters
+        .computeIfAbsent(
+            endpoint + '/' + deployment + '/' + status,
+            k ->
+                Counter.builder("knoe_router_requests")
+                    .description("Requests routed, by endpoint, deployment and status")
+                    .tag("endpoint", endpoint)
+                    .tag("deployment", deployment)
+                    .tag("status", Integer.toString(status))
+                    .register(registry))
+        .increment();
+    timers
+        .computeIfAbsent(
+            endpoint + '/' + deployment,
+            k ->
+                Timer.builder("knoe_router_request_duration")
+                    .description("Time from request to response through the router")
+                    .tag("endpoint", endpoint)
+                    .tag("deployment", deployment)
+                    .publishPercentileHistogram()
+                    .register(registry))
+        .record(nanos, TimeUnit.NANOSECONDS);
   }
 
   @Override
@@ -53,15 +68,27 @@ final class RouterMetrics implements DataPlane.Observer {
       return;
     }
     String[] tags = {"endpoint", endpoint, "deployment", deployment};
-    poolMeters.put(key, List.of(
-        Gauge.builder("knoe_instances_ready", pool, p -> p.ready().size()).tags(tags)
-            .description("Instances ready to take requests").strongReference(true).register(registry),
-        Gauge.builder("knoe_instances_wanted", pool, Pool::wantedInstances).tags(tags)
-            .description("Instances the autoscaler wants, ready or starting").strongReference(true).register(registry),
-        Gauge.builder("knoe_router_requests_held", pool, Pool::pending).tags(tags)
-            .description("Requests waiting for an instance or in flight at one").strongReference(true).register(registry),
-        FunctionCounter.builder("knoe_cold_starts", pool, Pool::coldStarts).tags(tags)
-            .description("Times requests found no ready instance and waited for one to start")
-            .register(registry)));
+    poolMeters.put(
+        key,
+        List.of(
+            Gauge.builder("knoe_instances_ready", pool, p -> p.ready().size())
+                .tags(tags)
+                .description("Instances ready to take requests")
+                .strongReference(true)
+                .register(registry),
+            Gauge.builder("knoe_instances_wanted", pool, Pool::wantedInstances)
+                .tags(tags)
+                .description("Instances the autoscaler wants, ready or starting")
+                .strongReference(true)
+                .register(registry),
+            Gauge.builder("knoe_router_requests_held", pool, Pool::pending)
+                .tags(tags)
+                .description("Requests waiting for an instance or in flight at one")
+                .strongReference(true)
+                .register(registry),
+            FunctionCounter.builder("knoe_cold_starts", pool, Pool::coldStarts)
+                .tags(tags)
+                .description("Times requests found no ready instance and waited for one to start")
+                .register(registry)));
   }
 }

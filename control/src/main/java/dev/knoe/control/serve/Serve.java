@@ -15,15 +15,22 @@ public final class Serve {
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--port" -> port = Integer.parseInt(value(args, ++i, "--port"));
-        case "--data-dir" -> System.setProperty("knoe.data-dir", Path.of(value(args, ++i, "--data-dir")).toAbsolutePath().toString());
+        case "--data-dir" ->
+            System.setProperty(
+                "knoe.data-dir",
+                Path.of(value(args, ++i, "--data-dir")).toAbsolutePath().toString());
         case "-h", "--help" -> {
-          System.out.println("Usage: knoe serve [--port N] [--data-dir DIR]\n"
-              + "Runs the control API and the endpoints' router on one port (default " + DEFAULT_PORT + "),\n"
-              + "with state under DIR (default ~/.knoe/data, or KNOE_DATA_DIR).");
+          System.out.println(
+              "Usage: knoe serve [--port N] [--data-dir DIR]\n"
+                  + "Runs the control API and the endpoints' router on one port (default "
+                  + DEFAULT_PORT
+                  + "),\n"
+                  + "with state under DIR (default ~/.knoe/data, or KNOE_DATA_DIR).");
           return;
         }
         default -> {
-          System.err.println("knoe: error: unknown option '" + args[i] + "' for serve (try --help)");
+          System.err.println(
+              "knoe: error: unknown option '" + args[i] + "' for serve (try --help)");
           System.exit(2);
         }
       }

@@ -177,9 +177,9 @@ public record DeploymentSpec(
   }
 
   /**
-   * This spec with some components changed. The copy goes through the constructor, so it is
-   * checked and defaulted like any other: with default scaling, for one, the scale settings follow
-   * the instance count.
+   * This spec with some components changed. The copy goes through the constructor, so it is checked
+   * and defaulted like any other: with default scaling, for one, the scale settings follow the
+   * instance count.
    */
   private DeploymentSpec copy(Consumer<Components> change) {
     var c = new Components(this);

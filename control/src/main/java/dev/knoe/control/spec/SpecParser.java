@@ -412,8 +412,9 @@ public final class SpecParser {
     int polling = s.integer("polling_interval", ScaleSettings.DEFAULT_POLLING_INTERVAL);
     s.finish();
     if (polling != ScaleSettings.DEFAULT_POLLING_INTERVAL) {
-      report.warning("scale_settings.polling_interval is accepted and not used: the autoscaler decides every"
-          + " 2 s locally, at Knative's platform-wide tick on a cluster");
+      report.warning(
+          "scale_settings.polling_interval is accepted and not used: the autoscaler decides every"
+              + " 2 s locally, at Knative's platform-wide tick on a cluster");
     }
     if (type == null) {
       return null;
@@ -434,8 +435,9 @@ public final class SpecParser {
     r.finish();
     if (queueWait != d.maxQueueWaitMs()) {
       // Warned only when changed: specs written back (show, then update) carry the default.
-      report.warning("request_settings.max_queue_wait_ms is accepted and not used (Azure deprecated it):"
-          + " a request waits at most request_timeout_ms, for an instance to start too");
+      report.warning(
+          "request_settings.max_queue_wait_ms is accepted and not used (Azure deprecated it):"
+              + " a request waits at most request_timeout_ms, for an instance to start too");
     }
     return report.build("", () -> new RequestSettings(timeout, concurrency, queueWait));
   }
@@ -519,8 +521,8 @@ public final class SpecParser {
   }
 
   /**
-   * Whether {@code deployment} may be deleted: not while it has live traffic (the message says how to
-   * move it) or receives mirrored traffic. Empty when it may.
+   * Whether {@code deployment} may be deleted: not while it has live traffic (the message says how
+   * to move it) or receives mirrored traffic. Empty when it may.
    */
   public static Optional<String> checkDeletable(
       String endpointName, String deployment, Map<String, Integer> traffic, boolean mirrored) {

@@ -19,9 +19,11 @@ public record Trigger(String broker, Map<String, String> filter) {
   static final String RESPONSE_TYPE = "knoe.score.response";
 
   private static final Pattern BROKER = Pattern.compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$");
+
   /**
    * Knative Eventing's rule for filter attribute names ({@code ^[a-z][a-z0-9]*$}, its Trigger
-   * webhook), within CloudEvents' 20 characters: what its webhook would refuse is refused here first.
+   * webhook), within CloudEvents' 20 characters: what its webhook would refuse is refused here
+   * first.
    */
   private static final Pattern ATTRIBUTE = Pattern.compile("^[a-z][a-z0-9]{0,19}$");
 

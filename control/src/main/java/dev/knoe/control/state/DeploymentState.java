@@ -5,11 +5,18 @@ import dev.knoe.control.spec.DeploymentSpec;
 import java.time.Instant;
 
 /**
- * A deployment as stored: its spec, the registered model version it resolved to, a generation bumped
- * by every change of the spec (each generation is a new set of instances, rolled in), and its state.
+ * A deployment as stored: its spec, the registered model version it resolved to, a generation
+ * bumped by every change of the spec (each generation is a new set of instances, rolled in), and
+ * its state.
  */
-public record DeploymentState(DeploymentSpec spec, ModelVersion model, long generation, ProvisioningState state,
-    String message, Instant createdAt, Instant updatedAt) {
+public record DeploymentState(
+    DeploymentSpec spec,
+    ModelVersion model,
+    long generation,
+    ProvisioningState state,
+    String message,
+    Instant createdAt,
+    Instant updatedAt) {
 
   public String name() {
     return spec.name();

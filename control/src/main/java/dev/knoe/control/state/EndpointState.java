@@ -8,8 +8,14 @@ import java.time.Instant;
  * An endpoint as stored: its spec, a generation bumped by every change (the ETag), its keys and its
  * state.
  */
-public record EndpointState(EndpointSpec spec, long generation, EndpointKeys keys, ProvisioningState state,
-    String message, Instant createdAt, Instant updatedAt) {
+public record EndpointState(
+    EndpointSpec spec,
+    long generation,
+    EndpointKeys keys,
+    ProvisioningState state,
+    String message,
+    Instant createdAt,
+    Instant updatedAt) {
 
   public String name() {
     return spec.name();

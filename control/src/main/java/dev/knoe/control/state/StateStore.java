@@ -15,17 +15,19 @@ import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
- * Endpoints and deployments under {@code <data>/endpoints/<name>/}: {@code endpoint.json} (owner-only:
- * it holds the keys) and {@code deployments/<name>.json}, each written atomically.
+ * Endpoints and deployments under {@code <data>/endpoints/<name>/}: {@code endpoint.json}
+ * (owner-only: it holds the keys) and {@code deployments/<name>.json}, each written atomically.
  */
 public final class StateStore {
 
   private static final Logger LOG = Logger.getLogger(StateStore.class);
 
   private final Path root;
-  private final ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
-      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  private final ObjectMapper json =
+      new ObjectMapper()
+          .registerModule(new JavaTimeModule())
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   public StateStore(Path dataDir) {
     this.root = dataDir.resolve("endpoints");
@@ -46,7 +48,8 @@ public final class StateStore {
 
   public void deleteDeployment(String endpoint, String deployment) {
     try {
-      AtomicFiles.delete(root.resolve(endpoint).resolve("deployments").resolve(deployment + ".json"));
+      AtomicFiles.delete(
+          root.resolve(endpoint).resolve("deployments").resolve(deployment + ".json"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

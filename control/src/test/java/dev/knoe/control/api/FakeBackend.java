@@ -1,9 +1,9 @@
 package dev.knoe.control.api;
 
-import dev.knoe.control.state.DeploymentState;
-import dev.knoe.control.state.ProvisioningState;
 import dev.knoe.control.router.Pool;
 import dev.knoe.control.runtime.Backend;
+import dev.knoe.control.state.DeploymentState;
+import dev.knoe.control.state.ProvisioningState;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.inject.Alternative;
 import jakarta.inject.Singleton;
@@ -13,8 +13,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A backend that starts nothing: every deployment succeeds at once. The API tests check the
- * control API's rules; the end-to-end tests use the real local backend.
+ * A backend that starts nothing: every deployment succeeds at once. The API tests check the control
+ * API's rules; the end-to-end tests use the real local backend.
  */
 @Alternative
 @Priority(1)

@@ -32,37 +32,64 @@ class ArchitectureTest {
 
   @BeforeAll
   static void importMain() {
-    classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-        .importPackages("dev.knoe.control");
+    classes =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("dev.knoe.control");
   }
 
-  static final String BASE_PACKAGES[] = {"dev.knoe.control.spec..", "dev.knoe.control.model..",
-      "dev.knoe.control.credentials..", "dev.knoe.control.state..", "dev.knoe.control.scoring..",
-      "dev.knoe.control.files.."};
+  static final String BASE_PACKAGES[] = {
+    "dev.knoe.control.spec..",
+    "dev.knoe.control.model..",
+    "dev.knoe.control.credentials..",
+    "dev.knoe.control.state..",
+    "dev.knoe.control.scoring..",
+    "dev.knoe.control.files.."
+  };
 
   static ArchRule noCycles(String root) {
     return slices().matching(root + ".(*)..").should().beFreeOfCycles();
   }
 
-  static final ArchRule LAYERS = layeredArchitecture().consideringOnlyDependenciesInLayers()
-      .layer("Cli").definedBy("dev.knoe.control.cli..")
-      .layer("Serve").definedBy("dev.knoe.control.serve..")
-      .layer("Api").definedBy("dev.knoe.control.api..")
-      .layer("Endpoint").definedBy("dev.knoe.control.endpoint..")
-      .layer("Runtime").definedBy("dev.knoe.control.runtime..")
-      .layer("Cluster").definedBy("dev.knoe.control.cluster..")
-      .layer("Router").definedBy("dev.knoe.control.router..")
-      .layer("Knative").definedBy("dev.knoe.control.knative..")
-      .layer("Base").definedBy(BASE_PACKAGES)
-      .whereLayer("Cli").mayOnlyAccessLayers("Knative", "Base")
-      .whereLayer("Serve").mayOnlyAccessLayers("Endpoint", "Runtime", "Cluster", "Router", "Knative", "Base")
-      .whereLayer("Api").mayOnlyAccessLayers("Endpoint", "Base")
-      .whereLayer("Endpoint").mayOnlyAccessLayers("Runtime", "Cluster", "Router", "Knative", "Base")
-      .whereLayer("Runtime").mayOnlyAccessLayers("Router", "Base")
-      .whereLayer("Cluster").mayOnlyAccessLayers("Knative", "Base")
-      .whereLayer("Router").mayOnlyAccessLayers("Base")
-      .whereLayer("Knative").mayOnlyAccessLayers("Base")
-      .whereLayer("Base").mayOnlyAccessLayers("Base");
+  static final ArchRule LAYERS =
+      layeredArchitecture()
+          .consideringOnlyDependenciesInLayers()
+          .layer("Cli")
+          .definedBy("dev.knoe.control.cli..")
+          .layer("Serve")
+          .definedBy("dev.knoe.control.serve..")
+          .layer("Api")
+          .definedBy("dev.knoe.control.api..")
+          .layer("Endpoint")
+          .definedBy("dev.knoe.control.endpoint..")
+          .layer("Runtime")
+          .definedBy("dev.knoe.control.runtime..")
+          .layer("Cluster")
+          .definedBy("dev.knoe.control.cluster..")
+          .layer("Router")
+          .definedBy("dev.knoe.control.router..")
+          .layer("Knative")
+          .definedBy("dev.knoe.control.knative..")
+          .layer("Base")
+          .definedBy(BASE_PACKAGES)
+          .whereLayer("Cli")
+          .mayOnlyAccessLayers("Knative", "Base")
+          .whereLayer("Serve")
+          .mayOnlyAccessLayers("Endpoint", "Runtime", "Cluster", "Router", "Knative", "Base")
+          .whereLayer("Api")
+          .mayOnlyAccessLayers("Endpoint", "Base")
+          .whereLayer("Endpoint")
+          .mayOnlyAccessLayers("Runtime", "Cluster", "Router", "Knative", "Base")
+          .whereLayer("Runtime")
+          .mayOnlyAccessLayers("Router", "Base")
+          .whereLayer("Cluster")
+          .mayOnlyAccessLayers("Knative", "Base")
+          .whereLayer("Router")
+          .mayOnlyAccessLayers("Base")
+          .whereLayer("Knative")
+          .mayOnlyAccessLayers("Base")
+          .whereLayer("Base")
+          .mayOnlyAccessLayers("Base");
 
   @Test
   void packagesHaveNoCycles() {

@@ -18,32 +18,57 @@ import java.util.regex.Pattern;
  * A CustomResourceDefinition's {@code openAPIV3Schema}, to check a custom resource against it
  * without a cluster: the subset of the API server's validation that Knoe's CRDs use ({@code type},
  * {@code properties}, {@code required}, {@code additionalProperties}, {@code items}, {@code enum},
- * {@code minimum}/{@code maximum}, lengths and counts, {@code pattern}, {@code nullable},
- * {@code x-kubernetes-preserve-unknown-fields}, {@code x-kubernetes-int-or-string}).
+ * {@code minimum}/{@code maximum}, lengths and counts, {@code pattern}, {@code nullable}, {@code
+ * x-kubernetes-preserve-unknown-fields}, {@code x-kubernetes-int-or-string}).
  *
- * <p>Fields the schema does not declare are reported as errors, as {@code kubectl apply} does
- * with its default strict field validation (without it the API server would drop them silently:
- * {@link #prune} is what it would keep). A null where the schema declares a field that is not
- * {@code nullable} is no error: the API server drops it, as Knoe's parser takes it for absent.
- * Errors name the path the way the API server does: {@code spec.triggers[0].filter.type}.
+ * <p>Fields the schema does not declare are reported as errors, as {@code kubectl apply} does with
+ * its default strict field validation (without it the API server would drop them silently: {@link
+ * #prune} is what it would keep). A null where the schema declares a field that is not {@code
+ * nullable} is no error: the API server drops it, as Knoe's parser takes it for absent. Errors name
+ * the path the way the API server does: {@code spec.triggers[0].filter.type}.
  *
  * <p>{@link #structuralProblems()} checks the schema itself against the apiextensions v1 rules for
- * structural schemas, and rejects keywords this class does not evaluate, so that a schema it
- * passes is never checked only in part.
+ * structural schemas, and rejects keywords this class does not evaluate, so that a schema it passes
+ * is never checked only in part.
  */
 public final class StructuralSchema {
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
   /** Keywords {@link #validate} evaluates, or that carry no constraint on values. */
-  private static final Set<String> KNOWN = Set.of(
-      "type", "description", "properties", "required", "additionalProperties", "items", "enum",
-      "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength", "pattern",
-      "minItems", "maxItems", "minProperties", "maxProperties", "format", "nullable", "default", "example",
-      "title", "x-kubernetes-preserve-unknown-fields", "x-kubernetes-int-or-string", "x-kubernetes-list-type",
-      "x-kubernetes-list-map-keys", "x-kubernetes-map-type");
+  private static final Set<String> KNOWN =
+      Set.of(
+          "type",
+          "description",
+          "properties",
+          "required",
+          "additionalProperties",
+          "items",
+          "enum",
+          "minimum",
+          "maximum",
+          "exclusiveMinimum",
+          "exclusiveMaximum",
+          "minLength",
+          "maxLength",
+          "pattern",
+          "minItems",
+          "maxItems",
+          "minProperties",
+          "maxProperties",
+          "format",
+          "nullable",
+          "default",
+          "example",
+          "title",
+          "x-kubernetes-preserve-unknown-fields",
+          "x-kubernetes-int-or-string",
+          "x-kubernetes-list-type",
+          "x-kubernetes-list-map-keys",
+          "x-kubernetes-map-type");
 
-  private static final Set<String> TYPES = Set.of("object", "array", "string", "integer", "number", "boolean");
+  private static final Set<String> TYPES =
+      Set.of("object", "array", "string", "integer", "number", "boolean");
 
   private final JsonNode root;
 
@@ -66,7 +91,8 @@ public final class StructuralSchema {
         return of(v.path("schema").path("openAPIV3Schema"));
       }
     }
-    throw new IllegalArgumentException(crd.path("metadata").path("name").asText() + " has no version " + version);
+    throw new IllegalArgumentException(
+        crd.path("metadata").path("name").asText() + " has no version " + version);
   }
 
   /** The schema of {@code version} in a CRD YAML file. */
@@ -81,8 +107,8 @@ public final class StructuralSchema {
 
   /**
    * What is wrong with {@code resource} (a whole custom resource: apiVersion, kind, metadata, spec,
-   * status), one message per problem, each starting with the path; empty when it is valid.
-   * {@code metadata} is left to the API server, as the CRD schema may not constrain it.
+   * status), one message per problem, each starting with the path; empty when it is valid. {@code
+   * metadata} is left to the API server, as the CRD schema may not constrain it.
    */
   public List<String> validate(JsonNode resource) {
     List<String> errors = new ArrayList<>();
@@ -90,7 +116,9 @@ public final class StructuralSchema {
     return errors;
   }
 
-  /** Where this schema breaks the apiextensions v1 structural rules; empty when it is structural. */
+  /**
+   * Where this schema breaks the apiextensions v1 structural rules; empty when it is structural.
+   */
   public List<String> structuralProblems() {
     List<String> problems = new ArrayList<>();
     if (!"object".equals(root.path("type").asText())) {
@@ -184,7 +212,8 @@ public final class StructuralSchema {
     }
   }
 
-  private void object(JsonNode schema, JsonNode value, String path, String at, List<String> errors) {
+  private void object(
+      JsonNode schema, JsonNode value, String path, String at, List<String> errors) {
     count(schema, "minProperties", "maxProperties", value.size(), "properties", at, errors);
     for (JsonNode name : schema.path("required")) {
       JsonNode v = value.get(name.asText());
@@ -212,20 +241,23 @@ public final class StructuralSchema {
     }
   }
 
-  private static void numberBounds(JsonNode schema, JsonNode value, String at, List<String> errors) {
+  private static void numberBounds(
+      JsonNode schema, JsonNode value, String at, List<String> errors) {
     double v = value.asDouble();
     JsonNode min = schema.get("minimum");
     if (min != null) {
       boolean exclusive = schema.path("exclusiveMinimum").asBoolean(false);
       if (exclusive ? v <= min.asDouble() : v < min.asDouble()) {
-        errors.add(at + ": " + value + " must be greater than " + (exclusive ? "" : "or equal to ") + min);
+        errors.add(
+            at + ": " + value + " must be greater than " + (exclusive ? "" : "or equal to ") + min);
       }
     }
     JsonNode max = schema.get("maximum");
     if (max != null) {
       boolean exclusive = schema.path("exclusiveMaximum").asBoolean(false);
       if (exclusive ? v >= max.asDouble() : v > max.asDouble()) {
-        errors.add(at + ": " + value + " must be less than " + (exclusive ? "" : "or equal to ") + max);
+        errors.add(
+            at + ": " + value + " must be less than " + (exclusive ? "" : "or equal to ") + max);
       }
     }
   }
@@ -238,13 +270,21 @@ public final class StructuralSchema {
     }
   }
 
-  private static void count(JsonNode schema, String minKey, String maxKey, int n, String what, String at,
+  private static void count(
+      JsonNode schema,
+      String minKey,
+      String maxKey,
+      int n,
+      String what,
+      String at,
       List<String> errors) {
     if (schema.has(minKey) && n < schema.get(minKey).asInt()) {
-      errors.add(at + ": has " + n + " " + what + ", must have at least " + schema.get(minKey).asInt());
+      errors.add(
+          at + ": has " + n + " " + what + ", must have at least " + schema.get(minKey).asInt());
     }
     if (schema.has(maxKey) && n > schema.get(maxKey).asInt()) {
-      errors.add(at + ": has " + n + " " + what + ", must have at most " + schema.get(maxKey).asInt());
+      errors.add(
+          at + ": has " + n + " " + what + ", must have at most " + schema.get(maxKey).asInt());
     }
   }
 
@@ -263,7 +303,9 @@ public final class StructuralSchema {
   private static boolean contains(JsonNode allowed, JsonNode value) {
     for (JsonNode a : allowed) {
       if (a.equals(value)
-          || (a.isNumber() && value.isNumber() && a.decimalValue().compareTo(value.decimalValue()) == 0)) {
+          || (a.isNumber()
+              && value.isNumber()
+              && a.decimalValue().compareTo(value.decimalValue()) == 0)) {
         return true;
       }
     }
@@ -271,9 +313,20 @@ public final class StructuralSchema {
   }
 
   private static String describe(JsonNode value) {
-    String kind = value.isObject() ? "object" : value.isArray() ? "array" : value.isTextual() ? "string"
-        : value.isIntegralNumber() ? "integer" : value.isNumber() ? "number" : value.isBoolean() ? "boolean"
-        : value.getNodeType().name().toLowerCase();
+    String kind =
+        value.isObject()
+            ? "object"
+            : value.isArray()
+                ? "array"
+                : value.isTextual()
+                    ? "string"
+                    : value.isIntegralNumber()
+                        ? "integer"
+                        : value.isNumber()
+                            ? "number"
+                            : value.isBoolean()
+                                ? "boolean"
+                                : value.getNodeType().name().toLowerCase();
     return value.isContainerNode() ? kind : kind + " " + value;
   }
 
@@ -281,7 +334,9 @@ public final class StructuralSchema {
     return path.isEmpty() ? field : path + "." + field;
   }
 
-  /** The schema of an object's field: a declared property's, else additionalProperties', else null. */
+  /**
+   * The schema of an object's field: a declared property's, else additionalProperties', else null.
+   */
   private static JsonNode fieldSchema(JsonNode objectSchema, String name) {
     JsonNode property = objectSchema.path("properties").get(name);
     if (property != null) {
@@ -302,16 +357,21 @@ public final class StructuralSchema {
         return;
       }
       JsonNode additional = schema.get("additionalProperties");
-      boolean keepUnknown = schema.path("x-kubernetes-preserve-unknown-fields").asBoolean(false)
-          || (additional != null && additional.asBoolean(false));
+      boolean keepUnknown =
+          schema.path("x-kubernetes-preserve-unknown-fields").asBoolean(false)
+              || (additional != null && additional.asBoolean(false));
       List<String> drop = new ArrayList<>();
       for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> field = it.next();
         JsonNode fieldSchema = fieldSchema(schema, field.getKey());
-        if (path.isEmpty() && Set.of("apiVersion", "kind", "metadata").contains(field.getKey()) && fieldSchema == null) {
+        if (path.isEmpty()
+            && Set.of("apiVersion", "kind", "metadata").contains(field.getKey())
+            && fieldSchema == null) {
           continue; // the API server keeps these at the root whatever the schema says
         }
-        if (fieldSchema == null ? !keepUnknown : field.getValue().isNull() && droppedWhenNull(fieldSchema)) {
+        if (fieldSchema == null
+            ? !keepUnknown
+            : field.getValue().isNull() && droppedWhenNull(fieldSchema)) {
           drop.add(field.getKey());
         } else if (fieldSchema != null) {
           prune(fieldSchema, field.getValue(), join(path, field.getKey()));
@@ -329,7 +389,8 @@ public final class StructuralSchema {
     if (schema.path("x-kubernetes-preserve-unknown-fields").asBoolean(false)) {
       paths.add(path.isEmpty() ? "<root>" : path);
     }
-    for (Iterator<Map.Entry<String, JsonNode>> it = schema.path("properties").fields(); it.hasNext(); ) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = schema.path("properties").fields();
+        it.hasNext(); ) {
       Map.Entry<String, JsonNode> p = it.next();
       preserved(p.getValue(), join(path, p.getKey()), paths);
     }
@@ -344,38 +405,47 @@ public final class StructuralSchema {
 
   // ---------------------------------------------------------------- the schema itself
 
-  private static void structural(JsonNode schema, String path, boolean root, List<String> problems) {
+  private static void structural(
+      JsonNode schema, String path, boolean root, List<String> problems) {
     String at = path.isEmpty() ? "<root>" : path;
     if (!schema.isObject()) {
       problems.add(at + ": a schema must be an object");
       return;
     }
-    schema.fieldNames().forEachRemaining(k -> {
-      if (!KNOWN.contains(k)) {
-        problems.add(at + ": keyword " + k + " is not supported by this check");
-      }
-    });
+    schema
+        .fieldNames()
+        .forEachRemaining(
+            k -> {
+              if (!KNOWN.contains(k)) {
+                problems.add(at + ": keyword " + k + " is not supported by this check");
+              }
+            });
     boolean preserve = schema.has("x-kubernetes-preserve-unknown-fields");
     if (preserve && !schema.get("x-kubernetes-preserve-unknown-fields").asBoolean(false)) {
       problems.add(at + ": x-kubernetes-preserve-unknown-fields must be true or absent");
     }
     boolean intOrString = schema.path("x-kubernetes-int-or-string").asBoolean(false);
     if (intOrString && preserve) {
-      problems.add(at + ": x-kubernetes-preserve-unknown-fields must be false if x-kubernetes-int-or-string is true");
+      problems.add(
+          at
+              + ": x-kubernetes-preserve-unknown-fields must be false if x-kubernetes-int-or-string is true");
     }
     if (root && schema.has("additionalProperties")) {
       problems.add(at + ": additionalProperties must not be used at the root");
     }
     String type = schema.path("type").asText("");
     if (type.isEmpty() && !preserve && !intOrString) {
-      problems.add(at + ": no type (needed unless x-kubernetes-preserve-unknown-fields or x-kubernetes-int-or-string)");
+      problems.add(
+          at
+              + ": no type (needed unless x-kubernetes-preserve-unknown-fields or x-kubernetes-int-or-string)");
     } else if (!type.isEmpty() && !TYPES.contains(type)) {
       problems.add(at + ": unknown type " + type);
     }
     if (schema.has("properties") && schema.has("additionalProperties")) {
       problems.add(at + ": properties and additionalProperties are mutually exclusive");
     }
-    if ((schema.has("properties") || schema.has("additionalProperties")) && !type.equals("object")) {
+    if ((schema.has("properties") || schema.has("additionalProperties"))
+        && !type.equals("object")) {
       problems.add(at + ": properties need type object");
     }
     if (type.equals("array") && !schema.has("items")) {
@@ -393,7 +463,8 @@ public final class StructuralSchema {
         problems.add(at + ": required " + required.asText() + " is not a declared property");
       }
     }
-    for (Iterator<Map.Entry<String, JsonNode>> it = schema.path("properties").fields(); it.hasNext(); ) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = schema.path("properties").fields();
+        it.hasNext(); ) {
       Map.Entry<String, JsonNode> p = it.next();
       if (root && p.getKey().equals("metadata")) {
         continue; // may only constrain name and generateName; ours says type: object

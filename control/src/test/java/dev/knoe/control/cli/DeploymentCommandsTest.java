@@ -39,7 +39,8 @@ class DeploymentCommandsTest extends CommandsTestBase {
   }
 
   static String view(String state, int ready, String message) {
-    return """
+    return
+"""
 {"name": "green", "endpoint_name": "my-endpoint", "tags": {},
  "model": {"path": "/models/model-2"}, "environment_variables": {},
  "instance_type": "cpu-small", "instance_count": 2, "scale_settings": {"type": "default"},
@@ -189,7 +190,13 @@ class DeploymentCommandsTest extends CommandsTestBase {
 
     assertEquals(0, run.code(), run.toString());
     assertEquals(
-        List.of("GET /api/v1/platform", "POST " + DEPLOYMENTS, "GET " + GREEN, "GET " + EP, "PUT " + EP), api.summary());
+        List.of(
+            "GET /api/v1/platform",
+            "POST " + DEPLOYMENTS,
+            "GET " + GREEN,
+            "GET " + EP,
+            "PUT " + EP),
+        api.summary());
     Request put = api.only("PUT", EP);
     assertEquals("\"4\"", put.header("If-Match"));
     assertEquals("{\"green\":100}", put.json().get("traffic").toString());

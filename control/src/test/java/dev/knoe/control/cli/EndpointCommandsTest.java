@@ -22,7 +22,8 @@ class EndpointCommandsTest extends CommandsTestBase {
   static final String EP = "/api/v1/endpoints/my-endpoint";
 
   String endpointView(String authMode) {
-    return """
+    return
+"""
 {"name": "my-endpoint", "auth_mode": "%s", "description": "fraud scoring",
  "tags": {"team": "fraud"}, "traffic": {"blue": 100}, "mirror_traffic": {}, "triggers": [],
  "provisioning_state": "Succeeded",
@@ -418,7 +419,8 @@ class EndpointCommandsTest extends CommandsTestBase {
     assertEquals(0, run.code(), run.toString());
     Request score = api.only("POST", "/endpoints/my-endpoint/score");
     assertEquals("green", score.header("azureml-model-deployment"));
-    assertEquals("green", score.header("Knative-Serving-Tag"), "what Knative routes by on a cluster");
+    assertEquals(
+        "green", score.header("Knative-Serving-Tag"), "what Knative routes by on a cluster");
     assertEquals("Bearer tok", score.header("Authorization"));
   }
 

@@ -15,7 +15,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code knoe render}: the manifests of the samples, without a cluster, valid for the CRDs that take them. */
+/**
+ * {@code knoe render}: the manifests of the samples, without a cluster, valid for the CRDs that
+ * take them.
+ */
 class RenderCommandTest {
 
   static final Path SAMPLES = Path.of("../samples").toAbsolutePath().normalize();
@@ -39,12 +42,22 @@ class RenderCommandTest {
 
   @Test
   void samplesRenderToResourcesThatValidateAgainstTheirCrds() throws Exception {
-    Cli.Run run = new Cli(home).run("render", "-f", SAMPLES.resolve("endpoint.yml").toString(),
-        "-f", SAMPLES.resolve("blue-deployment.yml").toString(), "-f", SAMPLES.resolve("green-deployment.yml").toString(),
-        "--namespace", "models");
+    Cli.Run run =
+        new Cli(home)
+            .run(
+                "render",
+                "-f",
+                SAMPLES.resolve("endpoint.yml").toString(),
+                "-f",
+                SAMPLES.resolve("blue-deployment.yml").toString(),
+                "-f",
+                SAMPLES.resolve("green-deployment.yml").toString(),
+                "--namespace",
+                "models");
     assertEquals(0, run.code(), run.toString());
     List<JsonNode> docs = documents(run.out());
-    assertEquals(List.of("OnlineEndpoint", "OnlineDeployment", "OnlineDeployment", "ConfigMap", "Service"),
+    assertEquals(
+        List.of("OnlineEndpoint", "OnlineDeployment", "OnlineDeployment", "ConfigMap", "Service"),
         docs.stream().map(d -> d.path("kind").asText()).toList());
     for (JsonNode d : docs) {
       assertEquals("models", d.path("metadata").path("namespace").asText());
@@ -53,26 +66,47 @@ class RenderCommandTest {
       }
       ObjectNode body = d.deepCopy();
       body.remove(List.of("apiVersion", "kind", "metadata"));
-      assertEquals(List.of(), KnativeSchemaTest.schemaFor(d.path("kind").asText()).validate(body), d.toString());
+      assertEquals(
+          List.of(),
+          KnativeSchemaTest.schemaFor(d.path("kind").asText()).validate(body),
+          d.toString());
     }
     JsonNode service = docs.get(4);
-    assertEquals("my-endpoint-green-1", service.path("spec").path("template").path("metadata").path("name").asText());
-    String sha = service.path("spec").path("template").path("metadata").path("annotations").path("knoe.dev/model-sha256").asText();
+    assertEquals(
+        "my-endpoint-green-1",
+        service.path("spec").path("template").path("metadata").path("name").asText());
+    String sha =
+        service
+            .path("spec")
+            .path("template")
+            .path("metadata")
+            .path("annotations")
+            .path("knoe.dev/model-sha256")
+            .asText();
     assertTrue(sha.matches("[0-9a-f]{64}"), "the model's digest is pinned: " + sha);
   }
 
   @Test
   void resourcesOnlyPrintsWhatToApply() throws Exception {
-    Cli.Run run = new Cli(home).run("render", "--resources-only", "-f", SAMPLES.resolve("endpoint.yml").toString(),
-        "-f", SAMPLES.resolve("blue-deployment.yml").toString());
+    Cli.Run run =
+        new Cli(home)
+            .run(
+                "render",
+                "--resources-only",
+                "-f",
+                SAMPLES.resolve("endpoint.yml").toString(),
+                "-f",
+                SAMPLES.resolve("blue-deployment.yml").toString());
     assertEquals(0, run.code(), run.toString());
-    assertEquals(List.of("OnlineEndpoint", "OnlineDeployment"),
+    assertEquals(
+        List.of("OnlineEndpoint", "OnlineDeployment"),
         documents(run.out()).stream().map(d -> d.path("kind").asText()).toList());
   }
 
   @Test
   void withoutTheEndpointFileItSaysWhatIsMissing() {
-    Cli.Run run = new Cli(home).run("render", "-f", SAMPLES.resolve("blue-deployment.yml").toString());
+    Cli.Run run =
+        new Cli(home).run("render", "-f", SAMPLES.resolve("blue-deployment.yml").toString());
     assertEquals(2, run.code(), run.toString());
     assertTrue(run.err().contains("no endpoint file among -f"), run.err());
   }
@@ -81,18 +115,27 @@ class RenderCommandTest {
   void aRegisteredModelNeedsItsFile() throws Exception {
     Path d = home.resolve("registered.yml");
     Files.writeString(d, "name: blue\nendpoint_name: my-endpoint\nmodel: azureml:fraud:3\n");
-    Cli.Run run = new Cli(home).run("render", "-f", SAMPLES.resolve("endpoint.yml").toString(), "-f", d.toString());
+    Cli.Run run =
+        new Cli(home)
+            .run("render", "-f", SAMPLES.resolve("endpoint.yml").toString(), "-f", d.toString());
     assertEquals(1, run.code(), run.toString());
-    assertTrue(run.err().contains("model fraud:3 is registered; render needs the model file"), run.err());
+    assertTrue(
+        run.err().contains("model fraud:3 is registered; render needs the model file"), run.err());
   }
 
   @Test
   void unknownInstanceTypeIsAOneLineError() throws Exception {
     Path d = home.resolve("huge.yml");
-    Files.writeString(d, "name: blue\nendpoint_name: my-endpoint\nmodel: {path: " + SAMPLES.resolve("models/model-1/model")
-        + "}\ninstance_type: huge\n");
-    Cli.Run run = new Cli(home).run("render", "-f", SAMPLES.resolve("endpoint.yml").toString(), "-f", d.toString());
+    Files.writeString(
+        d,
+        "name: blue\nendpoint_name: my-endpoint\nmodel: {path: "
+            + SAMPLES.resolve("models/model-1/model")
+            + "}\ninstance_type: huge\n");
+    Cli.Run run =
+        new Cli(home)
+            .run("render", "-f", SAMPLES.resolve("endpoint.yml").toString(), "-f", d.toString());
     assertEquals(1, run.code(), run.toString());
-    assertTrue(run.err().contains("instance_type 'huge' is not in the instance-type catalog"), run.err());
+    assertTrue(
+        run.err().contains("instance_type 'huge' is not in the instance-type catalog"), run.err());
   }
 }

@@ -158,8 +158,10 @@ class ServerLocatorTest {
   void theConfigsKeyIsNeverSentToAnotherServer() throws IOException {
     Files.createDirectories(home.resolve(".knoe"));
     Files.writeString(home.resolve(".knoe").resolve("config.json"), CONFIG);
-    CliException e = assertThrows(CliException.class,
-        () -> ServerLocator.locate("http://elsewhere:9", null, Map.of(), home));
+    CliException e =
+        assertThrows(
+            CliException.class,
+            () -> ServerLocator.locate("http://elsewhere:9", null, Map.of(), home));
     assertTrue(e.getMessage().contains("no admin key for http://elsewhere:9"), e.getMessage());
   }
 }

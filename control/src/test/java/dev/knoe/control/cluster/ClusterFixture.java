@@ -41,9 +41,16 @@ final class ClusterFixture implements AutoCloseable {
   static final ObjectMapper JSON = new ObjectMapper();
 
   /** Resolves every deployment to one model file; inline models are named after the deployment. */
-  static final ModelResolver MODELS = (ns, spec) -> new ModelResolver.Resolved(
-      spec.model().isInline() ? spec.name() : spec.model().name(), spec.model().isInline() ? "1" : spec.model().version(),
-      new ArtifactSource("http://knoe-control.knoe:8500/api/v1/models/m/versions/1/content", SHA, "model.onnx"), null);
+  static final ModelResolver MODELS =
+      (ns, spec) ->
+          new ModelResolver.Resolved(
+              spec.model().isInline() ? spec.name() : spec.model().name(),
+              spec.model().isInline() ? "1" : spec.model().version(),
+              new ArtifactSource(
+                  "http://knoe-control.knoe:8500/api/v1/models/m/versions/1/content",
+                  SHA,
+                  "model.onnx"),
+              null);
 
   final KubernetesClient client;
   final KnativeClient knative;
@@ -63,15 +70,22 @@ final class ClusterFixture implements AutoCloseable {
   }
 
   /**
-   * Creates {@link #NS} (and knoe-system for leases) when missing and deletes everything tests
-   * make there. No controller runs beside the API server, so nothing has finalizers and deletes are
+   * Creates {@link #NS} (and knoe-system for leases) when missing and deletes everything tests make
+   * there. No controller runs beside the API server, so nothing has finalizers and deletes are
    * immediate; namespaces themselves could not be deleted (that takes the namespace controller).
    */
   static void empty(KubernetesClient client) {
     for (String ns : List.of(NS, "knoe-system")) {
       if (client.namespaces().withName(ns).get() == null) {
-        client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata()
-            .withName(ns).endMetadata().build()).create();
+        client
+            .namespaces()
+            .resource(
+                new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+                    .withNewMetadata()
+                    .withName(ns)
+                    .endMetadata()
+                    .build())
+            .create();
       }
     }
     KnativeClient knative = client.adapt(KnativeClient.class);
@@ -90,7 +104,10 @@ final class ClusterFixture implements AutoCloseable {
     client.close();
   }
 
-  /** The revision name of generation {@code generation} of the latest life of deployment {@code name}. */
+  /**
+   * The revision name of generation {@code generation} of the latest life of deployment {@code
+   * name}.
+   */
   String rev(String name, long generation) {
     String uid = uids.get(name);
     if (uid == null) {
@@ -114,7 +131,10 @@ final class ClusterFixture implements AutoCloseable {
     }
   }
 
-  /** The sample endpoint with {@code traffic}, as {@code kubectl apply} would create it (name → metadata.name). */
+  /**
+   * The sample endpoint with {@code traffic}, as {@code kubectl apply} would create it (name →
+   * metadata.name).
+   */
   OnlineEndpoint applyEndpoint(Map<String, Integer> traffic) {
     Map<String, Object> spec = sample("endpoint.yml");
     spec.remove("name");
@@ -125,13 +145,17 @@ final class ClusterFixture implements AutoCloseable {
     return client.resource(e).create();
   }
 
-  /** A sample deployment ({@code blue} or {@code green}) as {@code my-endpoint-<name>}, name only in metadata. */
+  /**
+   * A sample deployment ({@code blue} or {@code green}) as {@code my-endpoint-<name>}, name only in
+   * metadata.
+   */
   OnlineDeployment applyDeployment(String name, Consumer<Map<String, Object>> edit) {
     Map<String, Object> spec = sample(name + "-deployment.yml");
     spec.remove("name");
     edit.accept(spec);
     OnlineDeployment d = new OnlineDeployment();
-    d.setMetadata(new ObjectMetaBuilder().withName("my-endpoint-" + name).withNamespace(NS).build());
+    d.setMetadata(
+        new ObjectMetaBuilder().withName("my-endpoint-" + name).withNamespace(NS).build());
     d.setSpec(new AzureYamlSpec(spec));
     OnlineDeployment created = client.resource(d).create();
     uids.put(name, created.getMetadata().getUid());
@@ -147,7 +171,11 @@ final class ClusterFixture implements AutoCloseable {
   }
 
   OnlineDeployment deployment(String name) {
-    return client.resources(OnlineDeployment.class).inNamespace(NS).withName("my-endpoint-" + name).get();
+    return client
+        .resources(OnlineDeployment.class)
+        .inNamespace(NS)
+        .withName("my-endpoint-" + name)
+        .get();
   }
 
   /** Edits the endpoint's spec as {@code kubectl edit} would (status untouched, generation + 1). */
@@ -170,7 +198,8 @@ final class ClusterFixture implements AutoCloseable {
   /** revisionName:percent:tag of each target. */
   List<String> traffic() {
     return service().getSpec().getTraffic().stream()
-        .map(t -> t.getRevisionName() + ":" + t.getPercent() + ":" + t.getTag()).toList();
+        .map(t -> t.getRevisionName() + ":" + t.getPercent() + ":" + t.getTag())
+        .toList();
   }
 
   String template() {
@@ -183,7 +212,9 @@ final class ClusterFixture implements AutoCloseable {
     return reconciler.reconcile(NS, "my-endpoint");
   }
 
-  /** Reconcile, then let Knative act, until nothing is waited for; checks every object on the way. */
+  /**
+   * Reconcile, then let Knative act, until nothing is waited for; checks every object on the way.
+   */
   Reconciler.Result converge() {
     for (int i = 0; i < 20; i++) {
       Reconciler.Result r = reconcile();
@@ -206,7 +237,11 @@ final class ClusterFixture implements AutoCloseable {
     all.addAll(client.secrets().inNamespace(NS).list().getItems());
     all.addAll(client.resources(OnlineEndpoint.class).inNamespace(NS).list().getItems());
     all.addAll(client.resources(OnlineDeployment.class).inNamespace(NS).list().getItems());
-    all.forEach(o -> v.put(o.getKind() + "/" + o.getMetadata().getName(), o.getMetadata().getResourceVersion()));
+    all.forEach(
+        o ->
+            v.put(
+                o.getKind() + "/" + o.getMetadata().getName(),
+                o.getMetadata().getResourceVersion()));
     return v;
   }
 
@@ -230,7 +265,8 @@ final class ClusterFixture implements AutoCloseable {
     try {
       for (Service s : knative.services().inNamespace(NS).list().getItems()) {
         check(schema("Service"), s, true, problems);
-        KnativeRules.problems(s).forEach(p -> problems.add("Service " + s.getMetadata().getName() + ": " + p));
+        KnativeRules.problems(s)
+            .forEach(p -> problems.add("Service " + s.getMetadata().getName() + ": " + p));
       }
       for (var t : knative.triggers().inNamespace(NS).list().getItems()) {
         check(schema("Trigger"), t, true, problems);
@@ -247,42 +283,70 @@ final class ClusterFixture implements AutoCloseable {
     assertEquals(List.of(), problems);
     // Knative's own admission code on every Service and Trigger as written (status aside).
     List<HasMetadata> written = new ArrayList<>();
-    knative.services().inNamespace(NS).list().getItems().forEach(s -> {
-      s.setStatus(null);
-      written.add(s);
-    });
-    knative.triggers().inNamespace(NS).list().getItems().forEach(t -> {
-      t.setStatus(null);
-      written.add(t);
-    });
+    knative
+        .services()
+        .inNamespace(NS)
+        .list()
+        .getItems()
+        .forEach(
+            s -> {
+              s.setStatus(null);
+              written.add(s);
+            });
+    knative
+        .triggers()
+        .inNamespace(NS)
+        .list()
+        .getItems()
+        .forEach(
+            t -> {
+              t.setStatus(null);
+              written.add(t);
+            });
     if (!written.isEmpty()) {
       KnativeJudge.assertAccepted(written);
     }
   }
 
-  private static final Map<String, StructuralSchema> SCHEMAS = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final Map<String, StructuralSchema> SCHEMAS =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   static StructuralSchema schema(String kind) throws Exception {
     StructuralSchema s = SCHEMAS.get(kind);
     if (s == null) {
-      s = switch (kind) {
-        case "Service" -> StructuralSchema.ofCrd(Path.of("src/test/resources/knative/crd-service.yaml"), "v1");
-        case "Trigger" -> StructuralSchema.ofCrd(Path.of("src/test/resources/knative/crd-eventing-trigger.yaml"), "v1");
-        case "OnlineEndpoint" -> StructuralSchema.ofCrd(Path.of("../charts/knoe/crds/onlineendpoints.knoe.dev.yaml"), "v1alpha1");
-        case "OnlineDeployment" ->
-            StructuralSchema.ofCrd(Path.of("../charts/knoe/crds/onlinedeployments.knoe.dev.yaml"), "v1alpha1");
-        default -> throw new IllegalArgumentException(kind);
-      };
+      s =
+          switch (kind) {
+            case "Service" ->
+                StructuralSchema.ofCrd(
+                    Path.of("src/test/resources/knative/crd-service.yaml"), "v1");
+            case "Trigger" ->
+                StructuralSchema.ofCrd(
+                    Path.of("src/test/resources/knative/crd-eventing-trigger.yaml"), "v1");
+            case "OnlineEndpoint" ->
+                StructuralSchema.ofCrd(
+                    Path.of("../charts/knoe/crds/onlineendpoints.knoe.dev.yaml"), "v1alpha1");
+            case "OnlineDeployment" ->
+                StructuralSchema.ofCrd(
+                    Path.of("../charts/knoe/crds/onlinedeployments.knoe.dev.yaml"), "v1alpha1");
+            default -> throw new IllegalArgumentException(kind);
+          };
       SCHEMAS.put(kind, s);
     }
     return s;
   }
 
-  static void check(StructuralSchema schema, HasMetadata o, boolean dropStatus, List<String> problems) throws Exception {
+  static void check(
+      StructuralSchema schema, HasMetadata o, boolean dropStatus, List<String> problems)
+      throws Exception {
     JsonNode tree = JSON.readTree(Serialization.asJson(o));
-    ((ObjectNode) tree).remove(dropStatus ? List.of("apiVersion", "kind", "metadata", "status")
-        : List.of("apiVersion", "kind", "metadata"));
-    schema.validate(tree).forEach(p -> problems.add(o.getKind() + " " + o.getMetadata().getName() + ": " + p));
+    ((ObjectNode) tree)
+        .remove(
+            dropStatus
+                ? List.of("apiVersion", "kind", "metadata", "status")
+                : List.of("apiVersion", "kind", "metadata"));
+    schema
+        .validate(tree)
+        .forEach(p -> problems.add(o.getKind() + " " + o.getMetadata().getName() + ": " + p));
     String name = o.getMetadata().getName();
     if (name.length() > 63 || !name.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?")) {
       problems.add(o.getKind() + " name '" + name + "' is not a DNS label");

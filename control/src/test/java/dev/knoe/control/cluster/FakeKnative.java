@@ -19,9 +19,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What Knative's controllers do (none runs beside the tests' API server): {@link #step} creates the Revision of a
- * Service's template (Ready, Failed or still starting, as told) and writes the Service's status
- * (URL, tag URLs, RoutesReady when every target exists and is Ready).
+ * What Knative's controllers do (none runs beside the tests' API server): {@link #step} creates the
+ * Revision of a Service's template (Ready, Failed or still starting, as told) and writes the
+ * Service's status (URL, tag URLs, RoutesReady when every target exists and is Ready).
  */
 public final class FakeKnative {
 
@@ -92,11 +92,16 @@ public final class FakeKnative {
       Map<String, String> labels = new LinkedHashMap<>(template.getMetadata().getLabels());
       labels.put("serving.knative.dev/service", name);
       labels.put("serving.knative.dev/configuration", name);
-      Revision r = new RevisionBuilder()
-          .withNewMetadata().withName(revision).withNamespace(namespace).withLabels(labels)
-            .withAnnotations(template.getMetadata().getAnnotations()).endMetadata()
-          .withSpec(template.getSpec())
-          .build();
+      Revision r =
+          new RevisionBuilder()
+              .withNewMetadata()
+              .withName(revision)
+              .withNamespace(namespace)
+              .withLabels(labels)
+              .withAnnotations(template.getMetadata().getAnnotations())
+              .endMetadata()
+              .withSpec(template.getSpec())
+              .build();
       r = knative.revisions().inNamespace(namespace).resource(r).create();
       r.setStatus(status(outcomes.getOrDefault(revision, byDefault)));
       knative.revisions().inNamespace(namespace).resource(r).updateStatus();
@@ -107,20 +112,29 @@ public final class FakeKnative {
     for (TrafficTarget t : s.getSpec().getTraffic()) {
       Revision r = revision(t.getRevisionName());
       routesReady &= r != null && Reconciler.state(r) == Reconciler.RevisionState.READY;
-      traffic.add(new TrafficTargetBuilder(t).withUrl(t.getTag() == null ? null
-          : "http://" + t.getTag() + "-" + name + "." + namespace + ".example.com").build());
+      traffic.add(
+          new TrafficTargetBuilder(t)
+              .withUrl(
+                  t.getTag() == null
+                      ? null
+                      : "http://" + t.getTag() + "-" + name + "." + namespace + ".example.com")
+              .build());
     }
     boolean latestReady = Reconciler.state(revision(revision)) == Reconciler.RevisionState.READY;
-    ServiceStatus status = new ServiceStatusBuilder()
-        .withUrl(url)
-        .withObservedGeneration(s.getMetadata().getGeneration())
-        .withLatestCreatedRevisionName(revision)
-        .withTraffic(routesReady ? traffic : s.getStatus() == null ? List.of() : s.getStatus().getTraffic())
-        .withConditions(
-            cond("Ready", routesReady && latestReady ? "True" : "False", null, null),
-            cond("ConfigurationsReady", latestReady ? "True" : "False", null, null),
-            cond("RoutesReady", routesReady ? "True" : "False", null, null))
-        .build();
+    ServiceStatus status =
+        new ServiceStatusBuilder()
+            .withUrl(url)
+            .withObservedGeneration(s.getMetadata().getGeneration())
+            .withLatestCreatedRevisionName(revision)
+            .withTraffic(
+                routesReady
+                    ? traffic
+                    : s.getStatus() == null ? List.of() : s.getStatus().getTraffic())
+            .withConditions(
+                cond("Ready", routesReady && latestReady ? "True" : "False", null, null),
+                cond("ConfigurationsReady", latestReady ? "True" : "False", null, null),
+                cond("RoutesReady", routesReady ? "True" : "False", null, null))
+            .build();
     if (!status.equals(s.getStatus())) {
       s.setStatus(status);
       knative.services().inNamespace(namespace).resource(s).updateStatus();
@@ -133,7 +147,8 @@ public final class FakeKnative {
     if (!judged.add(key)) {
       return;
     }
-    Service asWritten = new io.fabric8.knative.serving.v1.ServiceBuilder(s).withStatus(null).build();
+    Service asWritten =
+        new io.fabric8.knative.serving.v1.ServiceBuilder(s).withStatus(null).build();
     try {
       KnativeJudge.assertAccepted(List.of(asWritten));
     } catch (AssertionError e) {
@@ -143,8 +158,12 @@ public final class FakeKnative {
   }
 
   private static Condition cond(String type, String status, String reason, String message) {
-    return new io.fabric8.knative.pkg.apis.ConditionBuilder().withType(type).withStatus(status).withReason(reason)
-        .withMessage(message).build();
+    return new io.fabric8.knative.pkg.apis.ConditionBuilder()
+        .withType(type)
+        .withStatus(status)
+        .withReason(reason)
+        .withMessage(message)
+        .build();
   }
 
   private static io.fabric8.knative.serving.v1.RevisionStatus status(Outcome o) {

@@ -32,8 +32,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * One reconcile per row, the way Knative's {@code TableTest} reads: the objects before, then what
  * the run created, updated and deleted, which statuses it wrote, and what they say. Against the
  * tests' real kube-apiserver ({@link ClusterFixture}), with {@link FakeKnative} as Knative's
- * controllers while the objects before are made; every object after the run is judged by
- * Knative's own validation and its CRD schema.
+ * controllers while the objects before are made; every object after the run is judged by Knative's
+ * own validation and its CRD schema.
  *
  * <p>Writes are told from the objects' resourceVersions: a name new after the run was created, one
  * gone was deleted, one with another resourceVersion was updated. OnlineEndpoints and
@@ -45,7 +45,8 @@ class ReconcilerTableTest {
   /** The run's clock: conditions that change in it move to this time. */
   static final Instant NOW = Instant.parse("2026-12-03T10:15:30Z");
 
-  static final String PEM = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n-----END PUBLIC KEY-----\n";
+  static final String PEM =
+      "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n-----END PUBLIC KEY-----\n";
 
   static final String SERVICE = "Service/my-endpoint";
   static final String SECRET = "Secret/my-endpoint-auth";
@@ -83,7 +84,8 @@ class ReconcilerTableTest {
    *     FakeKnative when it converges)
    * @param also further checks after the run
    */
-  record Row(String name, Consumer<ClusterFixture> before, Want want, Consumer<ClusterFixture> also) {
+  record Row(
+      String name, Consumer<ClusterFixture> before, Want want, Consumer<ClusterFixture> also) {
     @Override
     public String toString() {
       return name;
@@ -308,7 +310,8 @@ class ReconcilerTableTest {
               Secret s = f.client.secrets().inNamespace(NS).withName("my-endpoint-auth").get();
               assertEquals(PEM, decode(s, "token-key.pem"));
               assertEquals(2, decode(s, "keys").split("\n").length, "both files always exist");
-              var env = f.service().getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
+              var env =
+                  f.service().getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
               assertTrue(
                   env.stream().anyMatch(e -> e.getName().equals("KNOE_JWT_PUBLIC_KEY_FILE")),
                   env.toString());
@@ -361,7 +364,9 @@ class ReconcilerTableTest {
               assertEquals(
                   "http://my-endpoint.knoe.example.com/score",
                   f.endpoint().getStatus().scoringUri());
-              assertEquals(NOW.toString(), f.endpoint().getStatus().conditions().get(0).lastTransitionTime());
+              assertEquals(
+                  NOW.toString(),
+                  f.endpoint().getStatus().conditions().get(0).lastTransitionTime());
             }),
         new Row(
             "the endpoint deleted: what Knoe made for it goes, its deployment says why",
@@ -425,7 +430,8 @@ class ReconcilerTableTest {
 
     OnlineEndpoint e = f.endpoint();
     OnlineEndpointStatus es = e == null ? null : e.getStatus();
-    assertEquals(want.endpointState(), es == null ? null : es.provisioningState(), "endpoint state");
+    assertEquals(
+        want.endpointState(), es == null ? null : es.provisioningState(), "endpoint state");
     if (want.endpointState() == null) {
       assertNull(e, "the endpoint is gone");
     } else {
@@ -433,9 +439,15 @@ class ReconcilerTableTest {
       assertEquals(want.traffic(), es.traffic(), "endpoint traffic");
     }
     Map<String, String> deployments = new TreeMap<>();
-    f.client.resources(OnlineDeployment.class).inNamespace(NS).list().getItems()
-        .forEach(d -> deployments.put(
-            SpecTrees.deploymentName(d, "my-endpoint"), d.getStatus().provisioningState()));
+    f.client
+        .resources(OnlineDeployment.class)
+        .inNamespace(NS)
+        .list()
+        .getItems()
+        .forEach(
+            d ->
+                deployments.put(
+                    SpecTrees.deploymentName(d, "my-endpoint"), d.getStatus().provisioningState()));
     assertEquals(new TreeMap<>(want.deployments()), deployments, "deployment states");
     row.also().accept(f);
   }
@@ -474,14 +486,31 @@ class ReconcilerTableTest {
 
   /** A Trigger under the name the endpoint's would get, made by someone else (not labelled). */
   static Consumer<ClusterFixture> foreignTrigger() {
-    return f -> f.knative.triggers().inNamespace(NS).resource(new TriggerBuilder()
-        .withNewMetadata().withName(TRIGGER.substring("Trigger/".length())).withNamespace(NS)
-        .endMetadata()
-        .withNewSpec().withBroker("default").withNewFilter().withAttributes(CREATED).endFilter()
-        .withNewSubscriber().withNewRef().withApiVersion("serving.knative.dev/v1")
-        .withKind("Service").withName("someone-else").endRef().endSubscriber()
-        .endSpec()
-        .build()).create();
+    return f ->
+        f.knative
+            .triggers()
+            .inNamespace(NS)
+            .resource(
+                new TriggerBuilder()
+                    .withNewMetadata()
+                    .withName(TRIGGER.substring("Trigger/".length()))
+                    .withNamespace(NS)
+                    .endMetadata()
+                    .withNewSpec()
+                    .withBroker("default")
+                    .withNewFilter()
+                    .withAttributes(CREATED)
+                    .endFilter()
+                    .withNewSubscriber()
+                    .withNewRef()
+                    .withApiVersion("serving.knative.dev/v1")
+                    .withKind("Service")
+                    .withName("someone-else")
+                    .endRef()
+                    .endSubscriber()
+                    .endSpec()
+                    .build())
+            .create();
   }
 
   static Map<String, Integer> traffic(Object... kv) {
@@ -496,7 +525,11 @@ class ReconcilerTableTest {
 
   /** The run's reconciler: the fixed clock, new Secrets get {@link #PEM}. */
   Reconciler reconciler() {
-    return new Reconciler(f.client, RenderSettings.defaults(NS), ClusterFixture.MODELS, () -> PEM,
+    return new Reconciler(
+        f.client,
+        RenderSettings.defaults(NS),
+        ClusterFixture.MODELS,
+        () -> PEM,
         Clock.fixed(NOW, ZoneOffset.UTC));
   }
 
@@ -510,8 +543,11 @@ class ReconcilerTableTest {
     all.addAll(f.client.resources(OnlineEndpoint.class).inNamespace(NS).list().getItems());
     all.addAll(f.client.resources(OnlineDeployment.class).inNamespace(NS).list().getItems());
     Map<String, String> v = new LinkedHashMap<>();
-    all.forEach(o -> v.put(o.getKind() + "/" + o.getMetadata().getName(),
-        o.getMetadata().getResourceVersion()));
+    all.forEach(
+        o ->
+            v.put(
+                o.getKind() + "/" + o.getMetadata().getName(),
+                o.getMetadata().getResourceVersion()));
     return v;
   }
 
@@ -519,7 +555,8 @@ class ReconcilerTableTest {
     return key.startsWith("OnlineEndpoint/") || key.startsWith("OnlineDeployment/");
   }
 
-  private static List<String> kinds(Map<String, String> in, java.util.function.Predicate<String> p) {
+  private static List<String> kinds(
+      Map<String, String> in, java.util.function.Predicate<String> p) {
     return in.keySet().stream().filter(k -> !isResource(k)).filter(p).sorted().toList();
   }
 

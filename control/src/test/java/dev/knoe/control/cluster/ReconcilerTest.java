@@ -61,15 +61,23 @@ class ReconcilerTest {
     f.assertValid();
     assertEquals(Reconciler.Result.after(Reconciler.WAIT), first);
     assertEquals(f.rev("blue", 1), f.template());
-    assertEquals(List.of("my-endpoint-no-traffic:100:null"), f.traffic(), "nothing Ready yet: no revision has traffic");
+    assertEquals(
+        List.of("my-endpoint-no-traffic:100:null"),
+        f.traffic(),
+        "nothing Ready yet: no revision has traffic");
     assertEquals("Creating", f.endpoint().getStatus().provisioningState());
     assertEquals("Creating", f.deployment("blue").getStatus().provisioningState());
 
     f.fake.step("my-endpoint"); // blue's revision exists, still starting
     assertEquals(Reconciler.Result.after(Reconciler.WAIT), f.reconcile());
-    assertEquals(f.rev("blue", 1), f.template(), "the 404 revision is not written while blue is on its way");
+    assertEquals(
+        f.rev("blue", 1), f.template(), "the 404 revision is not written while blue is on its way");
     assertEquals(List.of("my-endpoint-no-traffic:100:null"), f.traffic());
-    assertTrue(f.deployment("blue").getStatus().message().contains("waiting for revision " + f.rev("blue", 1)),
+    assertTrue(
+        f.deployment("blue")
+            .getStatus()
+            .message()
+            .contains("waiting for revision " + f.rev("blue", 1)),
         f.deployment("blue").getStatus().message());
 
     f.fake.set(f.rev("blue", 1), Outcome.READY);
@@ -80,8 +88,10 @@ class ReconcilerTest {
     assertEquals("http://my-endpoint.knoe.example.com/score", e.scoringUri());
     assertEquals("http://my-endpoint.knoe.example.com/swagger.json", e.openapiUri());
     assertEquals(Map.of("blue", 100), e.traffic());
-    assertEquals(new OnlineEndpointStatus.DeploymentSummary("Succeeded", f.rev("blue", 1),
-        "http://blue-my-endpoint.knoe.example.com"), e.deployments().get("blue"));
+    assertEquals(
+        new OnlineEndpointStatus.DeploymentSummary(
+            "Succeeded", f.rev("blue", 1), "http://blue-my-endpoint.knoe.example.com"),
+        e.deployments().get("blue"));
     assertEquals("True", e.conditions().get(0).status());
     OnlineDeploymentStatus d = f.deployment("blue").getStatus();
     assertEquals("Succeeded", d.provisioningState());
@@ -109,17 +119,23 @@ class ReconcilerTest {
     assertEquals(List.of(f.rev("blue", 1) + ":100:blue"), f.traffic());
     f.fake.step("my-endpoint");
     f.reconcile();
-    assertEquals(List.of(f.rev("blue", 1) + ":100:blue"), f.traffic(), "green is not Ready: no tag for it yet");
+    assertEquals(
+        List.of(f.rev("blue", 1) + ":100:blue"),
+        f.traffic(),
+        "green is not Ready: no tag for it yet");
     f.fake.set(f.rev("green", 1), Outcome.READY);
     f.converge();
-    assertEquals(List.of(f.rev("blue", 1) + ":100:blue", f.rev("green", 1) + ":0:green"), f.traffic());
+    assertEquals(
+        List.of(f.rev("blue", 1) + ":100:blue", f.rev("green", 1) + ":0:green"), f.traffic());
     assertEquals("Succeeded", f.deployment("green").getStatus().provisioningState());
-    assertEquals("http://green-my-endpoint.knoe.example.com", f.deployment("green").getStatus().url());
+    assertEquals(
+        "http://green-my-endpoint.knoe.example.com", f.deployment("green").getStatus().url());
 
     // 90/10, by revision name.
     f.editEndpoint(s -> s.put("traffic", traffic("blue", 90, "green", 10)));
     f.converge();
-    assertEquals(List.of(f.rev("blue", 1) + ":90:blue", f.rev("green", 1) + ":10:green"), f.traffic());
+    assertEquals(
+        List.of(f.rev("blue", 1) + ":90:blue", f.rev("green", 1) + ":10:green"), f.traffic());
     assertEquals(Map.of("blue", 90, "green", 10), f.endpoint().getStatus().traffic());
     assertEquals(2L, f.endpoint().getStatus().observedGeneration());
 
@@ -128,23 +144,28 @@ class ReconcilerTest {
     assertEquals(2L, f.deployment("green").getMetadata().getGeneration());
     f.reconcile();
     assertEquals(f.rev("green", 2), f.template());
-    assertEquals(List.of(f.rev("blue", 1) + ":90:blue", f.rev("green", 1) + ":10:green"), f.traffic());
+    assertEquals(
+        List.of(f.rev("blue", 1) + ":90:blue", f.rev("green", 1) + ":10:green"), f.traffic());
     assertEquals("Updating", f.deployment("green").getStatus().provisioningState());
     assertEquals(f.rev("green", 2), f.deployment("green").getStatus().revision());
     f.fake.step("my-endpoint");
     f.reconcile();
-    assertEquals(List.of(f.rev("blue", 1) + ":90:blue", f.rev("green", 1) + ":10:green"), f.traffic(),
+    assertEquals(
+        List.of(f.rev("blue", 1) + ":90:blue", f.rev("green", 1) + ":10:green"),
+        f.traffic(),
         "the old revision keeps serving until the new one is Ready");
     assertEquals("Updating", f.endpoint().getStatus().provisioningState());
     f.fake.set(f.rev("green", 2), Outcome.READY);
     f.converge();
-    assertEquals(List.of(f.rev("blue", 1) + ":90:blue", f.rev("green", 2) + ":10:green"), f.traffic());
+    assertEquals(
+        List.of(f.rev("blue", 1) + ":90:blue", f.rev("green", 2) + ":10:green"), f.traffic());
     assertEquals(2L, f.deployment("green").getStatus().observedGeneration());
 
     // All to green, then blue deleted: its target leaves the traffic.
     f.editEndpoint(s -> s.put("traffic", traffic("green", 100)));
     f.converge();
-    assertEquals(List.of(f.rev("green", 2) + ":100:green", f.rev("blue", 1) + ":0:blue"), f.traffic());
+    assertEquals(
+        List.of(f.rev("green", 2) + ":100:green", f.rev("blue", 1) + ":0:blue"), f.traffic());
     client.resource(f.deployment("blue")).delete();
     f.converge();
     assertEquals(List.of(f.rev("green", 2) + ":100:green"), f.traffic());
@@ -154,19 +175,24 @@ class ReconcilerTest {
     f.assertSettled();
   }
 
-  /** What {@code kubectl get onlineendpoints,onlinedeployments} shows: the CRDs' printer columns, filled. */
+  /**
+   * What {@code kubectl get onlineendpoints,onlinedeployments} shows: the CRDs' printer columns,
+   * filled.
+   */
   @Test
   void kubectlGetShowsStateTrafficAndWhereToScore() throws Exception {
     f.applyEndpoint(traffic("blue", 100));
     f.applyDeployment("blue");
     f.converge();
     var cluster = dev.knoe.control.upstream.RealCluster.shared();
-    Map<String, String> endpoint = row(cluster.table("/apis/knoe.dev/v1alpha1/namespaces/" + NS + "/onlineendpoints"));
+    Map<String, String> endpoint =
+        row(cluster.table("/apis/knoe.dev/v1alpha1/namespaces/" + NS + "/onlineendpoints"));
     assertEquals("my-endpoint", endpoint.get("Name"));
     assertEquals("Succeeded", endpoint.get("State"));
     assertEquals("{\"blue\":100}", endpoint.get("Traffic"));
     assertEquals("http://my-endpoint.knoe.example.com/score", endpoint.get("URI"));
-    Map<String, String> deployment = row(cluster.table("/apis/knoe.dev/v1alpha1/namespaces/" + NS + "/onlinedeployments"));
+    Map<String, String> deployment =
+        row(cluster.table("/apis/knoe.dev/v1alpha1/namespaces/" + NS + "/onlinedeployments"));
     assertEquals("my-endpoint-blue", deployment.get("Name"));
     assertEquals("my-endpoint", deployment.get("Endpoint"));
     assertEquals("Succeeded", deployment.get("State"));
@@ -181,7 +207,9 @@ class ReconcilerTest {
     var cells = tree.path("rows").get(0).path("cells");
     for (int i = 0; i < cells.size(); i++) {
       var cell = cells.get(i);
-      row.put(tree.path("columnDefinitions").get(i).path("name").asText(), cell.isTextual() ? cell.asText() : cell.toString());
+      row.put(
+          tree.path("columnDefinitions").get(i).path("name").asText(),
+          cell.isTextual() ? cell.asText() : cell.toString());
     }
     return row;
   }
@@ -199,7 +227,8 @@ class ReconcilerTest {
     f.converge();
     client.resource(f.deployment("blue")).delete();
     f.converge();
-    assertNotNull(f.fake.revision(earlier), "Knative keeps unrouted revisions (config-gc keeps 20 at least)");
+    assertNotNull(
+        f.fake.revision(earlier), "Knative keeps unrouted revisions (config-gc keeps 20 at least)");
     f.applyDeployment("blue", s -> s.put("model", "other-model:2"));
     f.editEndpoint(s -> s.put("traffic", traffic("blue", 100)));
     f.fake.byDefault(Outcome.STARTING);
@@ -209,7 +238,9 @@ class ReconcilerTest {
     assertEquals(again, f.template(), "a new revision for the new life");
     f.fake.step("my-endpoint");
     f.reconcile();
-    assertFalse(f.traffic().stream().anyMatch(t -> t.startsWith(earlier)), "never routed to the old model: " + f.traffic());
+    assertFalse(
+        f.traffic().stream().anyMatch(t -> t.startsWith(earlier)),
+        "never routed to the old model: " + f.traffic());
     assertEquals("Creating", f.deployment("blue").getStatus().provisioningState());
     f.fake.set(again, Outcome.READY);
     f.converge();
@@ -217,7 +248,10 @@ class ReconcilerTest {
     assertEquals(again, f.deployment("blue").getStatus().revision());
   }
 
-  /** Deleted and created again before any run saw it gone: its tag still points at the old life's revision. */
+  /**
+   * Deleted and created again before any run saw it gone: its tag still points at the old life's
+   * revision.
+   */
   @Test
   void aDeploymentReplacedBetweenTwoRunsIsNotServedByItsOldRevisionEither() {
     f.applyEndpoint(traffic("blue", 100));
@@ -234,11 +268,15 @@ class ReconcilerTest {
     // written first (Knative moves traffic only to a Ready revision), then blue's new one.
     f.reconcile();
     assertEquals("my-endpoint-no-traffic", f.template());
-    assertEquals("Creating", f.deployment("blue").getStatus().provisioningState(), "not Succeeded on the old model");
+    assertEquals(
+        "Creating",
+        f.deployment("blue").getStatus().provisioningState(),
+        "not Succeeded on the old model");
     f.fake.step("my-endpoint");
     f.reconcile();
     f.assertValid();
-    assertEquals(List.of("my-endpoint-no-traffic:100:null"), f.traffic(), "the old model no longer serves");
+    assertEquals(
+        List.of("my-endpoint-no-traffic:100:null"), f.traffic(), "the old model no longer serves");
     assertEquals(f.rev("blue", 1), f.template());
     f.fake.step("my-endpoint");
     f.reconcile();
@@ -255,8 +293,11 @@ class ReconcilerTest {
     f.applyEndpoint(traffic("blue", 100));
     f.applyDeployment("blue");
     f.converge();
-    f.fake.outcome(f.rev("blue", 2), Outcome.failed("ContainerMissing",
-        "Unable to fetch image \"nope:1\": failed to resolve image to digest"));
+    f.fake.outcome(
+        f.rev("blue", 2),
+        Outcome.failed(
+            "ContainerMissing",
+            "Unable to fetch image \"nope:1\": failed to resolve image to digest"));
     f.editDeployment("blue", s -> s.put("environment", Map.of("image", "nope:1")));
     f.converge();
 
@@ -264,11 +305,15 @@ class ReconcilerTest {
     OnlineDeploymentStatus d = f.deployment("blue").getStatus();
     assertEquals("Failed", d.provisioningState());
     assertEquals(f.rev("blue", 2), d.revision());
-    assertTrue(d.message().contains("ContainerMissing: Unable to fetch image \"nope:1\""), d.message());
+    assertTrue(
+        d.message().contains("ContainerMissing: Unable to fetch image \"nope:1\""), d.message());
     assertTrue(d.message().contains("traffic stays on " + f.rev("blue", 1)), d.message());
     assertEquals("ContainerMissing", d.conditions().get(0).reason());
     assertEquals("False", d.conditions().get(0).status());
-    assertEquals("Succeeded", f.endpoint().getStatus().provisioningState(), "the endpoint still serves blue 1");
+    assertEquals(
+        "Succeeded",
+        f.endpoint().getStatus().provisioningState(),
+        "the endpoint still serves blue 1");
     f.assertSettled();
 
     // A fix is a new generation, and traffic moves to it.
@@ -282,14 +327,21 @@ class ReconcilerTest {
   void aNewDeploymentThatFailsWithTrafficLeavesTheEndpointFailedOnThe404Revision() {
     f.applyEndpoint(traffic("blue", 100));
     f.applyDeployment("blue");
-    f.fake.outcome(f.rev("blue", 1), Outcome.failed("ProgressDeadlineExceeded", "Initial scale was never achieved"));
+    f.fake.outcome(
+        f.rev("blue", 1),
+        Outcome.failed("ProgressDeadlineExceeded", "Initial scale was never achieved"));
     f.converge();
     assertEquals("Failed", f.deployment("blue").getStatus().provisioningState());
-    assertEquals("my-endpoint-no-traffic", f.template(), "the 404 revision is written once blue cannot be had");
+    assertEquals(
+        "my-endpoint-no-traffic",
+        f.template(),
+        "the 404 revision is written once blue cannot be had");
     assertEquals(List.of("my-endpoint-no-traffic:100:null"), f.traffic());
     OnlineEndpointStatus e = f.endpoint().getStatus();
     assertEquals("Failed", e.provisioningState());
-    assertTrue(e.message().contains("traffic gives 100 % to deployment 'blue', which failed"), e.message());
+    assertTrue(
+        e.message().contains("traffic gives 100 % to deployment 'blue', which failed"),
+        e.message());
     f.assertSettled();
   }
 
@@ -298,10 +350,14 @@ class ReconcilerTest {
     f.applyEndpoint(traffic());
     f.applyDeployment("blue");
     f.converge();
-    assertEquals(List.of(f.rev("blue", 1) + ":0:blue", "my-endpoint-no-traffic:100:null"), f.traffic());
+    assertEquals(
+        List.of(f.rev("blue", 1) + ":0:blue", "my-endpoint-no-traffic:100:null"), f.traffic());
     assertEquals("Succeeded", f.endpoint().getStatus().provisioningState());
-    assertEquals(Reconciler.RevisionState.READY, Reconciler.state(f.fake.revision("my-endpoint-no-traffic")));
-    assertEquals(Reconciler.RevisionState.READY, Reconciler.state(f.fake.revision(f.rev("blue", 1))));
+    assertEquals(
+        Reconciler.RevisionState.READY,
+        Reconciler.state(f.fake.revision("my-endpoint-no-traffic")));
+    assertEquals(
+        Reconciler.RevisionState.READY, Reconciler.state(f.fake.revision(f.rev("blue", 1))));
     f.assertSettled();
 
     // An endpoint without deployments is only the 404 revision.
@@ -313,8 +369,12 @@ class ReconcilerTest {
   @Test
   void scaleSettingsBecomeTheTemplatesAutoscalingAnnotations() {
     f.applyEndpoint(traffic("blue", 100));
-    f.applyDeployment("blue", s -> s.put("scale_settings",
-        Map.of("type", "target_utilization", "min_instances", 0, "max_instances", 3)));
+    f.applyDeployment(
+        "blue",
+        s ->
+            s.put(
+                "scale_settings",
+                Map.of("type", "target_utilization", "min_instances", 0, "max_instances", 3)));
     f.converge();
     Map<String, String> a = f.service().getSpec().getTemplate().getMetadata().getAnnotations();
     assertEquals("0", a.get("autoscaling.knative.dev/min-scale"), a.toString());
@@ -326,19 +386,33 @@ class ReconcilerTest {
   @Test
   void deletingTheEndpointRemovesItsServiceTriggersAndSecret() {
     f.applyEndpoint(traffic("blue", 100));
-    f.editEndpoint(s -> s.put("triggers", List.of(Map.of("broker", "default", "filter",
-        Map.of("type", "com.example.order.created")))));
+    f.editEndpoint(
+        s ->
+            s.put(
+                "triggers",
+                List.of(
+                    Map.of(
+                        "broker",
+                        "default",
+                        "filter",
+                        Map.of("type", "com.example.order.created")))));
     f.applyDeployment("blue");
     f.converge();
     assertNotNull(f.service());
     assertEquals(1, f.knative.triggers().inNamespace(NS).list().getItems().size());
     assertNotNull(client.secrets().inNamespace(NS).withName("my-endpoint-auth").get());
     String uid = f.endpoint().getMetadata().getUid();
-    for (var o : List.of(f.service(), f.knative.triggers().inNamespace(NS).list().getItems().get(0),
-        client.secrets().inNamespace(NS).withName("my-endpoint-auth").get())) {
+    for (var o :
+        List.of(
+            f.service(),
+            f.knative.triggers().inNamespace(NS).list().getItems().get(0),
+            client.secrets().inNamespace(NS).withName("my-endpoint-auth").get())) {
       OwnerReference ref = o.getMetadata().getOwnerReferences().get(0);
-      assertEquals(List.of("knoe.dev/v1alpha1", "OnlineEndpoint", "my-endpoint", uid, true),
-          List.of(ref.getApiVersion(), ref.getKind(), ref.getName(), ref.getUid(), ref.getController()), o.getKind());
+      assertEquals(
+          List.of("knoe.dev/v1alpha1", "OnlineEndpoint", "my-endpoint", uid, true),
+          List.of(
+              ref.getApiVersion(), ref.getKind(), ref.getName(), ref.getUid(), ref.getController()),
+          o.getKind());
     }
 
     assertNotNull(client.configMaps().inNamespace(NS).withName("my-endpoint-routing").get());
@@ -348,7 +422,10 @@ class ReconcilerTest {
     assertNull(client.configMaps().inNamespace(NS).withName("my-endpoint-routing").get());
     assertEquals(List.of(), f.knative.triggers().inNamespace(NS).list().getItems());
     assertNull(client.secrets().inNamespace(NS).withName("my-endpoint-auth").get());
-    assertEquals("Failed", f.deployment("blue").getStatus().provisioningState(), "an orphan deployment says why");
+    assertEquals(
+        "Failed",
+        f.deployment("blue").getStatus().provisioningState(),
+        "an orphan deployment says why");
     f.assertSettled();
   }
 
@@ -359,17 +436,44 @@ class ReconcilerTest {
     f.applyDeployment("green");
     f.converge();
     String revisionBefore = f.service().getSpec().getTemplate().getMetadata().getName();
-    long serviceGeneration = f.service().getMetadata().getGeneration() == null ? 0 : f.service().getMetadata().getGeneration();
-    assertEquals("{}", client.configMaps().inNamespace(NS).withName("my-endpoint-routing").get().getData().get("mirror.json"));
+    long serviceGeneration =
+        f.service().getMetadata().getGeneration() == null
+            ? 0
+            : f.service().getMetadata().getGeneration();
+    assertEquals(
+        "{}",
+        client
+            .configMaps()
+            .inNamespace(NS)
+            .withName("my-endpoint-routing")
+            .get()
+            .getData()
+            .get("mirror.json"));
 
     f.editEndpoint(s -> s.put("mirror_traffic", Map.of("green", 20)));
     f.converge();
-    String rule = client.configMaps().inNamespace(NS).withName("my-endpoint-routing").get().getData().get("mirror.json");
-    assertTrue(rule.contains("\"deployment\": \"green\"") && rule.contains("\"percent\": 20")
-        && rule.contains("http://green-my-endpoint." + NS + ".svc.cluster.local"), rule);
-    assertEquals(revisionBefore, f.service().getSpec().getTemplate().getMetadata().getName(), "no new revision");
-    assertEquals(serviceGeneration,
-        f.service().getMetadata().getGeneration() == null ? 0 : f.service().getMetadata().getGeneration(),
+    String rule =
+        client
+            .configMaps()
+            .inNamespace(NS)
+            .withName("my-endpoint-routing")
+            .get()
+            .getData()
+            .get("mirror.json");
+    assertTrue(
+        rule.contains("\"deployment\": \"green\"")
+            && rule.contains("\"percent\": 20")
+            && rule.contains("http://green-my-endpoint." + NS + ".svc.cluster.local"),
+        rule);
+    assertEquals(
+        revisionBefore,
+        f.service().getSpec().getTemplate().getMetadata().getName(),
+        "no new revision");
+    assertEquals(
+        serviceGeneration,
+        f.service().getMetadata().getGeneration() == null
+            ? 0
+            : f.service().getMetadata().getGeneration(),
         "the Service was not rewritten for a mirror change");
   }
 
@@ -389,7 +493,8 @@ class ReconcilerTest {
     f.fake.set(f.rev("blue", 1), Outcome.READY);
     f.fake.set(f.rev("green", 1), Outcome.READY);
     f.converge();
-    assertEquals(List.of(f.rev("blue", 1) + ":90:blue", f.rev("green", 1) + ":10:green"), f.traffic());
+    assertEquals(
+        List.of(f.rev("blue", 1) + ":90:blue", f.rev("green", 1) + ":10:green"), f.traffic());
     assertEquals("Succeeded", f.endpoint().getStatus().provisioningState());
     f.assertSettled();
 
@@ -402,58 +507,128 @@ class ReconcilerTest {
   void triggersAreCreatedChangedAndRemovedWithTheSpec() {
     f.applyEndpoint(traffic("blue", 100));
     f.applyDeployment("blue");
-    f.editEndpoint(s -> s.put("triggers", List.of(
-        Map.of("broker", "default", "filter", Map.of("type", "com.example.order.created")),
-        Map.of("filter", Map.of("type", "com.example.order.updated", "source", "shop")))));
+    f.editEndpoint(
+        s ->
+            s.put(
+                "triggers",
+                List.of(
+                    Map.of(
+                        "broker", "default", "filter", Map.of("type", "com.example.order.created")),
+                    Map.of(
+                        "filter", Map.of("type", "com.example.order.updated", "source", "shop")))));
     f.converge();
     List<Trigger> ts = f.knative.triggers().inNamespace(NS).list().getItems();
     assertEquals(2, ts.size());
-    String token = new String(Base64.getDecoder().decode(client.secrets().inNamespace(NS).withName("my-endpoint-auth")
-        .get().getData().get("events-token")), StandardCharsets.UTF_8);
+    String token =
+        new String(
+            Base64.getDecoder()
+                .decode(
+                    client
+                        .secrets()
+                        .inNamespace(NS)
+                        .withName("my-endpoint-auth")
+                        .get()
+                        .getData()
+                        .get("events-token")),
+            StandardCharsets.UTF_8);
     assertTrue(token.length() >= 40, token);
     for (Trigger t : ts) {
-      assertEquals("/events/" + token, t.getSpec().getSubscriber().getUri(), "delivered to the token's path");
+      assertEquals(
+          "/events/" + token,
+          t.getSpec().getSubscriber().getUri(),
+          "delivered to the token's path");
       assertEquals("default", t.getSpec().getBroker());
       assertEquals("my-endpoint", t.getSpec().getSubscriber().getRef().getName());
       assertEquals("Service", t.getSpec().getSubscriber().getRef().getKind());
     }
     f.assertSettled();
 
-    f.editEndpoint(s -> s.put("triggers", List.of(
-        Map.of("broker", "default", "filter", Map.of("type", "com.example.order.created")))));
+    f.editEndpoint(
+        s ->
+            s.put(
+                "triggers",
+                List.of(
+                    Map.of(
+                        "broker",
+                        "default",
+                        "filter",
+                        Map.of("type", "com.example.order.created")))));
     f.converge();
     ts = f.knative.triggers().inNamespace(NS).list().getItems();
     assertEquals(1, ts.size());
-    assertEquals(Map.of("type", "com.example.order.created"), ts.get(0).getSpec().getFilter().getAttributes());
+    assertEquals(
+        Map.of("type", "com.example.order.created"),
+        ts.get(0).getSpec().getFilter().getAttributes());
 
     // Someone edits the Trigger by hand: it is put back.
     Trigger t = ts.get(0);
     t.getSpec().getFilter().setAttributes(Map.of("type", "other"));
     f.knative.triggers().inNamespace(NS).resource(t).update();
     f.reconcile();
-    assertEquals(Map.of("type", "com.example.order.created"),
-        f.knative.triggers().inNamespace(NS).list().getItems().get(0).getSpec().getFilter().getAttributes());
+    assertEquals(
+        Map.of("type", "com.example.order.created"),
+        f.knative
+            .triggers()
+            .inNamespace(NS)
+            .list()
+            .getItems()
+            .get(0)
+            .getSpec()
+            .getFilter()
+            .getAttributes());
 
     // Deleting the events token from the Secret rotates it: a new one, and the Trigger follows.
     Secret secret = client.secrets().inNamespace(NS).withName("my-endpoint-auth").get();
     secret.getData().remove("events-token");
     client.secrets().inNamespace(NS).resource(secret).update();
     f.converge();
-    String rotated = new String(Base64.getDecoder().decode(client.secrets().inNamespace(NS).withName("my-endpoint-auth")
-        .get().getData().get("events-token")), StandardCharsets.UTF_8);
+    String rotated =
+        new String(
+            Base64.getDecoder()
+                .decode(
+                    client
+                        .secrets()
+                        .inNamespace(NS)
+                        .withName("my-endpoint-auth")
+                        .get()
+                        .getData()
+                        .get("events-token")),
+            StandardCharsets.UTF_8);
     assertNotEquals(token, rotated);
-    assertEquals("/events/" + rotated,
-        f.knative.triggers().inNamespace(NS).list().getItems().get(0).getSpec().getSubscriber().getUri());
+    assertEquals(
+        "/events/" + rotated,
+        f.knative
+            .triggers()
+            .inNamespace(NS)
+            .list()
+            .getItems()
+            .get(0)
+            .getSpec()
+            .getSubscriber()
+            .getUri());
 
     // Rotating without losing events: the new token first, the previous one on the next line (pods
     // accept both until they see the file); Triggers deliver to the first.
     secret = client.secrets().inNamespace(NS).withName("my-endpoint-auth").get();
-    secret.getData().put("events-token", Base64.getEncoder().encodeToString(("n3w-token\n" + rotated + "\n")
-        .getBytes(StandardCharsets.UTF_8)));
+    secret
+        .getData()
+        .put(
+            "events-token",
+            Base64.getEncoder()
+                .encodeToString(("n3w-token\n" + rotated + "\n").getBytes(StandardCharsets.UTF_8)));
     client.secrets().inNamespace(NS).resource(secret).update();
     f.converge();
-    assertEquals("/events/n3w-token",
-        f.knative.triggers().inNamespace(NS).list().getItems().get(0).getSpec().getSubscriber().getUri());
+    assertEquals(
+        "/events/n3w-token",
+        f.knative
+            .triggers()
+            .inNamespace(NS)
+            .list()
+            .getItems()
+            .get(0)
+            .getSpec()
+            .getSubscriber()
+            .getUri());
 
     f.editEndpoint(s -> s.remove("triggers"));
     f.converge();
@@ -468,7 +643,8 @@ class ReconcilerTest {
    */
   @Test
   void aTriggerTheClusterRefusesFailsTheEndpointButNotTheRestOfTheRun() {
-    String policy = """
+    String policy =
+        """
         apiVersion: admissionregistration.k8s.io/v1
         kind: ValidatingAdmissionPolicy
         metadata: {name: knoe-test-closed-broker}
@@ -486,28 +662,54 @@ class ReconcilerTest {
         metadata: {name: knoe-test-closed-broker}
         spec: {policyName: knoe-test-closed-broker, validationActions: [Deny]}
         """;
-    var objects = client.load(new java.io.ByteArrayInputStream(policy.getBytes(StandardCharsets.UTF_8)));
+    var objects =
+        client.load(new java.io.ByteArrayInputStream(policy.getBytes(StandardCharsets.UTF_8)));
     objects.create();
     try {
       // The API server enforces a new policy within a second or so: wait until it does.
-      Trigger probe = new io.fabric8.knative.eventing.v1.TriggerBuilder().withNewMetadata().withName("probe")
-          .withNamespace(NS).endMetadata().withNewSpec().withBroker("closed").withNewSubscriber().withUri("http://x")
-          .endSubscriber().endSpec().build();
-      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> {
-        try {
-          f.knative.triggers().inNamespace(NS).resource(probe).dryRun().create();
-          return false;
-        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-          return true;
-        }
-      });
+      Trigger probe =
+          new io.fabric8.knative.eventing.v1.TriggerBuilder()
+              .withNewMetadata()
+              .withName("probe")
+              .withNamespace(NS)
+              .endMetadata()
+              .withNewSpec()
+              .withBroker("closed")
+              .withNewSubscriber()
+              .withUri("http://x")
+              .endSubscriber()
+              .endSpec()
+              .build();
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(30))
+          .until(
+              () -> {
+                try {
+                  f.knative.triggers().inNamespace(NS).resource(probe).dryRun().create();
+                  return false;
+                } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                  return true;
+                }
+              });
 
       f.applyEndpoint(traffic("blue", 100));
-      f.editEndpoint(s -> s.put("triggers", List.of(
-          Map.of("broker", "closed", "filter", Map.of("type", "com.example.order.created")),
-          Map.of("filter", Map.of("type", "com.example.order.paid")))));
+      f.editEndpoint(
+          s ->
+              s.put(
+                  "triggers",
+                  List.of(
+                      Map.of(
+                          "broker",
+                          "closed",
+                          "filter",
+                          Map.of("type", "com.example.order.created")),
+                      Map.of("filter", Map.of("type", "com.example.order.paid")))));
       f.applyDeployment("blue");
-      for (int i = 0; i < 10 && (f.service() == null || !f.traffic().equals(List.of(f.rev("blue", 1) + ":100:blue"))); i++) {
+      for (int i = 0;
+          i < 10
+              && (f.service() == null
+                  || !f.traffic().equals(List.of(f.rev("blue", 1) + ":100:blue")));
+          i++) {
         f.reconcile();
         f.fake.step("my-endpoint");
       }
@@ -518,17 +720,25 @@ class ReconcilerTest {
       OnlineEndpointStatus e = f.endpoint().getStatus();
       assertEquals("Failed", e.provisioningState());
       assertEquals("TriggerRefused", e.conditions().get(0).reason());
-      assertTrue(e.message().contains("the trigger on broker 'closed' with filter {type=com.example.order.created} was"
-          + " refused by the cluster") && e.message().contains("broker 'closed' takes no new triggers"), e.message());
+      assertTrue(
+          e.message()
+                  .contains(
+                      "the trigger on broker 'closed' with filter {type=com.example.order.created} was"
+                          + " refused by the cluster")
+              && e.message().contains("broker 'closed' takes no new triggers"),
+          e.message());
       assertEquals(Map.of("blue", 100), e.traffic());
     } finally {
       objects.delete();
     }
     // Without the policy (once the API server has dropped it), the next runs make the Trigger.
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> {
-      f.reconcile();
-      return f.knative.triggers().inNamespace(NS).list().getItems().size() == 2;
-    });
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(30))
+        .until(
+            () -> {
+              f.reconcile();
+              return f.knative.triggers().inNamespace(NS).list().getItems().size() == 2;
+            });
     f.converge();
     assertEquals("Succeeded", f.endpoint().getStatus().provisioningState());
   }
@@ -539,23 +749,35 @@ class ReconcilerTest {
     f.applyDeployment("blue");
     f.converge();
     Secret s = client.secrets().inNamespace(NS).withName("my-endpoint-auth").get();
-    String keys = new String(Base64.getDecoder().decode(s.getData().get("keys")), StandardCharsets.UTF_8);
+    String keys =
+        new String(Base64.getDecoder().decode(s.getData().get("keys")), StandardCharsets.UTF_8);
     String[] lines = keys.split("\n");
     assertEquals(2, lines.length, keys);
     assertNotEquals(lines[0], lines[1]);
     assertTrue(lines[0].length() >= 40, lines[0]);
-    assertEquals("", new String(Base64.getDecoder().decode(s.getData().get("token-key.pem")), StandardCharsets.UTF_8));
+    assertEquals(
+        "",
+        new String(
+            Base64.getDecoder().decode(s.getData().get("token-key.pem")), StandardCharsets.UTF_8));
     // The template mounts it.
-    assertEquals("my-endpoint-auth", f.service().getSpec().getTemplate().getSpec().getVolumes().stream()
-        .filter(v -> v.getSecret() != null).findFirst().orElseThrow().getSecret().getSecretName());
+    assertEquals(
+        "my-endpoint-auth",
+        f.service().getSpec().getTemplate().getSpec().getVolumes().stream()
+            .filter(v -> v.getSecret() != null)
+            .findFirst()
+            .orElseThrow()
+            .getSecret()
+            .getSecretName());
 
     // Rotated by the API: the reconciler leaves the keys alone.
-    s.getData().put("keys", Base64.getEncoder().encodeToString("a\nb\n".getBytes(StandardCharsets.UTF_8)));
+    s.getData()
+        .put("keys", Base64.getEncoder().encodeToString("a\nb\n".getBytes(StandardCharsets.UTF_8)));
     client.secrets().inNamespace(NS).resource(s).update();
     f.reconciler = f.newReconciler();
     f.editDeployment("blue", d -> d.put("instance_count", 2));
     f.converge();
-    assertEquals(Base64.getEncoder().encodeToString("a\nb\n".getBytes(StandardCharsets.UTF_8)),
+    assertEquals(
+        Base64.getEncoder().encodeToString("a\nb\n".getBytes(StandardCharsets.UTF_8)),
         client.secrets().inNamespace(NS).withName("my-endpoint-auth").get().getData().get("keys"));
   }
 
@@ -565,17 +787,21 @@ class ReconcilerTest {
     f.applyDeployment("blue");
     f.converge();
     Map<String, String> before = f.versions();
-    f.editEndpoint(s -> {
-      s.put("traffic", traffic("blue", 60));
-      s.put("auth_mode", "aad_token");
-    });
+    f.editEndpoint(
+        s -> {
+          s.put("traffic", traffic("blue", 60));
+          s.put("auth_mode", "aad_token");
+        });
     assertEquals(Reconciler.Result.done(), f.reconcile());
     f.assertValid();
     OnlineEndpointStatus e = f.endpoint().getStatus();
     assertEquals("Failed", e.provisioningState());
     assertTrue(e.message().contains("aad_token"), e.message());
     assertTrue(e.message().contains("traffic"), e.message());
-    assertEquals("http://my-endpoint.knoe.example.com/score", e.scoringUri(), "what is in effect stays shown");
+    assertEquals(
+        "http://my-endpoint.knoe.example.com/score",
+        e.scoringUri(),
+        "what is in effect stays shown");
     assertEquals(Map.of("blue", 100), e.traffic());
     Map<String, String> after = f.versions();
     after.remove("OnlineEndpoint/my-endpoint");
@@ -589,7 +815,8 @@ class ReconcilerTest {
     f.applyEndpoint(traffic("blue", 100));
     f.applyDeployment("blue");
     f.converge();
-    // Valid for the CRD's schema, not for Knoe: Kubernetes allows no other liveness success threshold.
+    // Valid for the CRD's schema, not for Knoe: Kubernetes allows no other liveness success
+    // threshold.
     f.editDeployment("blue", s -> s.put("liveness_probe", Map.of("success_threshold", 2)));
     f.converge();
     OnlineDeploymentStatus d = f.deployment("blue").getStatus();
@@ -603,12 +830,16 @@ class ReconcilerTest {
 
   @Test
   void aModelThatCannotBeResolvedFailsThatDeploymentOnly() {
-    f.reconciler = new Reconciler(client, dev.knoe.control.knative.RenderSettings.defaults(NS), (ns, spec) -> {
-      if (spec.name().equals("green")) {
-        throw new ModelResolver.Unresolved("model green-model:7 is not registered");
-      }
-      return ClusterFixture.MODELS.resolve(ns, spec);
-    });
+    f.reconciler =
+        new Reconciler(
+            client,
+            dev.knoe.control.knative.RenderSettings.defaults(NS),
+            (ns, spec) -> {
+              if (spec.name().equals("green")) {
+                throw new ModelResolver.Unresolved("model green-model:7 is not registered");
+              }
+              return ClusterFixture.MODELS.resolve(ns, spec);
+            });
     f.applyEndpoint(traffic("blue", 100));
     f.applyDeployment("green");
     f.applyDeployment("blue");
@@ -625,27 +856,47 @@ class ReconcilerTest {
   void explicitSpecNamesAndDuplicates() {
     f.applyEndpoint(traffic("blue", 100));
     OnlineDeployment other = new OnlineDeployment();
-    other.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("x-blue").withNamespace(NS).build());
+    other.setMetadata(
+        new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+            .withName("x-blue")
+            .withNamespace(NS)
+            .build());
     Map<String, Object> spec = ClusterFixture.sample("blue-deployment.yml"); // spec.name: blue
     other.setSpec(new AzureYamlSpec(spec));
     f.applyDeployment("blue");
     client.resource(other).create();
     f.converge();
     assertEquals(List.of(f.rev("blue", 1) + ":100:blue"), f.traffic());
-    OnlineDeploymentStatus dup = client.resources(OnlineDeployment.class).inNamespace(NS).withName("x-blue").get().getStatus();
+    OnlineDeploymentStatus dup =
+        client
+            .resources(OnlineDeployment.class)
+            .inNamespace(NS)
+            .withName("x-blue")
+            .get()
+            .getStatus();
     assertEquals("Failed", dup.provisioningState());
-    assertTrue(dup.message().contains("already used by OnlineDeployment 'my-endpoint-blue'"), dup.message());
+    assertTrue(
+        dup.message().contains("already used by OnlineDeployment 'my-endpoint-blue'"),
+        dup.message());
     assertFalse(f.deployment("blue").getStatus().provisioningState().equals("Failed"));
   }
 
   @Test
   void aResourceNameThatDoesNotFitTheEndpointNameIsRefused() {
     OnlineEndpoint e = new OnlineEndpoint();
-    e.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("my-endpoint").withNamespace(NS).build());
+    e.setMetadata(
+        new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+            .withName("my-endpoint")
+            .withNamespace(NS)
+            .build());
     e.setSpec(new AzureYamlSpec(Map.of("name", "other-endpoint")));
     client.resource(e).create();
     assertEquals(Reconciler.Result.done(), f.reconcile());
-    assertTrue(f.endpoint().getStatus().message().contains("metadata.name 'my-endpoint' must be 'other-endpoint'"),
+    assertTrue(
+        f.endpoint()
+            .getStatus()
+            .message()
+            .contains("metadata.name 'my-endpoint' must be 'other-endpoint'"),
         f.endpoint().getStatus().message());
     assertNull(f.service());
   }

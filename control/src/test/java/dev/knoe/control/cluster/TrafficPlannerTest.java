@@ -39,30 +39,69 @@ class TrafficPlannerTest {
   static Stream<Arguments> cases() {
     return Stream.of(
         // asked, serving (deployment=revision), current shares, expected targets, waiting
-        Arguments.of("everything Ready: the endpoint's split", "blue=90,green=10", "blue=ep1-blue-1,green=ep1-green-1",
-            "blue=100", "ep1-blue-1:90:blue ep1-green-1:10:green", ""),
-        Arguments.of("order: the endpoint's first, then the rest", "green=100", "blue=ep1-blue-1,green=ep1-green-2",
-            "blue=100", "ep1-green-2:100:green ep1-blue-1:0:blue", ""),
-        Arguments.of("nothing asked: 404 revision takes 100 %", "", "blue=ep1-blue-1", "",
-            "ep1-blue-1:0:blue ep1-no-traffic:100:null", ""),
-        Arguments.of("nothing Ready yet: 404 revision", "blue=100", "", "", "ep1-no-traffic:100:null", "blue"),
-        Arguments.of("green not Ready: shares stay as they are", "blue=50,green=50", "blue=ep1-blue-1",
-            "blue=100", "ep1-blue-1:100:blue", "green"),
-        Arguments.of("a rolled deployment keeps its share on its new revision", "blue=50,green=50",
-            "blue=ep1-blue-2", "blue=100", "ep1-blue-2:100:blue", "green"),
-        Arguments.of("a deployment gone: its share goes to the 404 revision", "blue=90,gone=10", "blue=ep1-blue-1",
-            "blue=90", "ep1-blue-1:90:blue ep1-no-traffic:10:null", "gone"),
-        Arguments.of("0 % asked of something not Ready changes nothing", "blue=100,green=0", "blue=ep1-blue-1",
-            "blue=100", "ep1-blue-1:100:blue", ""));
+        Arguments.of(
+            "everything Ready: the endpoint's split",
+            "blue=90,green=10",
+            "blue=ep1-blue-1,green=ep1-green-1",
+            "blue=100",
+            "ep1-blue-1:90:blue ep1-green-1:10:green",
+            ""),
+        Arguments.of(
+            "order: the endpoint's first, then the rest",
+            "green=100",
+            "blue=ep1-blue-1,green=ep1-green-2",
+            "blue=100",
+            "ep1-green-2:100:green ep1-blue-1:0:blue",
+            ""),
+        Arguments.of(
+            "nothing asked: 404 revision takes 100 %",
+            "", "blue=ep1-blue-1", "", "ep1-blue-1:0:blue ep1-no-traffic:100:null", ""),
+        Arguments.of(
+            "nothing Ready yet: 404 revision",
+            "blue=100",
+            "",
+            "",
+            "ep1-no-traffic:100:null",
+            "blue"),
+        Arguments.of(
+            "green not Ready: shares stay as they are",
+            "blue=50,green=50",
+            "blue=ep1-blue-1",
+            "blue=100",
+            "ep1-blue-1:100:blue",
+            "green"),
+        Arguments.of(
+            "a rolled deployment keeps its share on its new revision",
+            "blue=50,green=50",
+            "blue=ep1-blue-2",
+            "blue=100",
+            "ep1-blue-2:100:blue",
+            "green"),
+        Arguments.of(
+            "a deployment gone: its share goes to the 404 revision",
+            "blue=90,gone=10",
+            "blue=ep1-blue-1",
+            "blue=90",
+            "ep1-blue-1:90:blue ep1-no-traffic:10:null",
+            "gone"),
+        Arguments.of(
+            "0 % asked of something not Ready changes nothing",
+            "blue=100,green=0", "blue=ep1-blue-1", "blue=100", "ep1-blue-1:100:blue", ""));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
-  void plan(String name, String asked, String serving, String current, String expected, String waiting) {
+  void plan(
+      String name, String asked, String serving, String current, String expected, String waiting) {
     EndpointSpec e = EndpointSpec.of("ep1").withTraffic(ints(asked));
     TrafficPlanner.Plan p = TrafficPlanner.plan(RENDERER, e, m(serving), ints(current));
-    assertEquals(expected, String.join(" ", p.targets().stream()
-        .map(t -> t.getRevisionName() + ":" + t.getPercent() + ":" + t.getTag()).toList()));
+    assertEquals(
+        expected,
+        String.join(
+            " ",
+            p.targets().stream()
+                .map(t -> t.getRevisionName() + ":" + t.getPercent() + ":" + t.getTag())
+                .toList()));
     assertEquals(waiting.isEmpty() ? List.of() : List.of(waiting.split(",")), p.waitingFor());
     assertEquals(expected.contains("no-traffic"), p.usesPlaceholder());
     assertEquals(100L, p.targets().stream().mapToLong(t -> t.getPercent()).sum());

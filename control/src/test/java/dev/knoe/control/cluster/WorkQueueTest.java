@@ -46,13 +46,15 @@ class WorkQueueTest {
   @Test
   void closeWakesATakerWithNull() throws Exception {
     WorkQueue q = new WorkQueue();
-    CompletableFuture<String> taken = CompletableFuture.supplyAsync(() -> {
-      try {
-        return q.take();
-      } catch (InterruptedException e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    CompletableFuture<String> taken =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return q.take();
+              } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+              }
+            });
     Thread.sleep(50);
     q.close();
     assertNull(taken.get(5, TimeUnit.SECONDS));

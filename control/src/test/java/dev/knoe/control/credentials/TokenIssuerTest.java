@@ -31,8 +31,13 @@ class TokenIssuerTest {
   /** PEM exactly as TokenIssuer wrote it before KeyUtils read it (64-column lines, LF). */
   private static String oldPem(String type, byte[] der) {
     Base64.Encoder b64 = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII));
-    return "-----BEGIN " + type + "-----\n" + b64.encodeToString(der)
-        + "\n-----END " + type + "-----\n";
+    return "-----BEGIN "
+        + type
+        + "-----\n"
+        + b64.encodeToString(der)
+        + "\n-----END "
+        + type
+        + "-----\n";
   }
 
   private static KeyPair rsa() throws Exception {
@@ -75,7 +80,8 @@ class TokenIssuerTest {
     String crlf = oldPem("PRIVATE KEY", pair.getPrivate().getEncoded()).replace("\n", "\r\n");
     Files.writeString(file, crlf);
 
-    assertEquals(oldPem("PUBLIC KEY", pair.getPublic().getEncoded()),
+    assertEquals(
+        oldPem("PUBLIC KEY", pair.getPublic().getEncoded()),
         new TokenIssuer(file, TTL, CLOCK).publicKeyPem());
   }
 
@@ -90,12 +96,18 @@ class TokenIssuerTest {
     KeyPair pair = rsa();
     return Stream.of(
         new Corrupt("not PEM at all", "hello\n".getBytes(StandardCharsets.US_ASCII)),
-        new Corrupt("bad base64", "-----BEGIN PRIVATE KEY-----\nMII*!\n-----END PRIVATE KEY-----\n"
-            .getBytes(StandardCharsets.US_ASCII)),
-        new Corrupt("truncated key", oldPem("PRIVATE KEY", new byte[] {0x30, (byte) 0x82, 1, 2})
-            .getBytes(StandardCharsets.US_ASCII)),
-        new Corrupt("a public key", oldPem("PUBLIC KEY", pair.getPublic().getEncoded())
-            .getBytes(StandardCharsets.US_ASCII)),
+        new Corrupt(
+            "bad base64",
+            "-----BEGIN PRIVATE KEY-----\nMII*!\n-----END PRIVATE KEY-----\n"
+                .getBytes(StandardCharsets.US_ASCII)),
+        new Corrupt(
+            "truncated key",
+            oldPem("PRIVATE KEY", new byte[] {0x30, (byte) 0x82, 1, 2})
+                .getBytes(StandardCharsets.US_ASCII)),
+        new Corrupt(
+            "a public key",
+            oldPem("PUBLIC KEY", pair.getPublic().getEncoded())
+                .getBytes(StandardCharsets.US_ASCII)),
         new Corrupt("binary", new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1, 2, (byte) 0x80}),
         new Corrupt("empty", new byte[0]));
   }

@@ -15,16 +15,25 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** A real {@code knoe serve} process from the packaged app, on a free port, with its own data directory. */
+/**
+ * A real {@code knoe serve} process from the packaged app, on a free port, with its own data
+ * directory.
+ */
 final class KnoeServe implements AutoCloseable {
 
   static final ObjectMapper JSON = new ObjectMapper();
   static final Path APP = Path.of(System.getProperty("control.app.dir", "target/quarkus-app"));
-  static final Path SAMPLES = Path.of(System.getProperty("samples.dir", "../samples")).toAbsolutePath().normalize();
+  static final Path SAMPLES =
+      Path.of(System.getProperty("samples.dir", "../samples")).toAbsolutePath().normalize();
 
   final Path dataDir;
-  /** Picked free, then bound by knoe serve: another process can take it in between, so start() may pick again. */
+
+  /**
+   * Picked free, then bound by knoe serve: another process can take it in between, so start() may
+   * pick again.
+   */
   volatile int port;
+
   final Path log;
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final Map<String, String> env;
@@ -59,15 +68,30 @@ final class KnoeServe implements AutoCloseable {
   }
 
   private KnoeServe startOnce() throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", APP.resolve("quarkus-run.jar").toString(), "serve", "--port", Integer.toString(port),
-        "--data-dir", dataDir.toString()));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                APP.resolve("quarkus-run.jar").toString(),
+                "serve",
+                "--port",
+                Integer.toString(port),
+                "--data-dir",
+                dataDir.toString()));
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().putAll(env);
     pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
     pb.environment().put("KNOE_DATA_DIR", dataDir.toString());
-    pb.environment().put("KNOE_CLI_CONFIG", dataDir.resolveSibling(dataDir.getFileName() + "-cli.json").toString());
-    pb.environment().put("KNOE_SCORING_HOME", System.getProperty("scoring.home", "../scoring-function"));
+    pb.environment()
+        .put(
+            "KNOE_CLI_CONFIG",
+            dataDir.resolveSibling(dataDir.getFileName() + "-cli.json").toString());
+    pb.environment()
+        .put("KNOE_SCORING_HOME", System.getProperty("scoring.home", "../scoring-function"));
     process = pb.start();
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (System.nanoTime() < deadline) {
@@ -95,9 +119,15 @@ final class KnoeServe implements AutoCloseable {
   }
 
   HttpResponse<String> api(String method, String path, String json) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + adminKey())
-        .timeout(Duration.ofSeconds(30))
-        .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(uri(path))
+            .header("Authorization", "Bearer " + adminKey())
+            .timeout(Duration.ofSeconds(30))
+            .method(
+                method,
+                json == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(json));
     if (json != null) {
       b.header("Content-Type", "application/json");
     }
@@ -112,10 +142,13 @@ final class KnoeServe implements AutoCloseable {
     return r.body().isEmpty() ? null : JSON.readTree(r.body());
   }
 
-  HttpResponse<String> score(String endpoint, String credential, String deployment, String body) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(uri("/endpoints/" + endpoint + "/score"))
-        .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(body))
-        .header("Content-Type", "application/json");
+  HttpResponse<String> score(String endpoint, String credential, String deployment, String body)
+      throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(uri("/endpoints/" + endpoint + "/score"))
+            .timeout(Duration.ofSeconds(30))
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .header("Content-Type", "application/json");
     if (credential != null) {
       b.header("Authorization", "Bearer " + credential);
     }

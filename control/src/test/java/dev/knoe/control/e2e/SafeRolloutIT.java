@@ -31,14 +31,22 @@ class SafeRolloutIT {
 
   @Test
   void safeRollout() throws Exception {
-    Path data = Files.createTempDirectory(Path.of("target"), "e2e-").toAbsolutePath().resolve("data");
+    Path data =
+        Files.createTempDirectory(Path.of("target"), "e2e-").toAbsolutePath().resolve("data");
     KnoeServe initial = new KnoeServe(data, Map.of("KNOE_TOKENS_TTL", "PT10S")).start();
     KnoeServe serve = initial;
     try {
-      serve.ok("POST", "/api/v1/endpoints", KnoeServe.JSON.writeValueAsString(Map.of("name", "my-endpoint")));
+      serve.ok(
+          "POST",
+          "/api/v1/endpoints",
+          KnoeServe.JSON.writeValueAsString(Map.of("name", "my-endpoint")));
       deploy(serve, "blue", "model-1", 1);
-      serve.ok("PUT", "/api/v1/endpoints/my-endpoint", "{\"name\": \"my-endpoint\", \"traffic\": {\"blue\": 100}}");
-      String key = serve.ok("GET", "/api/v1/endpoints/my-endpoint/keys", null).get("primaryKey").asText();
+      serve.ok(
+          "PUT",
+          "/api/v1/endpoints/my-endpoint",
+          "{\"name\": \"my-endpoint\", \"traffic\": {\"blue\": 100}}");
+      String key =
+          serve.ok("GET", "/api/v1/endpoints/my-endpoint/keys", null).get("primaryKey").asText();
 
       HttpResponse<String> first = serve.score("my-endpoint", key, null, REQUEST);
       assertEquals(200, first.statusCode(), first.body());
@@ -49,14 +57,23 @@ class SafeRolloutIT {
 
       try (Load load = new Load(serve, key, 4)) {
         deploy(serve, "blue", "model-1", 2); // scale 1 -> 2 under load
-        assertEquals(2, serve.ok("GET", "/api/v1/endpoints/my-endpoint/deployments/blue", null).get("ready_instances").asInt());
+        assertEquals(
+            2,
+            serve
+                .ok("GET", "/api/v1/endpoints/my-endpoint/deployments/blue", null)
+                .get("ready_instances")
+                .asInt());
 
         deploy(serve, "green", "model-2", 1); // 0 % traffic
         HttpResponse<String> direct = serve.score("my-endpoint", key, "green", REQUEST);
         assertEquals(GREEN_ANSWER, direct.body());
-        assertEquals("green", direct.headers().firstValue("azureml-model-deployment").orElseThrow());
+        assertEquals(
+            "green", direct.headers().firstValue("azureml-model-deployment").orElseThrow());
 
-        serve.ok("PUT", "/api/v1/endpoints/my-endpoint", "{\"name\": \"my-endpoint\", \"traffic\": {\"blue\": 90, \"green\": 10}}");
+        serve.ok(
+            "PUT",
+            "/api/v1/endpoints/my-endpoint",
+            "{\"name\": \"my-endpoint\", \"traffic\": {\"blue\": 90, \"green\": 10}}");
         int green = 0;
         for (int i = 0; i < 1000; i++) {
           HttpResponse<String> r = serve.score("my-endpoint", key, null, REQUEST);
@@ -69,19 +86,34 @@ class SafeRolloutIT {
         assertTrue(green >= 55 && green <= 145, "green served " + green + " of 1000 at 10 %");
 
         double mirroredBefore = routed(serve, "green");
-        serve.ok("PUT", "/api/v1/endpoints/my-endpoint",
+        serve.ok(
+            "PUT",
+            "/api/v1/endpoints/my-endpoint",
             "{\"name\": \"my-endpoint\", \"traffic\": {\"blue\": 100, \"green\": 0}, \"mirror_traffic\": {\"green\": 20}}");
         for (int i = 0; i < 300; i++) {
           HttpResponse<String> r = serve.score("my-endpoint", key, null, REQUEST);
-          assertEquals(BLUE_ANSWER, r.body(), "a mirrored request is answered by the live deployment");
+          assertEquals(
+              BLUE_ANSWER, r.body(), "a mirrored request is answered by the live deployment");
           assertEquals("blue", r.headers().firstValue("azureml-model-deployment").orElseThrow());
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> routed(initial, "green") - mirroredBefore >= 30);
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> routed(initial, "green") - mirroredBefore >= 30);
 
-        serve.ok("PUT", "/api/v1/endpoints/my-endpoint", "{\"name\": \"my-endpoint\", \"traffic\": {\"blue\": 0, \"green\": 100}}");
+        serve.ok(
+            "PUT",
+            "/api/v1/endpoints/my-endpoint",
+            "{\"name\": \"my-endpoint\", \"traffic\": {\"blue\": 0, \"green\": 100}}");
         assertEquals(GREEN_ANSWER, serve.score("my-endpoint", key, null, REQUEST).body());
-        assertEquals(409, serve.api("DELETE", "/api/v1/endpoints/my-endpoint/deployments/green", null).statusCode());
-        serve.ok("PUT", "/api/v1/endpoints/my-endpoint", "{\"name\": \"my-endpoint\", \"traffic\": {\"green\": 100}}");
+        assertEquals(
+            409,
+            serve
+                .api("DELETE", "/api/v1/endpoints/my-endpoint/deployments/green", null)
+                .statusCode());
+        serve.ok(
+            "PUT",
+            "/api/v1/endpoints/my-endpoint",
+            "{\"name\": \"my-endpoint\", \"traffic\": {\"green\": 100}}");
         serve.ok("DELETE", "/api/v1/endpoints/my-endpoint/deployments/blue", null);
         Thread.sleep(500);
         assertEquals(0, load.failures.get(), "failed requests during the rollout: " + load.errors);
@@ -89,18 +121,35 @@ class SafeRolloutIT {
       }
 
       // A regenerated key is refused at once; the other key keeps working.
-      String secondary = serve.ok("GET", "/api/v1/endpoints/my-endpoint/keys", null).get("secondaryKey").asText();
-      String newPrimary = serve.ok("POST", "/api/v1/endpoints/my-endpoint/keys/regenerate", "{\"key_type\": \"primary\"}")
-          .get("primaryKey").asText();
+      String secondary =
+          serve.ok("GET", "/api/v1/endpoints/my-endpoint/keys", null).get("secondaryKey").asText();
+      String newPrimary =
+          serve
+              .ok(
+                  "POST",
+                  "/api/v1/endpoints/my-endpoint/keys/regenerate",
+                  "{\"key_type\": \"primary\"}")
+              .get("primaryKey")
+              .asText();
       assertEquals(401, serve.score("my-endpoint", key, null, REQUEST).statusCode());
       assertEquals(200, serve.score("my-endpoint", secondary, null, REQUEST).statusCode());
       assertEquals(200, serve.score("my-endpoint", newPrimary, null, REQUEST).statusCode());
 
       // A token endpoint: a fresh token passes auth (404: no traffic yet), an expired one does not.
-      serve.ok("POST", "/api/v1/endpoints", "{\"name\": \"token-endpoint\", \"auth_mode\": \"aml_token\"}");
-      String token = serve.ok("POST", "/api/v1/endpoints/token-endpoint/token", null).get("accessToken").asText();
+      serve.ok(
+          "POST",
+          "/api/v1/endpoints",
+          "{\"name\": \"token-endpoint\", \"auth_mode\": \"aml_token\"}");
+      String token =
+          serve
+              .ok("POST", "/api/v1/endpoints/token-endpoint/token", null)
+              .get("accessToken")
+              .asText();
       assertEquals(404, serve.score("token-endpoint", token, null, REQUEST).statusCode());
-      assertEquals(401, serve.score("my-endpoint", token, null, REQUEST).statusCode(), "a token opens only its endpoint");
+      assertEquals(
+          401,
+          serve.score("my-endpoint", token, null, REQUEST).statusCode(),
+          "a token opens only its endpoint");
       Thread.sleep(10_500);
       assertEquals(401, serve.score("token-endpoint", token, null, REQUEST).statusCode());
 
@@ -108,15 +157,23 @@ class SafeRolloutIT {
       serve.kill();
       KnoeServe restarted = new KnoeServe(data, Map.of()).start();
       serve = restarted;
-      await().atMost(Duration.ofSeconds(60)).until(() ->
-          restarted.ok("GET", "/api/v1/endpoints/my-endpoint/deployments/green", null).get("provisioning_state").asText().equals("Succeeded"));
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () ->
+                  restarted
+                      .ok("GET", "/api/v1/endpoints/my-endpoint/deployments/green", null)
+                      .get("provisioning_state")
+                      .asText()
+                      .equals("Succeeded"));
       HttpResponse<String> after = serve.score("my-endpoint", newPrimary, null, REQUEST);
       assertEquals(200, after.statusCode(), after.body());
       assertEquals(GREEN_ANSWER, after.body());
       JsonNode endpoints = serve.ok("GET", "/api/v1/endpoints", null);
       assertEquals(2, endpoints.size());
 
-      serve.ok("PUT", "/api/v1/endpoints/my-endpoint", "{\"name\": \"my-endpoint\", \"traffic\": {}}");
+      serve.ok(
+          "PUT", "/api/v1/endpoints/my-endpoint", "{\"name\": \"my-endpoint\", \"traffic\": {}}");
       serve.ok("DELETE", "/api/v1/endpoints/my-endpoint", null);
       assertEquals(404, serve.api("GET", "/api/v1/endpoints/my-endpoint", null).statusCode());
     } finally {
@@ -125,19 +182,37 @@ class SafeRolloutIT {
   }
 
   static void deploy(KnoeServe serve, String name, String model, int instances) throws Exception {
-    String json = KnoeServe.JSON.writeValueAsString(Map.of("name", name, "endpoint_name", "my-endpoint",
-        "model", Map.of("path", KnoeServe.SAMPLES.resolve("models").resolve(model).resolve("model").toString()),
-        "instance_count", instances,
-        // Generous: the load threads count any non-200, and a starved CI machine can be slow to answer.
-        "request_settings", Map.of("request_timeout_ms", 30000)));
+    String json =
+        KnoeServe.JSON.writeValueAsString(
+            Map.of(
+                "name",
+                name,
+                "endpoint_name",
+                "my-endpoint",
+                "model",
+                Map.of(
+                    "path",
+                    KnoeServe.SAMPLES.resolve("models").resolve(model).resolve("model").toString()),
+                "instance_count",
+                instances,
+                // Generous: the load threads count any non-200, and a starved CI machine can be
+                // slow to answer.
+                "request_settings",
+                Map.of("request_timeout_ms", 30000)));
     serve.ok("PUT", "/api/v1/endpoints/my-endpoint/deployments/" + name, json);
-    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
-      JsonNode d = serve.ok("GET", "/api/v1/endpoints/my-endpoint/deployments/" + name, null);
-      if (d.get("provisioning_state").asText().equals("Failed")) {
-        throw new AssertionError("deployment " + name + " failed: " + d.get("message"));
-      }
-      return d.get("provisioning_state").asText().equals("Succeeded") && d.get("ready_instances").asInt() >= instances;
-    });
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              JsonNode d =
+                  serve.ok("GET", "/api/v1/endpoints/my-endpoint/deployments/" + name, null);
+              if (d.get("provisioning_state").asText().equals("Failed")) {
+                throw new AssertionError("deployment " + name + " failed: " + d.get("message"));
+              }
+              return d.get("provisioning_state").asText().equals("Succeeded")
+                  && d.get("ready_instances").asInt() >= instances;
+            });
   }
 
   /** Requests routed to a deployment so far, from the router's metrics. */
@@ -147,8 +222,13 @@ class SafeRolloutIT {
 
   /** The sum of a metric's series for a deployment, from knoe serve's /metrics. */
   static double metric(KnoeServe serve, String name, String deployment) throws Exception {
-    String metrics = serve.http.send(java.net.http.HttpRequest.newBuilder(serve.uri("/metrics")).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
+    String metrics =
+        serve
+            .http
+            .send(
+                java.net.http.HttpRequest.newBuilder(serve.uri("/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
     double sum = 0;
     for (String line : metrics.split("\n")) {
       if (line.startsWith(name + "{") && line.contains("deployment=\"" + deployment + "\"")) {
@@ -168,22 +248,24 @@ class SafeRolloutIT {
 
     Load(KnoeServe serve, String key, int clients) {
       for (int i = 0; i < clients; i++) {
-        Thread t = new Thread(() -> {
-          while (running.get()) {
-            try {
-              HttpResponse<String> r = serve.score("my-endpoint", key, null, REQUEST);
-              if (r.statusCode() == 200) {
-                ok.incrementAndGet();
-              } else {
-                failures.incrementAndGet();
-                errors.add(r.statusCode() + " " + r.body());
-              }
-            } catch (Exception e) {
-              failures.incrementAndGet();
-              errors.add(e.toString());
-            }
-          }
-        });
+        Thread t =
+            new Thread(
+                () -> {
+                  while (running.get()) {
+                    try {
+                      HttpResponse<String> r = serve.score("my-endpoint", key, null, REQUEST);
+                      if (r.statusCode() == 200) {
+                        ok.incrementAndGet();
+                      } else {
+                        failures.incrementAndGet();
+                        errors.add(r.statusCode() + " " + r.body());
+                      }
+                    } catch (Exception e) {
+                      failures.incrementAndGet();
+                      errors.add(e.toString());
+                    }
+                  }
+                });
         t.start();
         threads.add(t);
       }

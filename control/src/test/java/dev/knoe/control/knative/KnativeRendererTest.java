@@ -25,7 +25,10 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** The desired Knative objects of the sample endpoint and its variations, as a cluster would get them. */
+/**
+ * The desired Knative objects of the sample endpoint and its variations, as a cluster would get
+ * them.
+ */
 class KnativeRendererTest {
 
   static final Path SAMPLES = Path.of("../samples").toAbsolutePath().normalize();
@@ -41,20 +44,34 @@ class KnativeRendererTest {
   }
 
   static DeploymentRevision revision(DeploymentSpec d, long generation) {
-    return new DeploymentRevision(d, null, generation, d.endpointName() + "-" + d.name(), "1",
-        new ArtifactSource("http://knoe:8500/api/v1/models/m/versions/1/content", SHA, "model.onnx"), null);
+    return new DeploymentRevision(
+        d,
+        null,
+        generation,
+        d.endpointName() + "-" + d.name(),
+        "1",
+        new ArtifactSource(
+            "http://knoe:8500/api/v1/models/m/versions/1/content", SHA, "model.onnx"),
+        null);
   }
 
   static Map<String, String> env(Container c) {
-    return c.getEnv().stream().collect(Collectors.toMap(EnvVar::getName, e -> e.getValue() == null ? "" : e.getValue()));
+    return c.getEnv().stream()
+        .collect(Collectors.toMap(EnvVar::getName, e -> e.getValue() == null ? "" : e.getValue()));
   }
 
   @Test
   void sampleEndpointBecomesOneServiceWithARevisionPerDeployment() throws Exception {
     EndpointSpec e = endpoint().withTraffic(Map.of("blue", 90, "green", 10));
-    List<HasMetadata> all = KnativeManifests.render(renderer, e,
-        List.of(revision(deployment("blue-deployment.yml"), 1), revision(deployment("green-deployment.yml"), 2)));
-    assertEquals(List.of("OnlineEndpoint", "OnlineDeployment", "OnlineDeployment", "ConfigMap", "Service"),
+    List<HasMetadata> all =
+        KnativeManifests.render(
+            renderer,
+            e,
+            List.of(
+                revision(deployment("blue-deployment.yml"), 1),
+                revision(deployment("green-deployment.yml"), 2)));
+    assertEquals(
+        List.of("OnlineEndpoint", "OnlineDeployment", "OnlineDeployment", "ConfigMap", "Service"),
         all.stream().map(HasMetadata::getKind).toList());
     Service s = (Service) all.get(4);
     assertEquals(List.of(), KnativeRules.problems(s));
@@ -62,19 +79,29 @@ class KnativeRendererTest {
     assertEquals("models", s.getMetadata().getNamespace());
     assertEquals("my-endpoint-green-2", s.getSpec().getTemplate().getMetadata().getName());
     List<TrafficTarget> t = s.getSpec().getTraffic();
-    assertEquals(List.of("my-endpoint-blue-1:90:blue", "my-endpoint-green-2:10:green"),
-        t.stream().map(x -> x.getRevisionName() + ":" + x.getPercent() + ":" + x.getTag()).toList());
-    assertTrue(t.stream().noneMatch(x -> Boolean.TRUE.equals(x.getLatestRevision())),
+    assertEquals(
+        List.of("my-endpoint-blue-1:90:blue", "my-endpoint-green-2:10:green"),
+        t.stream()
+            .map(x -> x.getRevisionName() + ":" + x.getPercent() + ":" + x.getTag())
+            .toList());
+    assertTrue(
+        t.stream().noneMatch(x -> Boolean.TRUE.equals(x.getLatestRevision())),
         "traffic is pinned to revisions, never to whatever is latest");
   }
 
   @Test
   void noTrafficGoesToTheRevisionThatAnswers404AndKeepsDeploymentsTagged() throws Exception {
-    Service s = renderer.service(endpoint(), renderer.noTrafficTemplate(endpoint()),
-        renderer.traffic(endpoint(), Map.of("blue", "my-endpoint-blue-1")));
+    Service s =
+        renderer.service(
+            endpoint(),
+            renderer.noTrafficTemplate(endpoint()),
+            renderer.traffic(endpoint(), Map.of("blue", "my-endpoint-blue-1")));
     assertEquals(List.of(), KnativeRules.problems(s), "Knative's sum of 100 holds");
-    assertEquals(List.of("my-endpoint-blue-1:0:blue", "my-endpoint-no-traffic:100:null"),
-        s.getSpec().getTraffic().stream().map(x -> x.getRevisionName() + ":" + x.getPercent() + ":" + x.getTag()).toList());
+    assertEquals(
+        List.of("my-endpoint-blue-1:0:blue", "my-endpoint-no-traffic:100:null"),
+        s.getSpec().getTraffic().stream()
+            .map(x -> x.getRevisionName() + ":" + x.getPercent() + ":" + x.getTag())
+            .toList());
     Container c = s.getSpec().getTemplate().getSpec().getContainers().get(0);
     assertEquals("my-endpoint", env(c).get("KNOE_NO_TRAFFIC_ENDPOINT"));
   }
@@ -94,38 +121,63 @@ class KnativeRendererTest {
     assertEquals(RenderSettings.DEFAULT_SCORING_IMAGE, c.getImage());
     assertEquals("/v2/health/ready", c.getReadinessProbe().getHttpGet().getPath());
     assertEquals("/v2/health/live", c.getLivenessProbe().getHttpGet().getPath());
-    assertEquals("1", c.getResources().getLimits().get("cpu").toString(), "cpu-small from the catalog");
+    assertEquals(
+        "1", c.getResources().getLimits().get("cpu").toString(), "cpu-small from the catalog");
     assertEquals(32L, t.getSpec().getContainerConcurrency());
     assertEquals(5L, t.getSpec().getTimeoutSeconds(), "request_timeout_ms 5000");
-    assertEquals("my-endpoint-auth", t.getSpec().getVolumes().stream().filter(v -> v.getSecret() != null).findFirst()
-        .orElseThrow().getSecret().getSecretName(), "keys arrive as a Secret's files, reloaded without a revision");
+    assertEquals(
+        "my-endpoint-auth",
+        t.getSpec().getVolumes().stream()
+            .filter(v -> v.getSecret() != null)
+            .findFirst()
+            .orElseThrow()
+            .getSecret()
+            .getSecretName(),
+        "keys arrive as a Secret's files, reloaded without a revision");
     Container init = t.getSpec().getInitContainers().get(0);
     assertEquals("storage-initializer", init.getName());
     String script = init.getCommand().get(2);
-    assertTrue(script.contains("wget") && script.contains(SHA + "  /mnt/models/model.onnx' | sha256sum -c -"), script);
+    assertTrue(
+        script.contains("wget")
+            && script.contains(SHA + "  /mnt/models/model.onnx' | sha256sum -c -"),
+        script);
     assertEquals("1", t.getMetadata().getAnnotations().get("autoscaling.knative.dev/min-scale"));
     assertEquals("1", t.getMetadata().getAnnotations().get("autoscaling.knative.dev/max-scale"));
   }
 
   @Test
   void mirrorTrafficIsAMountedRuleSoChangingItMakesNoRevision() throws Exception {
-    EndpointSpec e = endpoint().withTraffic(Map.of("blue", 100)).withMirrorTraffic(Map.of("green", 10));
+    EndpointSpec e =
+        endpoint().withTraffic(Map.of("blue", 100)).withMirrorTraffic(Map.of("green", 10));
     var cm = renderer.routing(e);
     assertEquals("my-endpoint-routing", cm.getMetadata().getName());
-    assertEquals("{\"deployment\": \"green\", \"url\": \"http://green-my-endpoint.models.svc.cluster.local\", \"percent\": 10}",
+    assertEquals(
+        "{\"deployment\": \"green\", \"url\": \"http://green-my-endpoint.models.svc.cluster.local\", \"percent\": 10}",
         cm.getData().get("mirror.json"));
-    assertEquals("{}", renderer.routing(endpoint()).getData().get("mirror.json"), "no mirror: an empty rule");
-    RevisionTemplateSpec before = renderer.template(endpoint(), revision(deployment("blue-deployment.yml"), 1));
-    RevisionTemplateSpec after = renderer.template(e, revision(deployment("blue-deployment.yml"), 1));
+    assertEquals(
+        "{}",
+        renderer.routing(endpoint()).getData().get("mirror.json"),
+        "no mirror: an empty rule");
+    RevisionTemplateSpec before =
+        renderer.template(endpoint(), revision(deployment("blue-deployment.yml"), 1));
+    RevisionTemplateSpec after =
+        renderer.template(e, revision(deployment("blue-deployment.yml"), 1));
     assertEquals(before, after, "the revision template does not depend on the mirror");
-    assertEquals("/var/run/knoe/routing/mirror.json", env(after.getSpec().getContainers().get(0)).get("KNOE_MIRROR_FILE"));
+    assertEquals(
+        "/var/run/knoe/routing/mirror.json",
+        env(after.getSpec().getContainers().get(0)).get("KNOE_MIRROR_FILE"));
   }
 
   @Test
   void tokenEndpointsGetTheVerificationKeyFile() throws Exception {
     EndpointSpec e = endpoint().withAuthMode(AuthMode.AML_TOKEN);
-    Map<String, String> env = env(renderer.template(e, revision(deployment("blue-deployment.yml"), 1))
-        .getSpec().getContainers().get(0));
+    Map<String, String> env =
+        env(
+            renderer
+                .template(e, revision(deployment("blue-deployment.yml"), 1))
+                .getSpec()
+                .getContainers()
+                .get(0));
     assertEquals("/var/run/knoe/auth/token-key.pem", env.get("KNOE_JWT_PUBLIC_KEY_FILE"));
     assertEquals("my-endpoint", env.get("KNOE_JWT_AUDIENCE"));
     assertFalse(env.containsKey("KNOE_KEYS_FILE"));
@@ -133,9 +185,11 @@ class KnativeRendererTest {
 
   @Test
   void scaleAndRequestSettingsBecomeTheAutoscalerAnnotations() throws Exception {
-    DeploymentSpec d = deployment("blue-deployment.yml")
-        .withScaleSettings(new ScaleSettings(ScaleSettings.Type.TARGET_UTILIZATION, 0, 5, 60, 1))
-        .withRequestSettings(new RequestSettings(30_500, 8, 500));
+    DeploymentSpec d =
+        deployment("blue-deployment.yml")
+            .withScaleSettings(
+                new ScaleSettings(ScaleSettings.Type.TARGET_UTILIZATION, 0, 5, 60, 1))
+            .withRequestSettings(new RequestSettings(30_500, 8, 500));
     RevisionTemplateSpec t = renderer.template(endpoint(), revision(d, 1));
     Map<String, String> a = t.getMetadata().getAnnotations();
     assertEquals("0", a.get("autoscaling.knative.dev/min-scale"));
@@ -156,33 +210,54 @@ class KnativeRendererTest {
     assertEquals("cuda", env(c).get("KNOE_DEVICE"));
     assertEquals("true", t.getSpec().getNodeSelector().get("nvidia.com/gpu.present"));
     assertEquals("nvidia.com/gpu", t.getSpec().getTolerations().get(0).getKey());
-    assertEquals(RenderSettings.DEFAULT_GPU_SCORING_IMAGE, c.getImage(), "the image with CUDA beside the function");
+    assertEquals(
+        RenderSettings.DEFAULT_GPU_SCORING_IMAGE,
+        c.getImage(),
+        "the image with CUDA beside the function");
     // Configured images win; a custom scoring image alone serves GPU types too (no invented name).
     assertEquals("me/gpu:1", RenderSettings.gpuScoringImage("me/gpu:1", "me/cpu:1"));
     assertEquals("me/cpu:1", RenderSettings.gpuScoringImage(null, "me/cpu:1"));
-    assertEquals(RenderSettings.DEFAULT_GPU_SCORING_IMAGE, RenderSettings.gpuScoringImage(null, null));
-    assertEquals(RenderSettings.DEFAULT_SCORING_IMAGE, renderer.template(endpoint(), revision(deployment("blue-deployment.yml"), 1))
-        .getSpec().getContainers().get(0).getImage());
+    assertEquals(
+        RenderSettings.DEFAULT_GPU_SCORING_IMAGE, RenderSettings.gpuScoringImage(null, null));
+    assertEquals(
+        RenderSettings.DEFAULT_SCORING_IMAGE,
+        renderer
+            .template(endpoint(), revision(deployment("blue-deployment.yml"), 1))
+            .getSpec()
+            .getContainers()
+            .get(0)
+            .getImage());
   }
 
   @Test
   void unknownInstanceTypeNamesTheCatalog() throws Exception {
     DeploymentSpec d = deployment("blue-deployment.yml").withInstanceType("huge");
-    var e = assertThrows(IllegalArgumentException.class, () -> renderer.template(endpoint(), revision(d, 1)));
-    assertTrue(e.getMessage().contains("instance_type 'huge' is not in the instance-type catalog (types: cpu-large, cpu-medium"),
+    var e =
+        assertThrows(
+            IllegalArgumentException.class, () -> renderer.template(endpoint(), revision(d, 1)));
+    assertTrue(
+        e.getMessage()
+            .contains(
+                "instance_type 'huge' is not in the instance-type catalog (types: cpu-large, cpu-medium"),
         e.getMessage());
   }
 
   @Test
   void triggerSubscribesTheEndpointsServiceToItsBroker() throws Exception {
-    var trigger = new dev.knoe.control.spec.Trigger("orders", Map.of("type", "com.example.order.created"));
+    var trigger =
+        new dev.knoe.control.spec.Trigger("orders", Map.of("type", "com.example.order.created"));
     Trigger t = renderer.trigger(endpoint(), trigger, "tok3n");
     assertEquals("orders", t.getSpec().getBroker());
-    assertEquals("/events/tok3n", t.getSpec().getSubscriber().getUri(), "a Broker sends no key: the path holds the token");
-    assertEquals(Map.of("type", "com.example.order.created"), t.getSpec().getFilter().getAttributes());
+    assertEquals(
+        "/events/tok3n",
+        t.getSpec().getSubscriber().getUri(),
+        "a Broker sends no key: the path holds the token");
+    assertEquals(
+        Map.of("type", "com.example.order.created"), t.getSpec().getFilter().getAttributes());
     assertEquals("my-endpoint", t.getSpec().getSubscriber().getRef().getName());
     assertEquals("Service", t.getSpec().getSubscriber().getRef().getKind());
-    assertTrue(t.getMetadata().getName().startsWith("my-endpoint-orders-"), t.getMetadata().getName());
+    assertTrue(
+        t.getMetadata().getName().startsWith("my-endpoint-orders-"), t.getMetadata().getName());
   }
 
   @Test
@@ -193,14 +268,19 @@ class KnativeRendererTest {
     Map<String, Object> spec = (Map<String, Object>) r.getAdditionalProperties().get("spec");
     assertEquals("my-endpoint-green:1", spec.get("model"));
     assertEquals("my-endpoint", spec.get("endpoint_name"));
-    assertEquals(SHA, r.getMetadata().getAnnotations().get(KnativeRenderer.ANNOTATION_MODEL_SHA256));
+    assertEquals(
+        SHA, r.getMetadata().getAnnotations().get(KnativeRenderer.ANNOTATION_MODEL_SHA256));
   }
 
   @Test
   void trafficToADeploymentNotGivenIsRefused() throws Exception {
     EndpointSpec e = endpoint().withTraffic(new LinkedHashMap<>(Map.of("blue", 100)));
-    var x = assertThrows(IllegalArgumentException.class, () -> KnativeManifests.render(renderer, e, List.of()));
-    assertTrue(x.getMessage().contains("sends traffic to deployment 'blue', which is not among the files given"),
+    var x =
+        assertThrows(
+            IllegalArgumentException.class, () -> KnativeManifests.render(renderer, e, List.of()));
+    assertTrue(
+        x.getMessage()
+            .contains("sends traffic to deployment 'blue', which is not among the files given"),
         x.getMessage());
   }
 }

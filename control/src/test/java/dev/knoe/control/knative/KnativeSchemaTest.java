@@ -48,27 +48,79 @@ public class KnativeSchemaTest {
     DeploymentSpec blue = KnativeRendererTest.deployment("blue-deployment.yml");
     DeploymentSpec green = KnativeRendererTest.deployment("green-deployment.yml");
     return Stream.of(
-        new Case("samples: blue 90 %, green 10 %", e.withTraffic(Map.of("blue", 90, "green", 10)),
+        new Case(
+            "samples: blue 90 %, green 10 %",
+            e.withTraffic(Map.of("blue", 90, "green", 10)),
             List.of(KnativeRendererTest.revision(blue, 1), KnativeRendererTest.revision(green, 1))),
-        new Case("no traffic: the 404 revision takes 100 %", e, List.of(KnativeRendererTest.revision(blue, 4))),
+        new Case(
+            "no traffic: the 404 revision takes 100 %",
+            e, List.of(KnativeRendererTest.revision(blue, 4))),
         new Case("no deployment at all", e, List.of()),
-        new Case("token auth, GPU, scale to zero, a trigger",
-            new EndpointSpec("fraud", AuthMode.AML_TOKEN, null, Map.of(), Map.of("gpu", 100), Map.of(),
+        new Case(
+            "token auth, GPU, scale to zero, a trigger",
+            new EndpointSpec(
+                "fraud",
+                AuthMode.AML_TOKEN,
+                null,
+                Map.of(),
+                Map.of("gpu", 100),
+                Map.of(),
                 List.of(new Trigger("default", Map.of("type", "com.example.order.created")))),
-            List.of(KnativeRendererTest.revision(blue.withInstanceType("gpu-small")
-                .withScaleSettings(ScaleSettings.targetUtilization(0, 4)), 2)).stream()
-                .map(r -> new DeploymentRevision(withNames(r.spec(), "gpu", "fraud"), null, 2, "fraud-gpu", "3", r.model(), null))
+            List.of(
+                    KnativeRendererTest.revision(
+                        blue.withInstanceType("gpu-small")
+                            .withScaleSettings(ScaleSettings.targetUtilization(0, 4)),
+                        2))
+                .stream()
+                .map(
+                    r ->
+                        new DeploymentRevision(
+                            withNames(r.spec(), "gpu", "fraud"),
+                            null,
+                            2,
+                            "fraud-gpu",
+                            "3",
+                            r.model(),
+                            null))
                 .toList()),
-        new Case("longest names with capitals", new EndpointSpec("E" + "e".repeat(31), AuthMode.KEY, null, Map.of(),
-            Map.of("D" + "d".repeat(31), 100), Map.of(), List.of()),
-            List.of(new DeploymentRevision(withNames(blue, "D" + "d".repeat(31), "E" + "e".repeat(31)), "7f3a2c1e-0b6d-4c4e-9d2a-5e8f0a1b2c3d", 987654,
-                "m", "1", KnativeRendererTest.revision(blue, 1).model(), null))));
+        new Case(
+            "longest names with capitals",
+            new EndpointSpec(
+                "E" + "e".repeat(31),
+                AuthMode.KEY,
+                null,
+                Map.of(),
+                Map.of("D" + "d".repeat(31), 100),
+                Map.of(),
+                List.of()),
+            List.of(
+                new DeploymentRevision(
+                    withNames(blue, "D" + "d".repeat(31), "E" + "e".repeat(31)),
+                    "7f3a2c1e-0b6d-4c4e-9d2a-5e8f0a1b2c3d",
+                    987654,
+                    "m",
+                    "1",
+                    KnativeRendererTest.revision(blue, 1).model(),
+                    null))));
   }
 
   static DeploymentSpec withNames(DeploymentSpec d, String name, String endpoint) {
-    return new DeploymentSpec(name, endpoint, d.description(), d.tags(), d.model(), d.codeConfiguration(), d.image(),
-        d.environmentVariables(), d.instanceType(), d.instanceCount(), d.scaleSettings(), d.requestSettings(),
-        d.livenessProbe(), d.readinessProbe(), d.batching());
+    return new DeploymentSpec(
+        name,
+        endpoint,
+        d.description(),
+        d.tags(),
+        d.model(),
+        d.codeConfiguration(),
+        d.image(),
+        d.environmentVariables(),
+        d.instanceType(),
+        d.instanceCount(),
+        d.scaleSettings(),
+        d.requestSettings(),
+        d.livenessProbe(),
+        d.readinessProbe(),
+        d.batching());
   }
 
   @ParameterizedTest(name = "{0}")
@@ -81,20 +133,27 @@ public class KnativeSchemaTest {
     assertTrue(objects.stream().anyMatch(o -> o instanceof Service));
   }
 
-  /** Schema problems of each object, by the CRD of its kind, and Knative's unwritten rules for Services. */
+  /**
+   * Schema problems of each object, by the CRD of its kind, and Knative's unwritten rules for
+   * Services.
+   */
   static List<String> validate(List<? extends HasMetadata> objects) throws Exception {
     List<String> problems = new ArrayList<>();
     for (HasMetadata o : objects) {
       JsonNode tree = JSON.readTree(Serialization.asJson(o));
-      // The API server owns apiVersion, kind and metadata; some CRDs (Knative Eventing's) leave them
+      // The API server owns apiVersion, kind and metadata; some CRDs (Knative Eventing's) leave
+      // them
       // out of their schema. The name is checked below.
-      ((com.fasterxml.jackson.databind.node.ObjectNode) tree).remove(List.of("apiVersion", "kind", "metadata"));
+      ((com.fasterxml.jackson.databind.node.ObjectNode) tree)
+          .remove(List.of("apiVersion", "kind", "metadata"));
       if (!o.getKind().equals("ConfigMap")) { // a core kind has no CRD; its name is checked below
-        schemaFor(o.getKind()).validate(tree)
+        schemaFor(o.getKind())
+            .validate(tree)
             .forEach(p -> problems.add(o.getKind() + " " + o.getMetadata().getName() + ": " + p));
       }
       if (o instanceof Service s) {
-        KnativeRules.problems(s).forEach(p -> problems.add("Service " + s.getMetadata().getName() + ": " + p));
+        KnativeRules.problems(s)
+            .forEach(p -> problems.add("Service " + s.getMetadata().getName() + ": " + p));
       }
       String name = o.getMetadata().getName();
       if (name.length() > 63 || !name.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?")) {
@@ -108,8 +167,10 @@ public class KnativeSchemaTest {
     return switch (kind) {
       case "Service" -> StructuralSchema.ofCrd(KNATIVE.resolve("crd-service.yaml"), "v1");
       case "Trigger" -> StructuralSchema.ofCrd(KNATIVE.resolve("crd-eventing-trigger.yaml"), "v1");
-      case "OnlineEndpoint" -> StructuralSchema.ofCrd(CHART_CRDS.resolve("onlineendpoints.knoe.dev.yaml"), "v1alpha1");
-      case "OnlineDeployment" -> StructuralSchema.ofCrd(CHART_CRDS.resolve("onlinedeployments.knoe.dev.yaml"), "v1alpha1");
+      case "OnlineEndpoint" ->
+          StructuralSchema.ofCrd(CHART_CRDS.resolve("onlineendpoints.knoe.dev.yaml"), "v1alpha1");
+      case "OnlineDeployment" ->
+          StructuralSchema.ofCrd(CHART_CRDS.resolve("onlinedeployments.knoe.dev.yaml"), "v1alpha1");
       default -> throw new AssertionError("no CRD known for kind " + kind);
     };
   }
@@ -121,7 +182,9 @@ public class KnativeSchemaTest {
     assertTrue(Files.exists(p), p.toString());
     StructuralSchema s = StructuralSchema.ofCrd(p, version);
     // A schema the validator cannot read fully would make every check above vacuous.
-    assertFalse(s.validate(JSON.readTree("{\"apiVersion\": 1}")).isEmpty(), "the validator rejects a wrong type");
+    assertFalse(
+        s.validate(JSON.readTree("{\"apiVersion\": 1}")).isEmpty(),
+        "the validator rejects a wrong type");
   }
 
   static Stream<org.junit.jupiter.params.provider.Arguments> crds() {
@@ -129,6 +192,7 @@ public class KnativeSchemaTest {
         org.junit.jupiter.params.provider.Arguments.of("crd-service.yaml", "v1"),
         org.junit.jupiter.params.provider.Arguments.of("crd-eventing-trigger.yaml", "v1"),
         org.junit.jupiter.params.provider.Arguments.of("onlineendpoints.knoe.dev.yaml", "v1alpha1"),
-        org.junit.jupiter.params.provider.Arguments.of("onlinedeployments.knoe.dev.yaml", "v1alpha1"));
+        org.junit.jupiter.params.provider.Arguments.of(
+            "onlinedeployments.knoe.dev.yaml", "v1alpha1"));
   }
 }

@@ -15,7 +15,9 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The registry shared by two control planes on one folder (a cluster's volume): no upload is lost. */
+/**
+ * The registry shared by two control planes on one folder (a cluster's volume): no upload is lost.
+ */
 class ModelRegistryTest {
 
   static final Path MODEL = Path.of("../samples/models/model-1/model/model.onnx");
@@ -32,7 +34,8 @@ class ModelRegistryTest {
       List<Future<ModelVersion>> uploads = new ArrayList<>();
       for (int i = 0; i < 16; i++) {
         ModelRegistry r = i % 2 == 0 ? a : b;
-        uploads.add(pool.submit(() -> r.register("fraud", new ByteArrayInputStream(onnx), null, false)));
+        uploads.add(
+            pool.submit(() -> r.register("fraud", new ByteArrayInputStream(onnx), null, false)));
       }
       List<Integer> got = new ArrayList<>();
       for (var f : uploads) {

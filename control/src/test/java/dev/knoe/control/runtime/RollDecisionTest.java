@@ -9,7 +9,10 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** When a deployment change restarts its instances (a new generation) and when it only rescales them. */
+/**
+ * When a deployment change restarts its instances (a new generation) and when it only rescales
+ * them.
+ */
 class RollDecisionTest {
 
   static final Probe PROBE = new Probe(0, 1, 2, 1, 30);
@@ -21,19 +24,28 @@ class RollDecisionTest {
   @Test
   void theFastStartThatFollowsMinInstancesDoesNotRoll() {
     // min_instances 0 -> 1: Knoe's derived KNOE_FAST_START goes away; the instances stay.
-    assertTrue(LocalBackend.sameExceptGeneration(spec(1, Map.of("KNOE_FAST_START", "1")), Map.of(),
-        spec(2, Map.of()), Map.of()));
+    assertTrue(
+        LocalBackend.sameExceptGeneration(
+            spec(1, Map.of("KNOE_FAST_START", "1")), Map.of(), spec(2, Map.of()), Map.of()));
   }
 
   @Test
   void aFastStartTheUserSetIsTheirsAndRolls() {
-    assertFalse(LocalBackend.sameExceptGeneration(spec(1, Map.of("KNOE_FAST_START", "0")), Map.of("KNOE_FAST_START", "0"),
-        spec(2, Map.of("KNOE_FAST_START", "1")), Map.of("KNOE_FAST_START", "1")));
+    assertFalse(
+        LocalBackend.sameExceptGeneration(
+            spec(1, Map.of("KNOE_FAST_START", "0")),
+            Map.of("KNOE_FAST_START", "0"),
+            spec(2, Map.of("KNOE_FAST_START", "1")),
+            Map.of("KNOE_FAST_START", "1")));
   }
 
   @Test
   void otherEnvironmentChangesRoll() {
-    assertFalse(LocalBackend.sameExceptGeneration(spec(1, Map.of("A", "1")), Map.of("A", "1"),
-        spec(2, Map.of("A", "2")), Map.of("A", "2")));
+    assertFalse(
+        LocalBackend.sameExceptGeneration(
+            spec(1, Map.of("A", "1")),
+            Map.of("A", "1"),
+            spec(2, Map.of("A", "2")),
+            Map.of("A", "2")));
   }
 }

@@ -305,12 +305,21 @@ class SpecParserTest {
                 + " locally, at Knative's platform-wide tick on a cluster",
             "request_settings.max_queue_wait_ms is accepted and not used (Azure deprecated it): a request"
                 + " waits at most request_timeout_ms, for an instance to start too"),
-        Yaml.deployment(DEPLOYMENT + "request_settings: {max_queue_wait_ms: 2000}\n"
-                + "scale_settings: {type: target_utilization, polling_interval: 10}").warnings());
+        Yaml.deployment(
+                DEPLOYMENT
+                    + "request_settings: {max_queue_wait_ms: 2000}\n"
+                    + "scale_settings: {type: target_utilization, polling_interval: 10}")
+            .warnings());
     // What SpecWriter writes back (the defaults) is not the user's doing.
-    DeploymentSpec d = Yaml.deployment(DEPLOYMENT + "request_settings: {request_timeout_ms: 9000}\n"
-        + "scale_settings: {type: target_utilization}").spec();
-    assertEquals(List.of(), Yaml.deployment(SpecWriter.render(SpecWriter.deployment(d), Format.YAML)).warnings());
+    DeploymentSpec d =
+        Yaml.deployment(
+                DEPLOYMENT
+                    + "request_settings: {request_timeout_ms: 9000}\n"
+                    + "scale_settings: {type: target_utilization}")
+            .spec();
+    assertEquals(
+        List.of(),
+        Yaml.deployment(SpecWriter.render(SpecWriter.deployment(d), Format.YAML)).warnings());
   }
 
   // ---------------------------------------------------------------- suggestions

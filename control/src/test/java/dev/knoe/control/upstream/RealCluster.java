@@ -38,10 +38,10 @@ import javax.net.ssl.X509TrustManager;
  * Serving and Eventing CRDs and the chart's CRDs installed. No controller runs: nothing makes pods,
  * and Knative's controllers are played by the tests' FakeKnative.
  *
- * <p>One per JVM, started on first use and stopped when the JVM exits (its processes also exit
- * when the JVM dies, even by kill -9). Quarkus tests load this class again in their own class
- * loader, so the address is shared through system properties, not a static field. Each test class
- * takes a namespace of its own ({@link #newNamespace}).
+ * <p>One per JVM, started on first use and stopped when the JVM exits (its processes also exit when
+ * the JVM dies, even by kill -9). Quarkus tests load this class again in their own class loader, so
+ * the address is shared through system properties, not a static field. Each test class takes a
+ * namespace of its own ({@link #newNamespace}).
  */
 public final class RealCluster {
 
@@ -82,8 +82,13 @@ public final class RealCluster {
   }
 
   public Config config() {
-    return new ConfigBuilder(Config.empty()).withMasterUrl(url).withOauthToken(token).withTrustCerts(true)
-        .withDisableHostnameVerification(true).withNamespace(null).build();
+    return new ConfigBuilder(Config.empty())
+        .withMasterUrl(url)
+        .withOauthToken(token)
+        .withTrustCerts(true)
+        .withDisableHostnameVerification(true)
+        .withNamespace(null)
+        .build();
   }
 
   /**
@@ -92,10 +97,18 @@ public final class RealCluster {
    */
   public String table(String path) {
     try {
-      HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(trustAll()).build();
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + path))
-          .header("Authorization", "Bearer " + token)
-          .header("Accept", "application/json;as=Table;v=v1;g=meta.k8s.io").build(), HttpResponse.BodyHandlers.ofString());
+      HttpClient http =
+          HttpClient.newBuilder()
+              .version(HttpClient.Version.HTTP_1_1)
+              .sslContext(trustAll())
+              .build();
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(URI.create(url + path))
+                  .header("Authorization", "Bearer " + token)
+                  .header("Accept", "application/json;as=Table;v=v1;g=meta.k8s.io")
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != 200) {
         throw new IllegalStateException("GET " + path + ": " + r.statusCode() + " " + r.body());
       }
@@ -108,11 +121,15 @@ public final class RealCluster {
     }
   }
 
-  /** A kubeconfig file with the admin credential, as {@code knoe serve} in cluster mode reads one. */
+  /**
+   * A kubeconfig file with the admin credential, as {@code knoe serve} in cluster mode reads one.
+   */
   public Path kubeconfig(String namespace) {
     try {
       Path file = Files.createTempFile("knoe-kubeconfig", ".yaml");
-      Files.writeString(file, """
+      Files.writeString(
+          file,
+          """
           apiVersion: v1
           kind: Config
           clusters:
@@ -125,7 +142,8 @@ public final class RealCluster {
           - name: test
             context: {cluster: test, user: admin, namespace: "%s"}
           current-context: test
-          """.formatted(url, token, namespace));
+          """
+              .formatted(url, token, namespace));
       file.toFile().deleteOnExit();
       return file;
     } catch (IOException e) {
@@ -136,10 +154,16 @@ public final class RealCluster {
   /** A new namespace named {@code <prefix>-<n>}, created. */
   public String newNamespace(String prefix) {
     // The counter is per class loader: the hash of this copy of the class keeps two loaders apart.
-    String name = prefix + "-" + NAMESPACES.incrementAndGet() + "-" + Integer.toHexString(System.identityHashCode(
-        RealCluster.class) & 0xffff);
+    String name =
+        prefix
+            + "-"
+            + NAMESPACES.incrementAndGet()
+            + "-"
+            + Integer.toHexString(System.identityHashCode(RealCluster.class) & 0xffff);
     try (KubernetesClient c = client()) {
-      c.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build()).create();
+      c.namespaces()
+          .resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
+          .create();
     }
     return name;
   }
@@ -160,43 +184,87 @@ public final class RealCluster {
       int client = freePort();
       int peer = freePort();
       List<Process> processes = new ArrayList<>();
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        processes.forEach(Process::destroy);
-        processes.forEach(p -> {
-          try {
-            p.waitFor(10, TimeUnit.SECONDS);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        });
-        deleteTree(dir);
-      }));
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    processes.forEach(Process::destroy);
+                    processes.forEach(
+                        p -> {
+                          try {
+                            p.waitFor(10, TimeUnit.SECONDS);
+                          } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                          }
+                        });
+                    deleteTree(dir);
+                  }));
       String etcdUrl = "http://127.0.0.1:" + client;
       String peerUrl = "http://127.0.0.1:" + peer;
-      processes.add(launch(dir.resolve("etcd.log"), etcd.toString(), "--name", "test",
-          "--data-dir", dir.resolve("etcd").toString(),
-          "--listen-client-urls", etcdUrl, "--advertise-client-urls", etcdUrl,
-          "--listen-peer-urls", peerUrl, "--initial-advertise-peer-urls", peerUrl,
-          "--initial-cluster", "test=" + peerUrl,
-          // Test data need not survive a power cut; fsync on a loaded CI disk costs seconds.
-          "--unsafe-no-fsync", "--log-level", "warn"));
-      awaitOk(processes.get(0), dir.resolve("etcd.log"), URI.create(etcdUrl + "/health"), Duration.ofSeconds(60));
+      processes.add(
+          launch(
+              dir.resolve("etcd.log"),
+              etcd.toString(),
+              "--name",
+              "test",
+              "--data-dir",
+              dir.resolve("etcd").toString(),
+              "--listen-client-urls",
+              etcdUrl,
+              "--advertise-client-urls",
+              etcdUrl,
+              "--listen-peer-urls",
+              peerUrl,
+              "--initial-advertise-peer-urls",
+              peerUrl,
+              "--initial-cluster",
+              "test=" + peerUrl,
+              // Test data need not survive a power cut; fsync on a loaded CI disk costs seconds.
+              "--unsafe-no-fsync",
+              "--log-level",
+              "warn"));
+      awaitOk(
+          processes.get(0),
+          dir.resolve("etcd.log"),
+          URI.create(etcdUrl + "/health"),
+          Duration.ofSeconds(60));
 
       int port = freePort();
       String url = "https://127.0.0.1:" + port;
-      processes.add(launch(dir.resolve("kube-apiserver.log"), apiserver.toString(),
-          "--etcd-servers", etcdUrl,
-          "--bind-address", "127.0.0.1", "--advertise-address", "127.0.0.1", "--secure-port", Integer.toString(port),
-          "--cert-dir", dir.resolve("certs").toString(),
-          "--token-auth-file", dir.resolve("tokens.csv").toString(),
-          "--authorization-mode", "RBAC",
-          "--service-account-key-file", dir.resolve("sa.pub").toString(),
-          "--service-account-signing-key-file", dir.resolve("sa.key").toString(),
-          "--service-account-issuer", "https://kubernetes.default.svc",
-          "--service-cluster-ip-range", "10.96.0.0/16",
-          // No kubelet, no nodes: the `kubernetes` Endpoints would only be complained about.
-          "--endpoint-reconciler-type", "none"));
-      awaitOk(processes.get(1), dir.resolve("kube-apiserver.log"), URI.create(url + "/readyz"), Duration.ofSeconds(120));
+      processes.add(
+          launch(
+              dir.resolve("kube-apiserver.log"),
+              apiserver.toString(),
+              "--etcd-servers",
+              etcdUrl,
+              "--bind-address",
+              "127.0.0.1",
+              "--advertise-address",
+              "127.0.0.1",
+              "--secure-port",
+              Integer.toString(port),
+              "--cert-dir",
+              dir.resolve("certs").toString(),
+              "--token-auth-file",
+              dir.resolve("tokens.csv").toString(),
+              "--authorization-mode",
+              "RBAC",
+              "--service-account-key-file",
+              dir.resolve("sa.pub").toString(),
+              "--service-account-signing-key-file",
+              dir.resolve("sa.key").toString(),
+              "--service-account-issuer",
+              "https://kubernetes.default.svc",
+              "--service-cluster-ip-range",
+              "10.96.0.0/16",
+              // No kubelet, no nodes: the `kubernetes` Endpoints would only be complained about.
+              "--endpoint-reconciler-type",
+              "none"));
+      awaitOk(
+          processes.get(1),
+          dir.resolve("kube-apiserver.log"),
+          URI.create(url + "/readyz"),
+          Duration.ofSeconds(120));
 
       RealCluster cluster = new RealCluster(url, token);
       cluster.installCrds();
@@ -224,40 +292,65 @@ public final class RealCluster {
           crd = c.apiextensions().v1().customResourceDefinitions().load(in).item();
         }
         c.resource(crd).create();
-        c.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-            .waitUntilCondition(d -> d != null && d.getStatus() != null && d.getStatus().getConditions() != null
-                && d.getStatus().getConditions().stream()
-                .anyMatch(k -> "Established".equals(k.getType()) && "True".equals(k.getStatus())), 60, TimeUnit.SECONDS);
+        c.apiextensions()
+            .v1()
+            .customResourceDefinitions()
+            .withName(crd.getMetadata().getName())
+            .waitUntilCondition(
+                d ->
+                    d != null
+                        && d.getStatus() != null
+                        && d.getStatus().getConditions() != null
+                        && d.getStatus().getConditions().stream()
+                            .anyMatch(
+                                k ->
+                                    "Established".equals(k.getType())
+                                        && "True".equals(k.getStatus())),
+                60,
+                TimeUnit.SECONDS);
       }
     }
   }
 
   /**
-   * Runs {@code command} under a shell that stops it when this JVM goes away, however it goes
-   * (a shutdown hook does not run on kill -9), so no API server outlives its test run.
+   * Runs {@code command} under a shell that stops it when this JVM goes away, however it goes (a
+   * shutdown hook does not run on kill -9), so no API server outlives its test run.
    */
   private static Process launch(Path log, String... command) throws IOException {
-    List<String> argv = new ArrayList<>(List.of("sh", "-c",
-        "parent=$1; shift; \"$@\" & child=$!; trap 'kill $child 2>/dev/null; wait $child; exit 0' TERM;"
-            + " while kill -0 $parent 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 1; done;"
-            + " kill $child 2>/dev/null; wait $child",
-        "sh", Long.toString(ProcessHandle.current().pid())));
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                "sh",
+                "-c",
+                "parent=$1; shift; \"$@\" & child=$!; trap 'kill $child 2>/dev/null; wait $child; exit 0' TERM;"
+                    + " while kill -0 $parent 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 1; done;"
+                    + " kill $child 2>/dev/null; wait $child",
+                "sh",
+                Long.toString(ProcessHandle.current().pid())));
     argv.addAll(List.of(command));
     return new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
 
   private static void awaitOk(Process p, Path log, URI uri, Duration budget) throws IOException {
     // HTTP/1.1: the Java client takes the Go server's HTTP/2 GOAWAY after each probe for a failure.
-    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(trustAll()).connectTimeout(Duration.ofSeconds(2)).build();
+    HttpClient http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .sslContext(trustAll())
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
     long deadline = System.nanoTime() + budget.toNanos();
     String last = "no answer";
     while (System.nanoTime() < deadline) {
       if (!p.isAlive()) {
-        throw new IllegalStateException(uri.getPort() + " exited (" + p.exitValue() + "): " + tail(log));
+        throw new IllegalStateException(
+            uri.getPort() + " exited (" + p.exitValue() + "): " + tail(log));
       }
       try {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
-            HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r =
+            http.send(
+                HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 200) {
           return;
         }
@@ -275,7 +368,8 @@ public final class RealCluster {
         throw new IllegalStateException(e);
       }
     }
-    throw new IllegalStateException(uri + " not ready in " + budget.toSeconds() + " s (" + last + "): " + tail(log));
+    throw new IllegalStateException(
+        uri + " not ready in " + budget.toSeconds() + " s (" + last + "): " + tail(log));
   }
 
   private static String tail(Path log) throws IOException {
@@ -287,13 +381,23 @@ public final class RealCluster {
     try {
       SSLContext ssl = SSLContext.getInstance("TLS");
       // The API server's certificate is self-signed, made at its start; this is loopback in a test.
-      ssl.init(null, new TrustManager[] {new X509TrustManager() {
-        @Override public void checkClientTrusted(X509Certificate[] chain, String authType) {}
-        @Override public void checkServerTrusted(X509Certificate[] chain, String authType) {}
-        @Override public X509Certificate[] getAcceptedIssuers() {
-          return new X509Certificate[0];
-        }
-      }}, null);
+      ssl.init(
+          null,
+          new TrustManager[] {
+            new X509TrustManager() {
+              @Override
+              public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+
+              @Override
+              public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+
+              @Override
+              public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+              }
+            }
+          },
+          null);
       return ssl;
     } catch (java.security.GeneralSecurityException e) {
       throw new IllegalStateException(e);
@@ -307,8 +411,13 @@ public final class RealCluster {
   }
 
   private static String pem(String type, byte[] der) {
-    return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-        .encodeToString(der) + "\n-----END " + type + "-----\n";
+    return "-----BEGIN "
+        + type
+        + "-----\n"
+        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
+        + "\n-----END "
+        + type
+        + "-----\n";
   }
 
   private static void deleteTree(Path dir) {

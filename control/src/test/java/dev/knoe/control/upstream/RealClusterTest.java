@@ -15,14 +15,31 @@ class RealClusterTest {
     RealCluster cluster = RealCluster.shared();
     String ns = cluster.newNamespace("smoke");
     try (KubernetesClient c = cluster.client()) {
-      assertTrue(c.getKubernetesVersion().getGitVersion().startsWith("v1.3"), c.getKubernetesVersion().getGitVersion());
-      c.configMaps().inNamespace(ns).resource(new ConfigMapBuilder().withNewMetadata().withName("x").endMetadata()
-          .addToData("a", "b").build()).create();
+      assertTrue(
+          c.getKubernetesVersion().getGitVersion().startsWith("v1.3"),
+          c.getKubernetesVersion().getGitVersion());
+      c.configMaps()
+          .inNamespace(ns)
+          .resource(
+              new ConfigMapBuilder()
+                  .withNewMetadata()
+                  .withName("x")
+                  .endMetadata()
+                  .addToData("a", "b")
+                  .build())
+          .create();
       assertEquals("b", c.configMaps().inNamespace(ns).withName("x").get().getData().get("a"));
-      for (String crd : new String[] {"services.serving.knative.dev", "revisions.serving.knative.dev",
-          "triggers.eventing.knative.dev", "brokers.eventing.knative.dev", "onlineendpoints.knoe.dev",
-          "onlinedeployments.knoe.dev"}) {
-        assertTrue(c.apiextensions().v1().customResourceDefinitions().withName(crd).get() != null, crd);
+      for (String crd :
+          new String[] {
+            "services.serving.knative.dev",
+            "revisions.serving.knative.dev",
+            "triggers.eventing.knative.dev",
+            "brokers.eventing.knative.dev",
+            "onlineendpoints.knoe.dev",
+            "onlinedeployments.knoe.dev"
+          }) {
+        assertTrue(
+            c.apiextensions().v1().customResourceDefinitions().withName(crd).get() != null, crd);
       }
     }
   }

@@ -26,6 +26,7 @@ import java.util.function.LongSupplier;
 public final class Authenticator {
 
   static final long RELOAD_CHECK_NANOS = 200_000_000L;
+
   /** Tolerated difference between the issuer's clock and ours; a token 5 s past expiry fails. */
   private static final int CLOCK_SKEW_SECONDS = 5;
 
@@ -34,16 +35,29 @@ public final class Authenticator {
   private final String audience;
   private volatile Verifier verifier;
 
-  public Authenticator(Optional<Path> keysFile, Optional<Path> publicKeyFile, String audience, LongSupplier nanoClock) {
+  public Authenticator(
+      Optional<Path> keysFile,
+      Optional<Path> publicKeyFile,
+      String audience,
+      LongSupplier nanoClock) {
     if (keysFile.isEmpty() && publicKeyFile.isEmpty()) {
-      throw new IllegalStateException("KNOE_AUTH=required needs KNOE_KEYS_FILE or KNOE_JWT_PUBLIC_KEY_FILE");
+      throw new IllegalStateException(
+          "KNOE_AUTH=required needs KNOE_KEYS_FILE or KNOE_JWT_PUBLIC_KEY_FILE");
     }
-    this.keys = keysFile.map(p -> new WatchedFile<>(p, Authenticator::digests, nanoClock, RELOAD_CHECK_NANOS)).orElse(null);
-    this.tokenKey = publicKeyFile.map(p -> new WatchedFile<>(p, Authenticator::publicKey, nanoClock, RELOAD_CHECK_NANOS)).orElse(null);
+    this.keys =
+        keysFile
+            .map(p -> new WatchedFile<>(p, Authenticator::digests, nanoClock, RELOAD_CHECK_NANOS))
+            .orElse(null);
+    this.tokenKey =
+        publicKeyFile
+            .map(p -> new WatchedFile<>(p, Authenticator::publicKey, nanoClock, RELOAD_CHECK_NANOS))
+            .orElse(null);
     this.audience = audience;
   }
 
-  /** Empty when the header carries a valid credential, else why not (never echoing the credential). */
+  /**
+   * Empty when the header carries a valid credential, else why not (never echoing the credential).
+   */
   public Optional<String> check(String authorization) {
     if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return Optional.of("missing credential: send 'Authorization: Bearer <key or token>'");

@@ -9,10 +9,10 @@ import java.util.function.LongSupplier;
 import org.jboss.logging.Logger;
 
 /**
- * The parsed content of a file, re-read when its modification time, size or identity changes
- * (a Kubernetes Secret volume swaps a symlink; an editor rewrites in place). The file is looked at
- * no more often than {@code minCheckNanos}, so the hot path pays for a stat call only that often.
- * A file that disappears or fails to parse keeps the last good content, with a warning.
+ * The parsed content of a file, re-read when its modification time, size or identity changes (a
+ * Kubernetes Secret volume swaps a symlink; an editor rewrites in place). The file is looked at no
+ * more often than {@code minCheckNanos}, so the hot path pays for a stat call only that often. A
+ * file that disappears or fails to parse keeps the last good content, with a warning.
  */
 public final class WatchedFile<T> {
 

@@ -20,11 +20,11 @@ import org.jboss.logging.Logger;
 
 /**
  * Merges concurrent requests into one run. A dispatcher thread waits for a free runner, then takes
- * every queued request that fits (same input names, types and trailing dimensions; at most
- * {@code maxRows} rows), so batches form exactly while the runners are busy. It waits up to
- * {@code maxDelay} for more only while requests are arriving ({@link #arriving}: received, still
- * being parsed): a free runner is never kept idle for requests that do not exist, and a lone client
- * at concurrency 1 never waits.
+ * every queued request that fits (same input names, types and trailing dimensions; at most {@code
+ * maxRows} rows), so batches form exactly while the runners are busy. It waits up to {@code
+ * maxDelay} for more only while requests are arriving ({@link #arriving}: received, still being
+ * parsed): a free runner is never kept idle for requests that do not exist, and a lone client at
+ * concurrency 1 never waits.
  *
  * <p>Results are the rows of the merged run, which ONNX Runtime computes independently per row for
  * models whose every input and output has a dynamic first dimension ({@code Signature#batchable}).
@@ -35,7 +35,11 @@ public final class Batcher implements Inference {
 
   private static final Logger LOG = Logger.getLogger(Batcher.class);
 
-  private record Pending(Map<String, Tensor> inputs, long rows, String key, CompletableFuture<Map<String, Tensor>> result) {}
+  private record Pending(
+      Map<String, Tensor> inputs,
+      long rows,
+      String key,
+      CompletableFuture<Map<String, Tensor>> result) {}
 
   private final Function<Map<String, Tensor>, Map<String, Tensor>> model;
   private final int maxRows;
@@ -51,8 +55,13 @@ public final class Batcher implements Inference {
   private volatile boolean warnedUnsplittable;
   private final AtomicInteger arriving = new AtomicInteger();
 
-  public Batcher(Function<Map<String, Tensor>, Map<String, Tensor>> model, int maxRows, long maxDelayMillis,
-      int workers, ExecutorService runners, Observer observer) {
+  public Batcher(
+      Function<Map<String, Tensor>, Map<String, Tensor>> model,
+      int maxRows,
+      long maxDelayMillis,
+      int workers,
+      ExecutorService runners,
+      Observer observer) {
     this.model = model;
     this.maxRows = maxRows;
     this.maxDelayNanos = TimeUnit.MILLISECONDS.toNanos(maxDelayMillis);
@@ -88,10 +97,17 @@ public final class Batcher implements Inference {
   /** Requests can share a run when they agree on names, types and every dimension but the first. */
   private static String key(Map<String, Tensor> inputs) {
     StringBuilder b = new StringBuilder();
-    inputs.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
-      long[] s = e.getValue().shape();
-      b.append(e.getKey()).append(':').append(e.getValue().type()).append(Arrays.toString(Arrays.copyOfRange(s, 1, s.length))).append(';');
-    });
+    inputs.entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .forEach(
+            e -> {
+              long[] s = e.getValue().shape();
+              b.append(e.getKey())
+                  .append(':')
+                  .append(e.getValue().type())
+                  .append(Arrays.toString(Arrays.copyOfRange(s, 1, s.length)))
+                  .append(';');
+            });
     return b.toString();
   }
 
@@ -117,13 +133,14 @@ public final class Batcher implements Inference {
           take(batch, rows, first.key, System.nanoTime() + maxDelayNanos);
         }
         deferredCount = deferred.size();
-        runners.execute(() -> {
-          try {
-            run(batch);
-          } finally {
-            free.release();
-          }
-        });
+        runners.execute(
+            () -> {
+              try {
+                run(batch);
+              } finally {
+                free.release();
+              }
+            });
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
@@ -134,13 +151,20 @@ public final class Batcher implements Inference {
     }
   }
 
-  /** Moves queued requests into the batch until it is full, the queue is empty or the deadline passes. */
-  private long take(List<Pending> batch, long rows, String key, long deadline) throws InterruptedException {
+  /**
+   * Moves queued requests into the batch until it is full, the queue is empty or the deadline
+   * passes.
+   */
+  private long take(List<Pending> batch, long rows, String key, long deadline)
+      throws InterruptedException {
     while (rows < maxRows) {
       if (deadline != 0 && queue.isEmpty() && arriving.get() == 0) {
         break; // nothing on its way: waiting longer would only delay this batch
       }
-      Pending p = deadline == 0 ? queue.poll() : queue.poll(Math.min(deadline - System.nanoTime(), 100_000L), TimeUnit.NANOSECONDS);
+      Pending p =
+          deadline == 0
+              ? queue.poll()
+              : queue.poll(Math.min(deadline - System.nanoTime(), 100_000L), TimeUnit.NANOSECONDS);
       if (p == null && deadline != 0 && System.nanoTime() - deadline < 0) {
         continue;
       }
@@ -179,7 +203,8 @@ public final class Batcher implements Inference {
       if (t.shape().length == 0 || t.rows() != total) {
         if (!warnedUnsplittable) {
           warnedUnsplittable = true;
-          LOG.warnf("an output of shape %s does not keep the batch of %d rows; running such requests one by one",
+          LOG.warnf(
+              "an output of shape %s does not keep the batch of %d rows; running such requests one by one",
               Arrays.toString(t.shape()), total);
         }
         batch.forEach(this::runAlone);

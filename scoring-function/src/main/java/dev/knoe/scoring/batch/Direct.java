@@ -15,7 +15,10 @@ public final class Direct implements Inference {
   private final Observer observer;
   private final AtomicInteger waiting = new AtomicInteger();
 
-  public Direct(Function<Map<String, Tensor>, Map<String, Tensor>> model, ExecutorService pool, Observer observer) {
+  public Direct(
+      Function<Map<String, Tensor>, Map<String, Tensor>> model,
+      ExecutorService pool,
+      Observer observer) {
     this.model = model;
     this.pool = pool;
     this.observer = observer;
@@ -24,13 +27,15 @@ public final class Direct implements Inference {
   @Override
   public CompletableFuture<Map<String, Tensor>> submit(Map<String, Tensor> inputs) {
     waiting.incrementAndGet();
-    return CompletableFuture.supplyAsync(() -> {
-      waiting.decrementAndGet();
-      long start = System.nanoTime();
-      Map<String, Tensor> out = model.apply(inputs);
-      observer.ran(1, inputs.values().iterator().next().rows(), System.nanoTime() - start);
-      return out;
-    }, pool);
+    return CompletableFuture.supplyAsync(
+        () -> {
+          waiting.decrementAndGet();
+          long start = System.nanoTime();
+          Map<String, Tensor> out = model.apply(inputs);
+          observer.ran(1, inputs.values().iterator().next().rows(), System.nanoTime() - start);
+          return out;
+        },
+        pool);
   }
 
   @Override

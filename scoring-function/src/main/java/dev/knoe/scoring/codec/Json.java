@@ -13,10 +13,11 @@ import java.io.IOException;
 /** The one JSON factory of the hot path, with the fast number parser and writer switched on. */
 public final class Json {
 
-  public static final JsonFactory FACTORY = JsonFactory.builder()
-      .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
-      .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
-      .build();
+  public static final JsonFactory FACTORY =
+      JsonFactory.builder()
+          .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+          .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
+          .build();
 
   private Json() {}
 
@@ -25,8 +26,10 @@ public final class Json {
     JsonParser p = FACTORY.createParser(body);
     JsonToken first = p.nextToken();
     if (first != JsonToken.START_OBJECT) {
-      throw ScoringException.badInput(first == null ? "the request body is empty; send a JSON object"
-          : "the request body must be a JSON object, it starts with " + first.asString());
+      throw ScoringException.badInput(
+          first == null
+              ? "the request body is empty; send a JSON object"
+              : "the request body must be a JSON object, it starts with " + first.asString());
     }
     return p;
   }
@@ -38,9 +41,16 @@ public final class Json {
       int marker = msg.indexOf(" (start marker");
       msg = marker > 0 ? msg.substring(0, marker) : msg;
       int nl = msg.indexOf('\n');
-      String where = e instanceof JsonParseException jpe && jpe.getLocation() != null
-          ? " (line " + jpe.getLocation().getLineNr() + ", column " + jpe.getLocation().getColumnNr() + ")" : "";
-      return ScoringException.badInput("malformed JSON%s: %s", where, nl > 0 ? msg.substring(0, nl) : msg);
+      String where =
+          e instanceof JsonParseException jpe && jpe.getLocation() != null
+              ? " (line "
+                  + jpe.getLocation().getLineNr()
+                  + ", column "
+                  + jpe.getLocation().getColumnNr()
+                  + ")"
+              : "";
+      return ScoringException.badInput(
+          "malformed JSON%s: %s", where, nl > 0 ? msg.substring(0, nl) : msg);
     }
     return ScoringException.badInput("unreadable request body: %s", e.getMessage());
   }

@@ -73,9 +73,11 @@ final class NestedArrays {
 
   private ScoringException ragged(int depth) {
     return depth >= MAX_RANK
-        ? ScoringException.badInput("input '%s' is nested deeper than %d levels", sink.input, MAX_RANK)
+        ? ScoringException.badInput(
+            "input '%s' is nested deeper than %d levels", sink.input, MAX_RANK)
         : ScoringException.badInput(
-            "input '%s' is ragged: it mixes values and arrays at the same depth (%d)", sink.input, depth + 1);
+            "input '%s' is ragged: it mixes values and arrays at the same depth (%d)",
+            sink.input, depth + 1);
   }
 
   /** Expected element count from a spec's shape, dynamic dimensions counted as 1. */

@@ -32,13 +32,16 @@ public final class ScoreCodec {
         switch (field) {
           case "data" -> inputs = data(p, signature);
           case "inputs" -> inputs = named(p, signature);
-          default -> throw ScoringException.badInput(
-              "unknown field '%s': send {\"data\": [...]} or {\"inputs\": {\"<name>\": [...]}}", field);
+          default ->
+              throw ScoringException.badInput(
+                  "unknown field '%s': send {\"data\": [...]} or {\"inputs\": {\"<name>\": [...]}}",
+                  field);
         }
       }
       if (inputs == null) {
         throw ScoringException.badInput(
-            "the body has neither \"data\" nor \"inputs\"; the model's inputs are %s", signature.inputNames());
+            "the body has neither \"data\" nor \"inputs\"; the model's inputs are %s",
+            signature.inputNames());
       }
       signature.check(inputs);
       return inputs;
@@ -61,7 +64,8 @@ public final class ScoreCodec {
 
   private static Map<String, Tensor> named(JsonParser p, Signature signature) throws IOException {
     if (p.currentToken() != JsonToken.START_OBJECT) {
-      throw ScoringException.badInput("\"inputs\" must be an object keyed by input name, like {\"%s\": [...]}",
+      throw ScoringException.badInput(
+          "\"inputs\" must be an object keyed by input name, like {\"%s\": [...]}",
           signature.inputs().isEmpty() ? "input" : signature.inputs().get(0).name());
     }
     Map<String, Tensor> inputs = new LinkedHashMap<>();
@@ -76,7 +80,8 @@ public final class ScoreCodec {
   }
 
   static Tensor read(JsonParser p, TensorSpec spec) throws IOException {
-    return NestedArrays.read(p, ValueSink.of(spec.name(), spec.type(), NestedArrays.expectedElements(spec.shape())));
+    return NestedArrays.read(
+        p, ValueSink.of(spec.name(), spec.type(), NestedArrays.expectedElements(spec.shape())));
   }
 
   /** The answer: the only output as nested lists, several as an object keyed by name. */

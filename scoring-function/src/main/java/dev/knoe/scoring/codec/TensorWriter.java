@@ -27,7 +27,10 @@ final class TensorWriter {
     }
   }
 
-  /** Writes the sub-array at {@code depth} that starts at flat index {@code offset}; returns the next index. */
+  /**
+   * Writes the sub-array at {@code depth} that starts at flat index {@code offset}; returns the
+   * next index.
+   */
   private static int nested(JsonGenerator g, Tensor t, int depth, int offset) throws IOException {
     long[] shape = t.shape();
     g.writeStartArray();

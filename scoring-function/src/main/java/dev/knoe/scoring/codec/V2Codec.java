@@ -45,7 +45,8 @@ public final class V2Codec {
         }
       }
       if (inputs == null) {
-        throw ScoringException.badInput("the infer request has no \"inputs\" list; the model's inputs are %s",
+        throw ScoringException.badInput(
+            "the infer request has no \"inputs\" list; the model's inputs are %s",
             signature.inputNames());
       }
       signature.check(inputs);
@@ -57,12 +58,14 @@ public final class V2Codec {
 
   private static Map<String, Tensor> inputs(JsonParser p, Signature signature) throws IOException {
     if (p.currentToken() != JsonToken.START_ARRAY) {
-      throw ScoringException.badInput("\"inputs\" must be a list of tensors {\"name\", \"shape\", \"datatype\", \"data\"}");
+      throw ScoringException.badInput(
+          "\"inputs\" must be a list of tensors {\"name\", \"shape\", \"datatype\", \"data\"}");
     }
     Map<String, Tensor> inputs = new LinkedHashMap<>();
     while (p.nextToken() != JsonToken.END_ARRAY) {
       if (p.currentToken() != JsonToken.START_OBJECT) {
-        throw ScoringException.badInput("each entry of \"inputs\" must be an object with name, shape, datatype and data");
+        throw ScoringException.badInput(
+            "each entry of \"inputs\" must be an object with name, shape, datatype and data");
       }
       input(p, signature, inputs);
     }
@@ -70,7 +73,8 @@ public final class V2Codec {
   }
 
   /** Reads one input object into {@code into}; fields may come in any order. */
-  private static void input(JsonParser p, Signature signature, Map<String, Tensor> into) throws IOException {
+  private static void input(JsonParser p, Signature signature, Map<String, Tensor> into)
+      throws IOException {
     String name = null;
     long[] shape = null;
     DType declared = null;
@@ -83,8 +87,13 @@ public final class V2Codec {
         case "name" -> name = p.getValueAsString();
         case "datatype" -> {
           String text = p.getValueAsString();
-          declared = DType.ofName(text == null ? "" : text).orElseThrow(() -> ScoringException.badInput(
-              "unknown datatype '%s'; V2 datatypes are %s", text, Arrays.toString(DType.values())));
+          declared =
+              DType.ofName(text == null ? "" : text)
+                  .orElseThrow(
+                      () ->
+                          ScoringException.badInput(
+                              "unknown datatype '%s'; V2 datatypes are %s",
+                              text, Arrays.toString(DType.values())));
         }
         case "shape" -> shape = shape(p);
         case "data" -> {
@@ -98,12 +107,15 @@ public final class V2Codec {
       }
     }
     if (name == null) {
-      throw ScoringException.badInput("an entry of \"inputs\" has no \"name\"; the model's inputs are %s", signature.inputNames());
+      throw ScoringException.badInput(
+          "an entry of \"inputs\" has no \"name\"; the model's inputs are %s",
+          signature.inputNames());
     }
     TensorSpec spec = signature.input(name);
     if (declared != null && declared != spec.type()) {
       throw ScoringException.badInput(
-          "input '%s' has datatype %s in the model, the request declares %s", name, spec.type(), declared);
+          "input '%s' has datatype %s in the model, the request declares %s",
+          name, spec.type(), declared);
     }
     if (early != null) {
       try (JsonParser q = Json.FACTORY.createParser(early)) {
@@ -116,7 +128,8 @@ public final class V2Codec {
     }
     if (shape != null) {
       if (Tensor.elements(shape) != values.elements()) {
-        throw ScoringException.badInput("input '%s' declares shape %s (%d values) but its data holds %d values",
+        throw ScoringException.badInput(
+            "input '%s' declares shape %s (%d values) but its data holds %d values",
             name, Arrays.toString(shape), Tensor.elements(shape), values.elements());
       }
       values = new Tensor(values.type(), shape, values.data(), values.strings());
@@ -133,7 +146,8 @@ public final class V2Codec {
     List<Long> dims = new ArrayList<>();
     while (p.nextToken() != JsonToken.END_ARRAY) {
       if (p.currentToken() != JsonToken.VALUE_NUMBER_INT || p.getLongValue() < 0) {
-        throw ScoringException.badInput("\"shape\" must be a list of non-negative integers, found %s", ValueSink.describe(p));
+        throw ScoringException.badInput(
+            "\"shape\" must be a list of non-negative integers, found %s", ValueSink.describe(p));
       }
       dims.add(p.getLongValue());
     }
@@ -152,7 +166,8 @@ public final class V2Codec {
         if (field.equals("name")) {
           String name = p.getValueAsString();
           if (signature.outputs().stream().noneMatch(o -> o.name().equals(name))) {
-            throw ScoringException.badInput("unknown output '%s': the model's outputs are %s", name, signature.outputNames());
+            throw ScoringException.badInput(
+                "unknown output '%s': the model's outputs are %s", name, signature.outputNames());
           }
           names.add(name);
         } else {
@@ -172,7 +187,8 @@ public final class V2Codec {
   }
 
   /** The infer response with the requested outputs (all when none were named), flat data. */
-  public static byte[] encode(String modelName, String id, Map<String, Tensor> outputs, List<String> wanted) {
+  public static byte[] encode(
+      String modelName, String id, Map<String, Tensor> outputs, List<String> wanted) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(256);
     try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
       g.writeStartObject();

@@ -35,8 +35,9 @@ abstract class ValueSink {
       case BOOL -> new Bools(input, type, capacity);
       case BYTES -> new Strings(input, type, capacity);
       case INT8, UINT8, INT16, INT32, INT64 -> new Integers(input, type, capacity);
-      case UINT16, UINT32, UINT64 -> throw ScoringException.badInput(
-          "input '%s' is %s, which ONNX Runtime's Java API cannot carry", input, type);
+      case UINT16, UINT32, UINT64 ->
+          throw ScoringException.badInput(
+              "input '%s' is %s, which ONNX Runtime's Java API cannot carry", input, type);
     };
   }
 
@@ -46,7 +47,8 @@ abstract class ValueSink {
   abstract Tensor finish(long[] shape);
 
   ScoringException wrong(JsonParser p) throws IOException {
-    return ScoringException.badInput("input '%s' is %s, but the request holds %s", input, type, describe(p));
+    return ScoringException.badInput(
+        "input '%s' is %s, but the request holds %s", input, type, describe(p));
   }
 
   static String describe(JsonParser p) throws IOException {
@@ -140,7 +142,8 @@ abstract class ValueSink {
         values = Arrays.copyOf(values, count * 2);
       }
       float f = p.getFloatValue();
-      values[count++] = type == DType.FP16 ? Fp16Conversions.floatToFp16(f) : Fp16Conversions.floatToBf16(f);
+      values[count++] =
+          type == DType.FP16 ? Fp16Conversions.floatToFp16(f) : Fp16Conversions.floatToBf16(f);
     }
 
     @Override
@@ -214,11 +217,26 @@ abstract class ValueSink {
       super(input, type);
       values = new long[capacity];
       switch (type) {
-        case INT8 -> { min = Byte.MIN_VALUE; max = Byte.MAX_VALUE; }
-        case UINT8 -> { min = 0; max = 255; }
-        case INT16 -> { min = Short.MIN_VALUE; max = Short.MAX_VALUE; }
-        case INT32 -> { min = Integer.MIN_VALUE; max = Integer.MAX_VALUE; }
-        default -> { min = Long.MIN_VALUE; max = Long.MAX_VALUE; }
+        case INT8 -> {
+          min = Byte.MIN_VALUE;
+          max = Byte.MAX_VALUE;
+        }
+        case UINT8 -> {
+          min = 0;
+          max = 255;
+        }
+        case INT16 -> {
+          min = Short.MIN_VALUE;
+          max = Short.MAX_VALUE;
+        }
+        case INT32 -> {
+          min = Integer.MIN_VALUE;
+          max = Integer.MAX_VALUE;
+        }
+        default -> {
+          min = Long.MIN_VALUE;
+          max = Long.MAX_VALUE;
+        }
       }
     }
 
@@ -229,7 +247,8 @@ abstract class ValueSink {
       }
       long v;
       if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-        throw ScoringException.badInput("input '%s' is %s, the value %s is out of range", input, type, p.getText());
+        throw ScoringException.badInput(
+            "input '%s' is %s, the value %s is out of range", input, type, p.getText());
       }
       v = p.getLongValue();
       if (v < min || v > max) {

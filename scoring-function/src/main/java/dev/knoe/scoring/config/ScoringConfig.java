@@ -60,8 +60,9 @@ public interface ScoringConfig {
 
   /**
    * One secret token (blank lines and lines starting with # ignored), reloaded on change: it is the
-   * credential of {@code POST /events/<token>}, where a Knative Broker, which sends no Authorization
-   * header, delivers CloudEvents. Without it, or with no token in it, that route answers 404.
+   * credential of {@code POST /events/<token>}, where a Knative Broker, which sends no
+   * Authorization header, delivers CloudEvents. Without it, or with no token in it, that route
+   * answers 404.
    */
   Optional<String> eventsTokenFile();
 
@@ -76,7 +77,8 @@ public interface ScoringConfig {
 
   /**
    * Serve no model: answer 404 "no deployment of endpoint X has traffic" on every route but health
-   * (the revision a Knative Service routes to while none of the endpoint's deployments has traffic).
+   * (the revision a Knative Service routes to while none of the endpoint's deployments has
+   * traffic).
    */
   Optional<String> noTrafficEndpoint();
 
@@ -87,7 +89,10 @@ public interface ScoringConfig {
    */
   Optional<String> mirrorFile();
 
-  /** When the parent spawned this process (epoch ms), for the cold-start breakdown; else the OS's start time. */
+  /**
+   * When the parent spawned this process (epoch ms), for the cold-start breakdown; else the OS's
+   * start time.
+   */
   Optional<Long> spawnedAtMs();
 
   /** Folder where ONNX Runtime's native libraries are extracted once and reused by later starts. */

@@ -10,10 +10,10 @@ import jakarta.inject.Inject;
 import java.util.Map;
 
 /**
- * Scores an event whose data is a {@code /score} body ({@code {"data": ...}} or
- * {@code {"inputs": {...}}}) or a V2 infer body ({@code {"inputs": [...]}}); the answer goes back as
- * a {@code knoe.score.response} event. The function name is one no REST path uses, since Funqy owns
- * {@code /} and {@code /{function}}.
+ * Scores an event whose data is a {@code /score} body ({@code {"data": ...}} or {@code {"inputs":
+ * {...}}}) or a V2 infer body ({@code {"inputs": [...]}}); the answer goes back as a {@code
+ * knoe.score.response} event. The function name is one no REST path uses, since Funqy owns {@code
+ * /} and {@code /{function}}.
  */
 public class ScoreEvents {
 
@@ -24,17 +24,23 @@ public class ScoreEvents {
   @Inject ObjectMapper mapper;
 
   @Funq("knoe-score-event")
-  @CloudEventMapping(trigger = REQUEST_TYPE, responseType = RESPONSE_TYPE, responseSource = "knoe/scoring-function")
+  @CloudEventMapping(
+      trigger = REQUEST_TYPE,
+      responseType = RESPONSE_TYPE,
+      responseSource = "knoe/scoring-function")
   public Uni<JsonNode> score(JsonNode data) throws Exception {
     byte[] body = mapper.writeValueAsBytes(data);
     boolean v2 = data != null && data.path("inputs").isArray();
     var answer = v2 ? service.infer(body) : service.score(body, "application/json", Map.of());
-    return Uni.createFrom().completionStage(answer).map(bytes -> {
-      try {
-        return mapper.readTree(bytes);
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    return Uni.createFrom()
+        .completionStage(answer)
+        .map(
+            bytes -> {
+              try {
+                return mapper.readTree(bytes);
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
   }
 }

@@ -7,7 +7,8 @@ import java.io.IOException;
 import java.util.Map;
 
 /** A {@code /score} request as a handler sees it; the JSON is parsed only if the handler asks. */
-public record HandlerRequest(byte[] body, String contentType, Map<String, String> headers, ObjectMapper mapper)
+public record HandlerRequest(
+    byte[] body, String contentType, Map<String, String> headers, ObjectMapper mapper)
     implements ScoringRequest {
 
   @Override
@@ -15,7 +16,8 @@ public record HandlerRequest(byte[] body, String contentType, Map<String, String
     try {
       return mapper.readValue(body, Object.class);
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("the request body is not JSON: " + e.getOriginalMessage(), e);
+      throw new IllegalArgumentException(
+          "the request body is not JSON: " + e.getOriginalMessage(), e);
     } catch (IOException e) {
       throw new IllegalArgumentException("the request body cannot be read: " + e.getMessage(), e);
     }

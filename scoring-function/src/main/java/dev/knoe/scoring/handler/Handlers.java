@@ -21,19 +21,24 @@ public final class Handlers {
    */
   public static ScoringHandler load(Path path, String className) {
     if (!Files.exists(path)) {
-      throw new IllegalStateException("handler path " + path + " (KNOE_HANDLER_PATH) does not exist");
+      throw new IllegalStateException(
+          "handler path " + path + " (KNOE_HANDLER_PATH) does not exist");
     }
     try {
-      URLClassLoader loader = new URLClassLoader("knoe-handler", urls(path), ScoringHandler.class.getClassLoader());
+      URLClassLoader loader =
+          new URLClassLoader("knoe-handler", urls(path), ScoringHandler.class.getClassLoader());
       Class<?> type = Class.forName(className, true, loader);
       if (!ScoringHandler.class.isAssignableFrom(type)) {
-        throw new IllegalStateException("handler class " + className + " does not implement " + ScoringHandler.class.getName());
+        throw new IllegalStateException(
+            "handler class " + className + " does not implement " + ScoringHandler.class.getName());
       }
       return (ScoringHandler) type.getDeclaredConstructor().newInstance();
     } catch (ClassNotFoundException e) {
-      throw new IllegalStateException("handler class " + className + " (KNOE_HANDLER_CLASS) is not in " + path, e);
+      throw new IllegalStateException(
+          "handler class " + className + " (KNOE_HANDLER_CLASS) is not in " + path, e);
     } catch (ReflectiveOperationException | IOException e) {
-      throw new IllegalStateException("cannot create handler " + className + " from " + path + ": " + e, e);
+      throw new IllegalStateException(
+          "cannot create handler " + className + " from " + path + ": " + e, e);
     }
   }
 
@@ -42,7 +47,8 @@ public final class Handlers {
     if (Files.isDirectory(path)) {
       urls.add(url(path));
       try (Stream<Path> jars = Files.list(path)) {
-        for (Path jar : (Iterable<Path>) jars.filter(p -> p.toString().endsWith(".jar")).sorted()::iterator) {
+        for (Path jar :
+            (Iterable<Path>) jars.filter(p -> p.toString().endsWith(".jar")).sorted()::iterator) {
           urls.add(url(jar));
         }
       }

@@ -1,2 +1,5 @@
-/** Custom Java scoring handlers ({@code dev.knoe.spi.ScoringHandler}) loaded from a jar or class folder. */
+/**
+ * Custom Java scoring handlers ({@code dev.knoe.spi.ScoringHandler}) loaded from a jar or class
+ * folder.
+ */
 package dev.knoe.scoring.handler;

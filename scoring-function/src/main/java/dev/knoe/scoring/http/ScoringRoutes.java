@@ -34,8 +34,8 @@ import org.jboss.logging.Logger;
 
 /**
  * The data plane's HTTP surface on Vert.x routes (no JAX-RS on the hot path). Bodies are parsed on
- * the event loop, which is cheap and bounded by the body limit; model runs happen elsewhere and
- * the answer is written back on the request's event loop.
+ * the event loop, which is cheap and bounded by the body limit; model runs happen elsewhere and the
+ * answer is written back on the request's event loop.
  */
 @ApplicationScoped
 public class ScoringRoutes {
@@ -44,9 +44,17 @@ public class ScoringRoutes {
   private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
   static final String REQUEST_ID = "x-request-id";
   static final String START = "knoe.start";
-  /** Set on a request whose events token was accepted, for the pass through the router after the reroute to {@code /}. */
+
+  /**
+   * Set on a request whose events token was accepted, for the pass through the router after the
+   * reroute to {@code /}.
+   */
   private static final String EVENTS_ACCEPTED = "knoe.events-accepted";
-  /** Why an events request was refused, decided before the body was read and answered once the common handler ran. */
+
+  /**
+   * Why an events request was refused, decided before the body was read and answered once the
+   * common handler ran.
+   */
   private static final String EVENTS_REFUSAL = "knoe.events-refusal";
 
   @Inject ScoringService service;
@@ -61,42 +69,86 @@ public class ScoringRoutes {
 
   void routes(@Observes Router router) {
     if (config.auth() == ScoringConfig.AuthMode.required) {
-      authenticator = new Authenticator(config.keysFile().map(Path::of), config.jwtPublicKeyFile().map(Path::of),
-          config.jwtAudience().or(config::endpointName).orElseGet(this::modelNameFromConfig), System::nanoTime);
+      authenticator =
+          new Authenticator(
+              config.keysFile().map(Path::of),
+              config.jwtPublicKeyFile().map(Path::of),
+              config.jwtAudience().or(config::endpointName).orElseGet(this::modelNameFromConfig),
+              System::nanoTime);
     }
-    eventsToken = config.eventsTokenFile().map(f -> new EventsToken(Path.of(f), System::nanoTime)).orElse(null);
+    eventsToken =
+        config
+            .eventsTokenFile()
+            .map(f -> new EventsToken(Path.of(f), System::nanoTime))
+            .orElse(null);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
-    mirror = config.mirrorFile().map(f -> new dev.knoe.scoring.mirror.Mirror(Path.of(f),
-        config.deploymentName().orElse(null), vertx)).orElse(null);
+    mirror =
+        config
+            .mirrorFile()
+            .map(
+                f ->
+                    new dev.knoe.scoring.mirror.Mirror(
+                        Path.of(f), config.deploymentName().orElse(null), vertx))
+            .orElse(null);
 
     router.route().order(-100).handler(this::common);
     // A Knative Broker sends no Authorization header: the token in the path is the credential, and
-    // an accepted request is rerouted to / (Funqy Knative Events), keeping its method, headers and body.
+    // an accepted request is rerouted to / (Funqy Knative Events), keeping its method, headers and
+    // body.
     // The token is checked first of all, before Quarkus' body handler (Integer.MIN_VALUE + 1) reads
-    // the body: that handler resumes the request on every pass, which fails on an HTTP/2 stream whose
+    // the body: that handler resumes the request on every pass, which fails on an HTTP/2 stream
+    // whose
     // body was read in a pass before a reroute. A refusal is answered after the common handler.
     for (String path : List.of("/events", "/events/:token")) {
       router.route(path).order(Integer.MIN_VALUE).handler(this::checkEventsToken);
       router.route(path).order(-99).handler(this::refuseEvents);
     }
     router.get("/v2/health/live").handler(ctx -> json(ctx, 200, "{\"live\":true}"));
-    router.get("/v2/health/ready").handler(ctx -> json(ctx, service.ready() ? 200 : 503,
-        "{\"ready\":" + service.ready() + "}"));
-    router.get("/v2").handler(ctx -> json(ctx, 200,
-        "{\"name\":\"knoe-scoring-function\",\"version\":\"0.1.0\",\"extensions\":[]}"));
+    router
+        .get("/v2/health/ready")
+        .handler(
+            ctx -> json(ctx, service.ready() ? 200 : 503, "{\"ready\":" + service.ready() + "}"));
+    router
+        .get("/v2")
+        .handler(
+            ctx ->
+                json(
+                    ctx,
+                    200,
+                    "{\"name\":\"knoe-scoring-function\",\"version\":\"0.1.0\",\"extensions\":[]}"));
     router.get("/v2/models/:model").handler(ctx -> withModel(ctx, m -> metadata()));
-    router.get("/v2/models/:model/versions/:version").handler(ctx -> withModel(ctx, m -> metadata()));
-    router.get("/v2/models/:model/ready").handler(ctx -> withModel(ctx, m -> "{\"name\":\"" + m + "\",\"ready\":" + service.ready() + "}"));
-    router.post("/score").handler(body).handler(ctx -> {
-      copy(ctx);
-      answer(ctx, "score",
-          service.score(bytes(ctx), ctx.request().getHeader(HttpHeaders.CONTENT_TYPE), headers(ctx.request())));
-    });
-    for (String path : List.of("/v2/models/:model/infer", "/v2/models/:model/versions/:version/infer")) {
-      router.post(path).handler(body).handler(ctx -> {
-        model(ctx);
-        answer(ctx, "infer", service.infer(bytes(ctx)));
-      });
+    router
+        .get("/v2/models/:model/versions/:version")
+        .handler(ctx -> withModel(ctx, m -> metadata()));
+    router
+        .get("/v2/models/:model/ready")
+        .handler(
+            ctx ->
+                withModel(ctx, m -> "{\"name\":\"" + m + "\",\"ready\":" + service.ready() + "}"));
+    router
+        .post("/score")
+        .handler(body)
+        .handler(
+            ctx -> {
+              copy(ctx);
+              answer(
+                  ctx,
+                  "score",
+                  service.score(
+                      bytes(ctx),
+                      ctx.request().getHeader(HttpHeaders.CONTENT_TYPE),
+                      headers(ctx.request())));
+            });
+    for (String path :
+        List.of("/v2/models/:model/infer", "/v2/models/:model/versions/:version/infer")) {
+      router
+          .post(path)
+          .handler(body)
+          .handler(
+              ctx -> {
+                model(ctx);
+                answer(ctx, "infer", service.infer(bytes(ctx)));
+              });
     }
     for (String path : List.of("/openapi.json", "/swagger.json")) {
       router.get(path).handler(ctx -> json(ctx, 200, openApi()));
@@ -109,8 +161,8 @@ public class ScoringRoutes {
   }
 
   /**
-   * Request id on every response, and the credential check for everything but health and the
-   * events routes (whose own handler checked the token in the path). Paths are judged as the router
+   * Request id on every response, and the credential check for everything but health and the events
+   * routes (whose own handler checked the token in the path). Paths are judged as the router
    * matches them, normalized: {@code /v2/health/../../score} is {@code /score}.
    */
   private void common(RoutingContext ctx) {
@@ -121,9 +173,16 @@ public class ScoringRoutes {
     boolean health = path.startsWith("/v2/health/");
     if (config.noTrafficEndpoint().isPresent() && !health) {
       String endpoint = config.noTrafficEndpoint().get();
-      error(ctx, new ScoringException(ScoringException.Kind.NOT_FOUND, "no deployment of endpoint '" + endpoint
-          + "' has traffic; set it with 'knoe online-endpoint update -n " + endpoint + " --traffic \"<deployment>=100\"'"
-          + " or name a deployment in the Knative-Serving-Tag header"));
+      error(
+          ctx,
+          new ScoringException(
+              ScoringException.Kind.NOT_FOUND,
+              "no deployment of endpoint '"
+                  + endpoint
+                  + "' has traffic; set it with 'knoe online-endpoint update -n "
+                  + endpoint
+                  + " --traffic \"<deployment>=100\"'"
+                  + " or name a deployment in the Knative-Serving-Tag header"));
       return;
     }
     // Only a request the events route matched: accepted (now rerouted to /) or to be refused below.
@@ -137,13 +196,23 @@ public class ScoringRoutes {
       }
     }
     String named = ctx.request().getHeader("azureml-model-deployment");
-    if (named != null && config.deploymentName().isPresent() && !named.equals(config.deploymentName().get())
+    if (named != null
+        && config.deploymentName().isPresent()
+        && !named.equals(config.deploymentName().get())
         && !health) {
       // Knoe's router sends a named request to that deployment; Knative ignores Azure's header and
-      // splits by traffic, so a request for another deployment may land here: refuse, never score it.
-      error(ctx, new ScoringException(ScoringException.Kind.MISDIRECTED, "this is deployment '"
-          + config.deploymentName().get() + "', not '" + named + "': on a cluster, name a deployment with the"
-          + " Knative-Serving-Tag header (its tag, as 'knoe online-deployment show' gives) or call its tag URL"));
+      // splits by traffic, so a request for another deployment may land here: refuse, never score
+      // it.
+      error(
+          ctx,
+          new ScoringException(
+              ScoringException.Kind.MISDIRECTED,
+              "this is deployment '"
+                  + config.deploymentName().get()
+                  + "', not '"
+                  + named
+                  + "': on a cluster, name a deployment with the"
+                  + " Knative-Serving-Tag header (its tag, as 'knoe online-deployment show' gives) or call its tag URL"));
       return;
     }
     ctx.next();
@@ -151,12 +220,14 @@ public class ScoringRoutes {
 
   /**
    * {@code /events/<token>} with the token: the request goes through the router again as a request
-   * to {@code /}, so the Funqy Knative Events function answers it exactly as it answers {@code POST /}
-   * (and the common handler, seeing {@link #EVENTS_ACCEPTED}, asks for no Authorization header).
+   * to {@code /}, so the Funqy Knative Events function answers it exactly as it answers {@code POST
+   * /} (and the common handler, seeing {@link #EVENTS_ACCEPTED}, asks for no Authorization header).
    */
   private void checkEventsToken(RoutingContext ctx) {
-    var refused = eventsToken == null ? Optional.of(EventsToken.Refusal.NOT_CONFIGURED)
-        : eventsToken.check(ctx.pathParam("token"));
+    var refused =
+        eventsToken == null
+            ? Optional.of(EventsToken.Refusal.NOT_CONFIGURED)
+            : eventsToken.check(ctx.pathParam("token"));
     if (refused.isEmpty()) {
       ctx.put(EVENTS_ACCEPTED, Boolean.TRUE);
       ctx.reroute("/");
@@ -170,13 +241,21 @@ public class ScoringRoutes {
   private void refuseEvents(RoutingContext ctx) {
     EventsToken.Refusal refused = ctx.get(EVENTS_REFUSAL);
     switch (refused == null ? EventsToken.Refusal.MISSING : refused) {
-      case NOT_CONFIGURED -> error(ctx, new ScoringException(ScoringException.Kind.NOT_FOUND,
-          "event delivery by token is not configured: set KNOE_EVENTS_TOKEN_FILE to a file holding the token"));
+      case NOT_CONFIGURED ->
+          error(
+              ctx,
+              new ScoringException(
+                  ScoringException.Kind.NOT_FOUND,
+                  "event delivery by token is not configured: set KNOE_EVENTS_TOKEN_FILE to a file holding the token"));
       case MISSING, WRONG -> {
         ctx.response().putHeader("WWW-Authenticate", "Bearer");
-        error(ctx, new ScoringException(ScoringException.Kind.UNAUTHORIZED, refused == EventsToken.Refusal.MISSING
-            ? "missing events token: send events to /events/<token>"
-            : "invalid events token: the token in the path is not accepted"));
+        error(
+            ctx,
+            new ScoringException(
+                ScoringException.Kind.UNAUTHORIZED,
+                refused == EventsToken.Refusal.MISSING
+                    ? "missing events token: send events to /events/<token>"
+                    : "invalid events token: the token in the path is not accepted"));
       }
     }
   }
@@ -185,17 +264,22 @@ public class ScoringRoutes {
   private static String requestId(RoutingContext ctx) {
     String id = ctx.request().getHeader(REQUEST_ID);
     if (id == null || !SAFE_ID.matcher(id).matches()) {
-      id = Long.toHexString(ThreadLocalRandom.current().nextLong()) + Long.toHexString(ThreadLocalRandom.current().nextLong());
+      id =
+          Long.toHexString(ThreadLocalRandom.current().nextLong())
+              + Long.toHexString(ThreadLocalRandom.current().nextLong());
     }
     return id;
   }
 
-  /** Mirror traffic: a copy of the request to the mirror deployment, when its rule picks this one. */
+  /**
+   * Mirror traffic: a copy of the request to the mirror deployment, when its rule picks this one.
+   */
   private void copy(RoutingContext ctx) {
     if (mirror != null) {
       Buffer b = ctx.body().buffer();
       try {
-        mirror.maybeCopy(ctx.request().uri(), ctx.request().headers(), b == null ? Buffer.buffer() : b);
+        mirror.maybeCopy(
+            ctx.request().uri(), ctx.request().headers(), b == null ? Buffer.buffer() : b);
       } catch (RuntimeException e) {
         LOG.debugf("mirror copy not sent: %s", e.getMessage()); // a copy never fails the request
       }
@@ -209,18 +293,22 @@ public class ScoringRoutes {
 
   private static Map<String, String> headers(HttpServerRequest request) {
     Map<String, String> h = new HashMap<>();
-    request.headers().forEach(e -> {
-      if (!e.getKey().equalsIgnoreCase("authorization")) {
-        h.put(e.getKey().toLowerCase(), e.getValue());
-      }
-    });
+    request
+        .headers()
+        .forEach(
+            e -> {
+              if (!e.getKey().equalsIgnoreCase("authorization")) {
+                h.put(e.getKey().toLowerCase(), e.getValue());
+              }
+            });
     return h;
   }
 
   private String model(RoutingContext ctx) {
     String asked = ctx.pathParam("model");
     if (!asked.equals(service.modelName())) {
-      throw new ScoringException(ScoringException.Kind.NOT_FOUND,
+      throw new ScoringException(
+          ScoringException.Kind.NOT_FOUND,
           "unknown model '" + asked + "'; this server serves '" + service.modelName() + "'");
     }
     return asked;
@@ -231,8 +319,14 @@ public class ScoringRoutes {
   }
 
   private String metadata() {
-    Signature s = service.signature().orElseThrow(() -> new ScoringException(ScoringException.Kind.NOT_FOUND,
-        "this deployment has a scoring handler but no ONNX model"));
+    Signature s =
+        service
+            .signature()
+            .orElseThrow(
+                () ->
+                    new ScoringException(
+                        ScoringException.Kind.NOT_FOUND,
+                        "this deployment has a scoring handler but no ONNX model"));
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", service.modelName());
     m.put("versions", List.of("1"));
@@ -247,8 +341,16 @@ public class ScoringRoutes {
   }
 
   private String openApi() {
-    return write(OpenApi.document(service.modelName(), service.signature().orElseThrow(
-        () -> new ScoringException(ScoringException.Kind.NOT_FOUND, "this deployment has a scoring handler but no ONNX model"))));
+    return write(
+        OpenApi.document(
+            service.modelName(),
+            service
+                .signature()
+                .orElseThrow(
+                    () ->
+                        new ScoringException(
+                            ScoringException.Kind.NOT_FOUND,
+                            "this deployment has a scoring handler but no ONNX model"))));
   }
 
   private String write(Object o) {
@@ -261,23 +363,34 @@ public class ScoringRoutes {
 
   private void answer(RoutingContext ctx, String route, CompletableFuture<byte[]> result) {
     var context = io.vertx.core.Vertx.currentContext();
-    result.whenComplete((bytes, failure) -> context.runOnContext(v -> {
-      if (failure != null) {
-        error(ctx, failure instanceof CompletionException ? failure.getCause() : failure);
-      } else {
-        ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(Buffer.buffer(bytes));
-        metrics.request(route, 200, System.nanoTime() - (long) ctx.get(START));
-      }
-    }));
+    result.whenComplete(
+        (bytes, failure) ->
+            context.runOnContext(
+                v -> {
+                  if (failure != null) {
+                    error(
+                        ctx, failure instanceof CompletionException ? failure.getCause() : failure);
+                  } else {
+                    ctx.response()
+                        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                        .end(Buffer.buffer(bytes));
+                    metrics.request(route, 200, System.nanoTime() - (long) ctx.get(START));
+                  }
+                }));
   }
 
   private void failure(RoutingContext ctx) {
     Throwable t = ctx.failure();
     if (t == null) {
       int status = ctx.statusCode();
-      t = new ScoringException(status == 413 ? ScoringException.Kind.TOO_LARGE : ScoringException.Kind.BAD_INPUT,
-          status == 413 ? "the request body is larger than the limit of " + config.maxBodyBytes()
-              + " bytes (KNOE_MAX_BODY_BYTES)" : "bad request (HTTP " + status + ")");
+      t =
+          new ScoringException(
+              status == 413 ? ScoringException.Kind.TOO_LARGE : ScoringException.Kind.BAD_INPUT,
+              status == 413
+                  ? "the request body is larger than the limit of "
+                      + config.maxBodyBytes()
+                      + " bytes (KNOE_MAX_BODY_BYTES)"
+                  : "bad request (HTTP " + status + ")");
     }
     error(ctx, t);
   }
@@ -301,7 +414,10 @@ public class ScoringRoutes {
       id = requestId(ctx);
       ctx.response().putHeader(REQUEST_ID, id);
     }
-    String line = String.format("%s %s -> %d: %s [request %s]", ctx.request().method(), loggedPath(ctx), status, message, id);
+    String line =
+        String.format(
+            "%s %s -> %d: %s [request %s]",
+            ctx.request().method(), loggedPath(ctx), status, message, id);
     if (status >= 500 || status == 424) {
       LOG.warn(line);
     } else {
@@ -309,13 +425,16 @@ public class ScoringRoutes {
     }
     json(ctx, status, write(Map.of("error", message)));
     Long start = ctx.get(START);
-    metrics.request(ctx.normalizedPath().startsWith("/v2") ? "infer" : "score", status,
+    metrics.request(
+        ctx.normalizedPath().startsWith("/v2") ? "infer" : "score",
+        status,
         start == null ? 0 : System.nanoTime() - start);
   }
 
   /**
-   * The path as routed (normalized), with the events token cut out: {@code /events/<token>/../../score}
-   * is logged as {@code /score}, and any path under {@code /events/} as {@code /events/<redacted>}.
+   * The path as routed (normalized), with the events token cut out: {@code
+   * /events/<token>/../../score} is logged as {@code /score}, and any path under {@code /events/}
+   * as {@code /events/<redacted>}.
    */
   private static String loggedPath(RoutingContext ctx) {
     String path = ctx.normalizedPath();
@@ -323,6 +442,9 @@ public class ScoringRoutes {
   }
 
   private static void json(RoutingContext ctx, int status, String body) {
-    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body);
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(body);
   }
 }

@@ -10,24 +10,31 @@ import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
- * Puts ONNX Runtime's native libraries in a folder once and points ONNX Runtime at it
- * ({@code onnxruntime.native.path}), so a start does not unpack 32 MiB into a fresh temp folder,
- * and the CUDA provider (583 MiB) is unpacked only the first time a GPU deployment asks for it.
- * Files are written to a temp name and renamed, so concurrent starts never load a half-written one.
+ * Puts ONNX Runtime's native libraries in a folder once and points ONNX Runtime at it ({@code
+ * onnxruntime.native.path}), so a start does not unpack 32 MiB into a fresh temp folder, and the
+ * CUDA provider (583 MiB) is unpacked only the first time a GPU deployment asks for it. Files are
+ * written to a temp name and renamed, so concurrent starts never load a half-written one.
  */
 public final class NativeLibraries {
 
   private static final Logger LOG = Logger.getLogger(NativeLibraries.class);
   private static final String RESOURCES = "/ai/onnxruntime/native/linux-x64/";
   static final List<String> CPU = List.of("libonnxruntime.so", "libonnxruntime4j_jni.so");
-  static final List<String> CUDA = List.of("libonnxruntime_providers_shared.so", "libonnxruntime_providers_cuda.so");
+  static final List<String> CUDA =
+      List.of("libonnxruntime_providers_shared.so", "libonnxruntime_providers_cuda.so");
 
   private NativeLibraries() {}
 
-  /** The default folder: {@code $XDG_CACHE_HOME/knoe} or {@code ~/.cache/knoe}, per ONNX Runtime version. */
+  /**
+   * The default folder: {@code $XDG_CACHE_HOME/knoe} or {@code ~/.cache/knoe}, per ONNX Runtime
+   * version.
+   */
   public static Path defaultDir(String version) {
     String xdg = System.getenv("XDG_CACHE_HOME");
-    Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+    Path base =
+        xdg != null && !xdg.isBlank()
+            ? Path.of(xdg)
+            : Path.of(System.getProperty("user.home"), ".cache");
     return base.resolve("knoe").resolve("onnxruntime-" + version);
   }
 
@@ -50,7 +57,8 @@ public final class NativeLibraries {
         extract(dir, lib);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot unpack ONNX Runtime's native libraries into " + dir, e);
+      throw new UncheckedIOException(
+          "cannot unpack ONNX Runtime's native libraries into " + dir, e);
     }
     System.setProperty("onnxruntime.native.path", dir.toString());
   }
@@ -72,7 +80,8 @@ public final class NativeLibraries {
     } finally {
       Files.deleteIfExists(tmp);
     }
-    LOG.infof("Unpacked %s (%d MiB) into %s in %d ms; later starts reuse it",
+    LOG.infof(
+        "Unpacked %s (%d MiB) into %s in %d ms; later starts reuse it",
         lib, Files.size(target) >> 20, dir, (System.nanoTime() - start) / 1_000_000);
   }
 

@@ -21,8 +21,8 @@ import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
- * One ONNX Runtime session, shared by all threads (ONNX Runtime allows concurrent {@code run}
- * calls on one session). Inputs are handed over as direct buffers without a copy.
+ * One ONNX Runtime session, shared by all threads (ONNX Runtime allows concurrent {@code run} calls
+ * on one session). Inputs are handed over as direct buffers without a copy.
  */
 public final class OnnxModel implements AutoCloseable {
 
@@ -41,12 +41,13 @@ public final class OnnxModel implements AutoCloseable {
   }
 
   /**
-   * Loads the model on the planned provider. When CUDA was planned but cannot be used, says why
-   * in one log line and runs on CPU.
+   * Loads the model on the planned provider. When CUDA was planned but cannot be used, says why in
+   * one log line and runs on CPU.
    *
    * @throws IllegalStateException naming the file when ONNX Runtime cannot load it
    */
-  public static OnnxModel load(Path file, DevicePlan plan, int cudaDevice, int intraOpThreads, Path nativeDir) {
+  public static OnnxModel load(
+      Path file, DevicePlan plan, int cudaDevice, int intraOpThreads, Path nativeDir) {
     return load(file, plan, cudaDevice, intraOpThreads, true, nativeDir);
   }
 
@@ -54,7 +55,12 @@ public final class OnnxModel implements AutoCloseable {
    * @param spinning whether ONNX Runtime's idle worker threads spin (lower latency per run) or
    *     sleep (leave the cores to the HTTP side between runs)
    */
-  public static OnnxModel load(Path file, DevicePlan plan, int cudaDevice, int intraOpThreads, boolean spinning,
+  public static OnnxModel load(
+      Path file,
+      DevicePlan plan,
+      int cudaDevice,
+      int intraOpThreads,
+      boolean spinning,
       Path nativeDir) {
     NativeLibraries.prepare(nativeDir, NativeLibraries.CPU);
     OrtEnvironment env = OrtEnvironment.getEnvironment();
@@ -66,21 +72,31 @@ public final class OnnxModel implements AutoCloseable {
         options.addCUDA(cudaDevice);
         return open(env, file, options, "CUDA:" + cudaDevice, plan.reason());
       } catch (OrtException | RuntimeException | LinkageError e) {
-        LOG.warnf("CUDA execution provider unavailable (%s): %s; falling back to CPU", plan.reason(), firstLine(e));
+        LOG.warnf(
+            "CUDA execution provider unavailable (%s): %s; falling back to CPU",
+            plan.reason(), firstLine(e));
       }
     }
     try (OrtSession.SessionOptions options = options(intraOpThreads, spinning)) {
-      return open(env, file, options, "CPU", plan.tryCuda() ? "CUDA unavailable, see the warning above" : plan.reason());
+      return open(
+          env,
+          file,
+          options,
+          "CPU",
+          plan.tryCuda() ? "CUDA unavailable, see the warning above" : plan.reason());
     } catch (OrtException e) {
       throw new IllegalStateException("cannot load ONNX model " + file + ": " + firstLine(e), e);
     }
   }
 
-  private static OnnxModel open(OrtEnvironment env, Path file, OrtSession.SessionOptions options, String provider, String why)
+  private static OnnxModel open(
+      OrtEnvironment env, Path file, OrtSession.SessionOptions options, String provider, String why)
       throws OrtException {
     OrtSession session = env.createSession(file.toString(), options);
-    Signature signature = new Signature(specs(session.getInputInfo()), specs(session.getOutputInfo()));
-    LOG.infof("Model %s runs on the %s execution provider (%s); inputs %s, outputs %s",
+    Signature signature =
+        new Signature(specs(session.getInputInfo()), specs(session.getOutputInfo()));
+    LOG.infof(
+        "Model %s runs on the %s execution provider (%s); inputs %s, outputs %s",
         file, provider, why, signature.inputs(), signature.outputs());
     return new OnnxModel(env, session, signature, provider);
   }
@@ -95,7 +111,8 @@ public final class OnnxModel implements AutoCloseable {
     OrtSession.SessionOptions options = new OrtSession.SessionOptions();
     try {
       options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-      options.setIntraOpNumThreads(intraOpThreads > 0 ? intraOpThreads : Runtime.getRuntime().availableProcessors());
+      options.setIntraOpNumThreads(
+          intraOpThreads > 0 ? intraOpThreads : Runtime.getRuntime().availableProcessors());
       options.setInterOpNumThreads(1);
       options.addConfigEntry("session.intra_op.allow_spinning", spinning ? "1" : "0");
     } catch (OrtException e) {
@@ -109,10 +126,21 @@ public final class OnnxModel implements AutoCloseable {
     for (NodeInfo node : nodes.values()) {
       if (!(node.getInfo() instanceof TensorInfo info)) {
         throw new IllegalStateException(
-            "model value '" + node.getName() + "' is a " + node.getInfo() + ", not a tensor; Knoe serves tensor inputs and outputs");
+            "model value '"
+                + node.getName()
+                + "' is a "
+                + node.getInfo()
+                + ", not a tensor; Knoe serves tensor inputs and outputs");
       }
-      DType type = DType.ofOnnx(info.onnxType)
-          .orElseThrow(() -> new IllegalStateException("model value '" + node.getName() + "' has unsupported type " + info.onnxType));
+      DType type =
+          DType.ofOnnx(info.onnxType)
+              .orElseThrow(
+                  () ->
+                      new IllegalStateException(
+                          "model value '"
+                              + node.getName()
+                              + "' has unsupported type "
+                              + info.onnxType));
       specs.add(new TensorSpec(node.getName(), type, info.getShape()));
     }
     return specs;
@@ -146,7 +174,8 @@ public final class OnnxModel implements AutoCloseable {
         return out;
       }
     } catch (OrtException e) {
-      throw new ScoringException(ScoringException.Kind.BAD_INPUT, "ONNX Runtime rejected the input: " + e.getMessage(), e);
+      throw new ScoringException(
+          ScoringException.Kind.BAD_INPUT, "ONNX Runtime rejected the input: " + e.getMessage(), e);
     } finally {
       feed.values().forEach(OnnxTensor::close);
     }
@@ -175,9 +204,14 @@ public final class OnnxModel implements AutoCloseable {
     if (t.type().isString()) {
       return OnnxTensor.createTensor(env, t.strings(), t.shape());
     }
-    var javaType = t.type().javaType()
-        .orElseThrow(() -> ScoringException.badInput(
-            "input '%s' is %s, which ONNX Runtime's Java API cannot carry", name, t.type()));
+    var javaType =
+        t.type()
+            .javaType()
+            .orElseThrow(
+                () ->
+                    ScoringException.badInput(
+                        "input '%s' is %s, which ONNX Runtime's Java API cannot carry",
+                        name, t.type()));
     return OnnxTensor.createTensor(env, t.data(), t.shape(), javaType);
   }
 
@@ -204,7 +238,9 @@ public final class OnnxModel implements AutoCloseable {
     }
   }
 
-  /** Runs a batch of one with zeros, so the first real request does not pay for lazy initialisation. */
+  /**
+   * Runs a batch of one with zeros, so the first real request does not pay for lazy initialisation.
+   */
   public void warmUp() {
     Map<String, Tensor> inputs = new LinkedHashMap<>();
     for (TensorSpec spec : signature.inputs()) {
@@ -215,9 +251,11 @@ public final class OnnxModel implements AutoCloseable {
       int n = (int) Tensor.elements(shape);
       String[] empty = new String[n];
       java.util.Arrays.fill(empty, "");
-      inputs.put(spec.name(), spec.type().isString()
-          ? new Tensor(spec.type(), shape, null, empty)
-          : new Tensor(spec.type(), shape, Tensor.allocate((long) n * spec.type().size), null));
+      inputs.put(
+          spec.name(),
+          spec.type().isString()
+              ? new Tensor(spec.type(), shape, null, empty)
+              : new Tensor(spec.type(), shape, Tensor.allocate((long) n * spec.type().size), null));
     }
     run(inputs);
   }

@@ -15,9 +15,9 @@ public record Signature(List<TensorSpec> inputs, List<TensorSpec> outputs) {
   }
 
   /**
-   * Whether requests can be merged along the first dimension and split back: every input and
-   * output has a dynamic first dimension. A model that fixes its batch size, or has a scalar
-   * output, is always run one request at a time.
+   * Whether requests can be merged along the first dimension and split back: every input and output
+   * has a dynamic first dimension. A model that fixes its batch size, or has a scalar output, is
+   * always run one request at a time.
    */
   public boolean batchable() {
     return !inputs.isEmpty()
@@ -29,7 +29,10 @@ public record Signature(List<TensorSpec> inputs, List<TensorSpec> outputs) {
     return inputs.stream()
         .filter(s -> s.name().equals(name))
         .findFirst()
-        .orElseThrow(() -> ScoringException.badInput("unknown input '%s': the model's inputs are %s", name, inputNames()));
+        .orElseThrow(
+            () ->
+                ScoringException.badInput(
+                    "unknown input '%s': the model's inputs are %s", name, inputNames()));
   }
 
   public String inputNames() {
@@ -48,7 +51,8 @@ public record Signature(List<TensorSpec> inputs, List<TensorSpec> outputs) {
     for (TensorSpec spec : inputs) {
       Tensor t = request.get(spec.name());
       if (t == null) {
-        throw ScoringException.badInput("missing input '%s': the model's inputs are %s", spec.name(), inputNames());
+        throw ScoringException.badInput(
+            "missing input '%s': the model's inputs are %s", spec.name(), inputNames());
       }
       spec.check(t);
     }

@@ -15,13 +15,18 @@ public final class OpenApi {
     Map<String, Object> request = new LinkedHashMap<>();
     if (signature.inputs().size() == 1) {
       TensorSpec only = signature.inputs().get(0);
-      request.put("oneOf", List.of(
-          object(Map.of("data", tensor(only)), List.of("data")),
-          object(Map.of("inputs", object(Map.of(only.name(), tensor(only)), List.of(only.name()))), List.of("inputs"))));
+      request.put(
+          "oneOf",
+          List.of(
+              object(Map.of("data", tensor(only)), List.of("data")),
+              object(
+                  Map.of("inputs", object(Map.of(only.name(), tensor(only)), List.of(only.name()))),
+                  List.of("inputs"))));
     } else {
       Map<String, Object> named = new LinkedHashMap<>();
       signature.inputs().forEach(s -> named.put(s.name(), tensor(s)));
-      request.putAll(object(Map.of("inputs", object(named, List.copyOf(named.keySet()))), List.of("inputs")));
+      request.putAll(
+          object(Map.of("inputs", object(named, List.copyOf(named.keySet()))), List.of("inputs")));
     }
     Object response;
     if (signature.outputs().size() == 1) {
@@ -42,21 +47,36 @@ public final class OpenApi {
     Map<String, Object> post = new LinkedHashMap<>();
     post.put("summary", "Score " + modelName);
     post.put("operationId", "score");
-    post.put("requestBody", Map.of("required", true, "content", Map.of("application/json", Map.of("schema", request))));
+    post.put(
+        "requestBody",
+        Map.of("required", true, "content", Map.of("application/json", Map.of("schema", request))));
     post.put("responses", responses);
 
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("openapi", "3.0.3");
-    doc.put("info", Map.of("title", modelName, "version", "1",
-        "description", "Scoring API of model " + modelName + ", generated from its ONNX signature"));
+    doc.put(
+        "info",
+        Map.of(
+            "title",
+            modelName,
+            "version",
+            "1",
+            "description",
+            "Scoring API of model " + modelName + ", generated from its ONNX signature"));
     doc.put("paths", Map.of("/score", Map.of("post", post)));
-    doc.put("components", Map.of("securitySchemes", Map.of("bearer", Map.of("type", "http", "scheme", "bearer"))));
+    doc.put(
+        "components",
+        Map.of("securitySchemes", Map.of("bearer", Map.of("type", "http", "scheme", "bearer"))));
     doc.put("security", List.of(Map.of("bearer", List.of())));
     return doc;
   }
 
   private static Map<String, Object> json(String description, Object schema) {
-    return Map.of("description", description, "content", Map.of("application/json", Map.of("schema", schema)));
+    return Map.of(
+        "description",
+        description,
+        "content",
+        Map.of("application/json", Map.of("schema", schema)));
   }
 
   private static Map<String, Object> object(Map<String, Object> properties, List<String> required) {
@@ -82,20 +102,34 @@ public final class OpenApi {
       array.put("items", schema);
       schema = array;
     }
-    schema.put("description", spec.name() + ": " + spec.type() + " " + java.util.Arrays.toString(shape) + " (-1 = any)");
+    schema.put(
+        "description",
+        spec.name() + ": " + spec.type() + " " + java.util.Arrays.toString(shape) + " (-1 = any)");
     return schema;
   }
 
   private static Map<String, Object> scalar(TensorSpec spec) {
     Map<String, Object> s = new LinkedHashMap<>();
     switch (spec.type()) {
-      case FP32 -> { s.put("type", "number"); s.put("format", "float"); }
-      case FP64 -> { s.put("type", "number"); s.put("format", "double"); }
+      case FP32 -> {
+        s.put("type", "number");
+        s.put("format", "float");
+      }
+      case FP64 -> {
+        s.put("type", "number");
+        s.put("format", "double");
+      }
       case FP16, BF16 -> s.put("type", "number");
       case BOOL -> s.put("type", "boolean");
       case BYTES -> s.put("type", "string");
-      case INT64, UINT64 -> { s.put("type", "integer"); s.put("format", "int64"); }
-      default -> { s.put("type", "integer"); s.put("format", "int32"); }
+      case INT64, UINT64 -> {
+        s.put("type", "integer");
+        s.put("format", "int64");
+      }
+      default -> {
+        s.put("type", "integer");
+        s.put("format", "int32");
+      }
     }
     return s;
   }

@@ -5,8 +5,8 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
- * A dense tensor: its element type, its shape and its values. Numeric and boolean values live in
- * a native-order direct buffer (so ONNX Runtime can use them without a copy); strings in an array.
+ * A dense tensor: its element type, its shape and its values. Numeric and boolean values live in a
+ * native-order direct buffer (so ONNX Runtime can use them without a copy); strings in an array.
  *
  * @param data native-order buffer of {@code elements() * type.size} bytes, null for BYTES
  * @param strings the values of a BYTES tensor, null otherwise
@@ -15,7 +15,8 @@ public record Tensor(DType type, long[] shape, ByteBuffer data, String[] strings
 
   public Tensor {
     if (type.isString() != (strings != null) || type.isString() == (data != null)) {
-      throw new IllegalArgumentException("a " + type + " tensor holds " + (type.isString() ? "strings" : "a buffer"));
+      throw new IllegalArgumentException(
+          "a " + type + " tensor holds " + (type.isString() ? "strings" : "a buffer"));
     }
   }
 
@@ -42,10 +43,13 @@ public record Tensor(DType type, long[] shape, ByteBuffer data, String[] strings
     s[0] = to - from;
     long perRow = shape[0] == 0 ? 0 : elements() / shape[0];
     if (type.isString()) {
-      return new Tensor(type, s, null, Arrays.copyOfRange(strings, (int) (from * perRow), (int) (to * perRow)));
+      return new Tensor(
+          type, s, null, Arrays.copyOfRange(strings, (int) (from * perRow), (int) (to * perRow)));
     }
     int bytesPerRow = (int) (perRow * type.size);
-    ByteBuffer view = data.slice((int) from * bytesPerRow, (int) (to - from) * bytesPerRow).order(ByteOrder.nativeOrder());
+    ByteBuffer view =
+        data.slice((int) from * bytesPerRow, (int) (to - from) * bytesPerRow)
+            .order(ByteOrder.nativeOrder());
     return new Tensor(type, s, view, null);
   }
 

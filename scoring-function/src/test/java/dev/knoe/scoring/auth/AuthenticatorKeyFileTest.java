@@ -41,14 +41,19 @@ class AuthenticatorKeyFileTest {
   /** PEM exactly as the control plane's TokenIssuer.publicKeyPem() has always written it. */
   private static String controlPlanePem() {
     Base64.Encoder b64 = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII));
-    return "-----BEGIN PUBLIC KEY-----\n" + b64.encodeToString(pair.getPublic().getEncoded())
+    return "-----BEGIN PUBLIC KEY-----\n"
+        + b64.encodeToString(pair.getPublic().getEncoded())
         + "\n-----END PUBLIC KEY-----\n";
   }
 
   private static String token(String audience) {
-    return "Bearer " + Jwt.subject("tester").audience(audience)
-        .expiresAt(Instant.now().plusSeconds(300))
-        .jws().algorithm(SignatureAlgorithm.RS256).sign(pair.getPrivate());
+    return "Bearer "
+        + Jwt.subject("tester")
+            .audience(audience)
+            .expiresAt(Instant.now().plusSeconds(300))
+            .jws()
+            .algorithm(SignatureAlgorithm.RS256)
+            .sign(pair.getPrivate());
   }
 
   @Test
@@ -61,11 +66,16 @@ class AuthenticatorKeyFileTest {
 
   @Test
   void garbageIsNotAKeyWithOneMessage() {
-    for (String garbage : new String[] {"hello",
-        "-----BEGIN PUBLIC KEY-----\nMII*!\n-----END PUBLIC KEY-----\n",
-        "-----BEGIN PUBLIC KEY-----\nMIIBIjAN\n-----END PUBLIC KEY-----\n"}) {
-      InvalidKeySpecException e = assertThrows(InvalidKeySpecException.class,
-          () -> Authenticator.publicKey(garbage.getBytes(StandardCharsets.US_ASCII)));
+    for (String garbage :
+        new String[] {
+          "hello",
+          "-----BEGIN PUBLIC KEY-----\nMII*!\n-----END PUBLIC KEY-----\n",
+          "-----BEGIN PUBLIC KEY-----\nMIIBIjAN\n-----END PUBLIC KEY-----\n"
+        }) {
+      InvalidKeySpecException e =
+          assertThrows(
+              InvalidKeySpecException.class,
+              () -> Authenticator.publicKey(garbage.getBytes(StandardCharsets.US_ASCII)));
       assertTrue(e.getMessage().startsWith("not an RSA public key in PEM: "), e.getMessage());
     }
   }
@@ -75,8 +85,10 @@ class AuthenticatorKeyFileTest {
     Path file = dir.resolve("token.pub");
     Files.writeString(file, "-----BEGIN PUBLIC KEY-----\nnot base64!\n-----END PUBLIC KEY-----\n");
 
-    IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> new Authenticator(Optional.empty(), Optional.of(file), "ep", () -> 0));
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () -> new Authenticator(Optional.empty(), Optional.of(file), "ep", () -> 0));
 
     assertEquals("cannot read " + file, e.getMessage());
   }

@@ -12,7 +12,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The events token file: one token (two while rotating), comments and whitespace ignored, the last good ones kept. */
+/**
+ * The events token file: one token (two while rotating), comments and whitespace ignored, the last
+ * good ones kept.
+ */
 class EventsTokenFileTest {
 
   @TempDir Path dir;
@@ -37,7 +40,8 @@ class EventsTokenFileTest {
     write("new\nold\n", 2);
     now.addAndGet(1_000_000_000L);
     assertEquals(Optional.empty(), token.check("new"));
-    assertEquals(Optional.empty(), token.check("old"), "events already on their way with the old token");
+    assertEquals(
+        Optional.empty(), token.check("old"), "events already on their way with the old token");
     assertEquals(Optional.of(Refusal.WRONG), token.check("other"));
     write("new\n", 3);
     now.addAndGet(1_000_000_000L);
@@ -50,7 +54,8 @@ class EventsTokenFileTest {
     EventsToken token = new EventsToken(file, now::get);
     write("first\nsecond\nthird\n", 2);
     now.addAndGet(1_000_000_000L);
-    assertEquals(Optional.empty(), token.check("first"), "a file with three tokens keeps the last good one");
+    assertEquals(
+        Optional.empty(), token.check("first"), "a file with three tokens keeps the last good one");
     assertEquals(Optional.of(Refusal.WRONG), token.check("second"));
     write("# none\n", 3);
     now.addAndGet(1_000_000_000L);
@@ -58,7 +63,10 @@ class EventsTokenFileTest {
     write("next\n", 4);
     Files.delete(file);
     now.addAndGet(1_000_000_000L);
-    assertEquals(Optional.of(Refusal.NOT_CONFIGURED), token.check("next"), "a file that disappears keeps what was read");
+    assertEquals(
+        Optional.of(Refusal.NOT_CONFIGURED),
+        token.check("next"),
+        "a file that disappears keeps what was read");
   }
 
   private Path write(String content, int second) throws Exception {

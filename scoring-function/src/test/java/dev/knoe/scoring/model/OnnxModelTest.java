@@ -11,7 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** Loading real models with real ONNX Runtime: a corrupt file, and CUDA asked for on a machine without a GPU. */
+/**
+ * Loading real models with real ONNX Runtime: a corrupt file, and CUDA asked for on a machine
+ * without a GPU.
+ */
 class OnnxModelTest {
 
   static final Path NATIVE = NativeLibraries.defaultDir("1.29.0");
@@ -19,8 +22,10 @@ class OnnxModelTest {
   @Test
   void corruptModelFailsWithAMessageNamingTheFile() {
     Path corrupt = TestModels.test("corrupt").resolve("model.onnx");
-    var e = assertThrows(IllegalStateException.class,
-        () -> OnnxModel.load(corrupt, new DevicePlan(false, "test"), 0, 1, NATIVE));
+    var e =
+        assertThrows(
+            IllegalStateException.class,
+            () -> OnnxModel.load(corrupt, new DevicePlan(false, "test"), 0, 1, NATIVE));
     assertTrue(e.getMessage().startsWith("cannot load ONNX model " + corrupt), e.getMessage());
   }
 
@@ -30,8 +35,13 @@ class OnnxModelTest {
    */
   @Test
   void cudaRequestedWithoutAGpuFallsBackToCpu() throws Exception {
-    try (OnnxModel model = OnnxModel.load(TestModels.sample("model-1").resolve("model.onnx"),
-        new DevicePlan(true, "KNOE_DEVICE=cuda"), 0, 1, NATIVE)) {
+    try (OnnxModel model =
+        OnnxModel.load(
+            TestModels.sample("model-1").resolve("model.onnx"),
+            new DevicePlan(true, "KNOE_DEVICE=cuda"),
+            0,
+            1,
+            NATIVE)) {
       assertEquals("CPU", model.provider());
       byte[] request = Files.readAllBytes(TestModels.samples().resolve("requests/model-1.json"));
       byte[] answer = ScoreCodec.encode(model.run(ScoreCodec.decode(request, model.signature())));
@@ -41,8 +51,20 @@ class OnnxModelTest {
 
   @Test
   void signatureMarksDynamicBatchDimensions() {
-    try (OnnxModel mlp = OnnxModel.load(TestModels.sample("mlp").resolve("model.onnx"), new DevicePlan(false, "t"), 0, 1, NATIVE);
-        OnnxModel fixed = OnnxModel.load(TestModels.test("fixed").resolve("model.onnx"), new DevicePlan(false, "t"), 0, 1, NATIVE)) {
+    try (OnnxModel mlp =
+            OnnxModel.load(
+                TestModels.sample("mlp").resolve("model.onnx"),
+                new DevicePlan(false, "t"),
+                0,
+                1,
+                NATIVE);
+        OnnxModel fixed =
+            OnnxModel.load(
+                TestModels.test("fixed").resolve("model.onnx"),
+                new DevicePlan(false, "t"),
+                0,
+                1,
+                NATIVE)) {
       assertTrue(mlp.signature().batchable());
       assertEquals(false, fixed.signature().batchable());
     }

@@ -90,7 +90,10 @@ public final class Desired {
     ConfigMap desired = renderer.routing(endpoint);
     desired.getMetadata().setNamespace(namespace);
     desired.getMetadata().setOwnerReferences(List.of(owner(cr)));
-    desired.getMetadata().getLabels().put(KnativeRenderer.LABEL_ENDPOINT, cr.getMetadata().getName());
+    desired
+        .getMetadata()
+        .getLabels()
+        .put(KnativeRenderer.LABEL_ENDPOINT, cr.getMetadata().getName());
     return desired;
   }
 
@@ -101,7 +104,8 @@ public final class Desired {
    *
    * @param keys the endpoint's two keys ({@link EndpointKeys#generate()})
    * @param tokenPublicKey the platform's PEM token verification key, or empty
-   * @param eventsTokenData a new events token as Secret data ({@link AuthSecrets#newEventsTokenData()})
+   * @param eventsTokenData a new events token as Secret data ({@link
+   *     AuthSecrets#newEventsTokenData()})
    */
   public static Secret authSecret(
       OnlineEndpoint cr,

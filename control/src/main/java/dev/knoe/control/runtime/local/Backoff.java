@@ -6,7 +6,8 @@ import java.time.Instant;
 /**
  * Restart delays of a crashing instance: {@code initial} after the first crash, doubled after each
  * further crash in a row, at most {@code max}; the count starts over once the instance had been
- * ready for {@code resetAfter} before it crashed. E.g. the default: 1 s, 2 s, 4 s, ... 32 s, 60 s, 60 s.
+ * ready for {@code resetAfter} before it crashed. E.g. the default: 1 s, 2 s, 4 s, ... 32 s, 60 s,
+ * 60 s.
  */
 public record Backoff(Duration initial, Duration max, Duration resetAfter) {
 
@@ -18,7 +19,8 @@ public record Backoff(Duration initial, Duration max, Duration resetAfter) {
       throw new IllegalArgumentException("initial = " + initial + ", must be positive");
     }
     if (max.compareTo(initial) < 0) {
-      throw new IllegalArgumentException("max = " + max + ", must be at least initial = " + initial);
+      throw new IllegalArgumentException(
+          "max = " + max + ", must be at least initial = " + initial);
     }
     if (resetAfter.isNegative()) {
       throw new IllegalArgumentException("resetAfter = " + resetAfter + ", must be at least 0");

@@ -8,9 +8,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 
 /**
- * One instance of a deployment: a process, restarted as needed under the same id
- * ({@code <deployment>-<generation>-<n>}, n never reused within a supervisor and generation). The
- * public reads are safe from any thread; only its {@link InstanceSupervisor} changes it, under the
+ * One instance of a deployment: a process, restarted as needed under the same id ({@code
+ * <deployment>-<generation>-<n>}, n never reused within a supervisor and generation). The public
+ * reads are safe from any thread; only its {@link InstanceSupervisor} changes it, under the
  * supervisor's lock.
  */
 public final class Instance {

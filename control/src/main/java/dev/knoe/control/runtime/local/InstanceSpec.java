@@ -55,7 +55,9 @@ public record InstanceSpec(
     for (String key : env.keySet()) {
       if (RESERVED_ENV.contains(key)) {
         throw new IllegalArgumentException(
-            "environment variable " + key + " is set by the local runtime, a deployment cannot set it");
+            "environment variable "
+                + key
+                + " is set by the local runtime, a deployment cannot set it");
       }
     }
     Objects.requireNonNull(readiness, "readiness");

@@ -45,7 +45,8 @@ public final class InstanceSupervisor implements AutoCloseable {
   public interface Listener {
     /**
      * {@code ready}: the instances that may get traffic now, oldest first. Called under the
-     * supervisor's lock, so calls arrive in order: return quickly, without waiting on other threads.
+     * supervisor's lock, so calls arrive in order: return quickly, without waiting on other
+     * threads.
      */
     void changed(String endpoint, String deployment, List<InstanceView> ready);
   }
@@ -67,8 +68,8 @@ public final class InstanceSupervisor implements AutoCloseable {
    * How the supervisor acts, apart from the spec's probes.
    *
    * @param backoff restart delays of crashing instances
-   * @param startupProbeInterval readiness probe interval until a process first passes (see
-   *     {@link Probe#next})
+   * @param startupProbeInterval readiness probe interval until a process first passes (see {@link
+   *     Probe#next})
    * @param drainDelay between taking a ready instance out of the listeners' set and SIGTERM, for
    *     requests already routed to it
    * @param stopGrace between SIGTERM and SIGKILL
@@ -76,10 +77,19 @@ public final class InstanceSupervisor implements AutoCloseable {
    *     frames left out)
    */
   public record Settings(
-      Backoff backoff, Duration startupProbeInterval, Duration drainDelay, Duration stopGrace, int crashLogLines) {
+      Backoff backoff,
+      Duration startupProbeInterval,
+      Duration drainDelay,
+      Duration stopGrace,
+      int crashLogLines) {
 
     public static final Settings DEFAULT =
-        new Settings(Backoff.DEFAULT, Duration.ofMillis(20), Duration.ofSeconds(1), Duration.ofSeconds(10), 10);
+        new Settings(
+            Backoff.DEFAULT,
+            Duration.ofMillis(20),
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(10),
+            10);
 
     public Settings {
       Objects.requireNonNull(backoff, "backoff");
@@ -89,7 +99,8 @@ public final class InstanceSupervisor implements AutoCloseable {
       }
       positive("stopGrace", stopGrace);
       if (crashLogLines < 0) {
-        throw new IllegalArgumentException("crashLogLines = " + crashLogLines + ", must be at least 0");
+        throw new IllegalArgumentException(
+            "crashLogLines = " + crashLogLines + ", must be at least 0");
       }
     }
 
@@ -120,7 +131,8 @@ public final class InstanceSupervisor implements AutoCloseable {
   // Lines of an ended process's log searched for the cause: a Quarkus start failure with its
   // stack trace is about 50.
   private static final int ANALYSED_LINES = 200;
-  private static final Pattern STACK_FRAME = Pattern.compile("^\\s+(at |\\.\\.\\. \\d+ more).*|^\\s*$");
+  private static final Pattern STACK_FRAME =
+      Pattern.compile("^\\s+(at |\\.\\.\\. \\d+ more).*|^\\s*$");
 
   private final String endpoint;
   private final String deployment;
@@ -161,7 +173,10 @@ public final class InstanceSupervisor implements AutoCloseable {
     this.settings = Objects.requireNonNull(settings, "settings");
   }
 
-  /** An HTTP client fit for probing loopback instances: HTTP/1.1 (no h2c upgrade dance), 2 s to connect. */
+  /**
+   * An HTTP client fit for probing loopback instances: HTTP/1.1 (no h2c upgrade dance), 2 s to
+   * connect.
+   */
   public static HttpClient newProbeClient() {
     return HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
@@ -195,18 +210,27 @@ public final class InstanceSupervisor implements AutoCloseable {
    */
   public synchronized void scale(InstanceSpec spec, int count) {
     if (closed) {
-      throw new IllegalStateException("supervisor of " + endpoint + "/" + deployment + " is closed");
+      throw new IllegalStateException(
+          "supervisor of " + endpoint + "/" + deployment + " is closed");
     }
     if (!spec.endpoint().equals(endpoint) || !spec.deployment().equals(deployment)) {
-      throw new IllegalArgumentException("spec of " + spec.endpoint() + "/" + spec.deployment()
-          + " given to the supervisor of " + endpoint + "/" + deployment);
+      throw new IllegalArgumentException(
+          "spec of "
+              + spec.endpoint()
+              + "/"
+              + spec.deployment()
+              + " given to the supervisor of "
+              + endpoint
+              + "/"
+              + deployment);
     }
     if (count < 0) {
       throw new IllegalArgumentException("count = " + count + ", must be at least 0");
     }
     this.spec = spec;
     this.desired = count;
-    // The generation names the spec; a re-sent spec of the same generation applies from the next start.
+    // The generation names the spec; a re-sent spec of the same generation applies from the next
+    // start.
     instances.stream().filter(i -> i.generation() == spec.generation()).forEach(i -> i.spec = spec);
     reconcile();
     publish();
@@ -256,8 +280,11 @@ public final class InstanceSupervisor implements AutoCloseable {
     }
     String message;
     if (latestFailure != null) {
-      message = latestFailure.failure
-          + (oldReady > 0 ? "; " + oldReady + " instance(s) of the previous generation keep serving" : "");
+      message =
+          latestFailure.failure
+              + (oldReady > 0
+                  ? "; " + oldReady + " instance(s) of the previous generation keep serving"
+                  : "");
     } else if (ready < desired) {
       message = ready + " of " + desired + " instances ready";
     } else {
@@ -281,7 +308,8 @@ public final class InstanceSupervisor implements AutoCloseable {
     }
     Duration wait = settings.drainDelay().plus(settings.stopGrace()).plusSeconds(5);
     try {
-      CompletableFuture.allOf(stopped.toArray(CompletableFuture[]::new)).get(wait.toMillis(), TimeUnit.MILLISECONDS);
+      CompletableFuture.allOf(stopped.toArray(CompletableFuture[]::new))
+          .get(wait.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {
@@ -304,10 +332,11 @@ public final class InstanceSupervisor implements AutoCloseable {
     if (spec == null) {
       return;
     }
-    List<Rollout.Member> members = instances.stream()
-        .filter(i -> i.state() != State.STOPPING && i.state() != State.STOPPED)
-        .map(i -> new Rollout.Member(i.id(), i.generation(), i.state() == State.READY, i.seq()))
-        .toList();
+    List<Rollout.Member> members =
+        instances.stream()
+            .filter(i -> i.state() != State.STOPPING && i.state() != State.STOPPED)
+            .map(i -> new Rollout.Member(i.id(), i.generation(), i.state() == State.READY, i.seq()))
+            .toList();
     Rollout.Plan plan = Rollout.plan(spec.generation(), closed ? 0 : desired, members);
     for (String id : plan.stop()) {
       instances.stream().filter(i -> i.id().equals(id)).findFirst().ifPresent(this::stop);
@@ -325,15 +354,19 @@ public final class InstanceSupervisor implements AutoCloseable {
     try {
       run = launcher.launch(inst.spec, inst.id());
     } catch (IOException | RuntimeException e) {
-      crashed(inst, "instance " + inst.id() + " could not start: " + e.getMessage(), null, List.of());
+      crashed(
+          inst, "instance " + inst.id() + " could not start: " + e.getMessage(), null, List.of());
       return;
     }
     Instant now = clock.instant();
     inst.started(run, now);
-    LOG.debugv("{0}/{1}: started {2} on port {3} (pid {4})",
+    LOG.debugv(
+        "{0}/{1}: started {2} on port {3} (pid {4})",
         endpoint, deployment, inst.id(), run.port(), String.valueOf(run.process().pid()));
     // Async, so that an exit never runs inside the reconcile that started the process.
-    run.process().onExit().thenAcceptAsync(p -> guarded(() -> exited(inst, run, p.exitValue())), scheduler);
+    run.process()
+        .onExit()
+        .thenAcceptAsync(p -> guarded(() -> exited(inst, run, p.exitValue())), scheduler);
     probeAt(inst, run, Kind.READINESS, inst.spec.readiness().first(now));
     probeAt(inst, run, Kind.LIVENESS, inst.spec.liveness().first(now));
   }
@@ -356,7 +389,8 @@ public final class InstanceSupervisor implements AutoCloseable {
     LOG.debugv("{0}/{1}: stopping {2}", endpoint, deployment, inst.id());
     // Only an instance the router knew about can have requests on their way to it.
     Duration drain = s == State.READY ? settings.drainDelay() : Duration.ZERO;
-    scheduler.schedule(() -> guarded(() -> terminate(run.process())), drain.toMillis(), TimeUnit.MILLISECONDS);
+    scheduler.schedule(
+        () -> guarded(() -> terminate(run.process())), drain.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private void finishStop(Instance inst) {
@@ -367,11 +401,14 @@ public final class InstanceSupervisor implements AutoCloseable {
 
   private void terminate(Process process) {
     process.destroy();
-    scheduler.schedule(() -> {
-      if (process.isAlive()) {
-        process.destroyForcibly();
-      }
-    }, settings.stopGrace().toMillis(), TimeUnit.MILLISECONDS);
+    scheduler.schedule(
+        () -> {
+          if (process.isAlive()) {
+            process.destroyForcibly();
+          }
+        },
+        settings.stopGrace().toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 
   // ---- events
@@ -387,15 +424,20 @@ public final class InstanceSupervisor implements AutoCloseable {
       return;
     }
     List<String> tail = readTail(run.log());
-    if (inst.killReason == null && CrashReport.bindConflict(tail) && inst.bindRetries < MAX_BIND_RETRIES && !closed) {
+    if (inst.killReason == null
+        && CrashReport.bindConflict(tail)
+        && inst.bindRetries < MAX_BIND_RETRIES
+        && !closed) {
       inst.bindRetries++;
-      LOG.infov("{0}/{1}: port {2} of instance {3} was taken before it could bind it; starting it on another port",
+      LOG.infov(
+          "{0}/{1}: port {2} of instance {3} was taken before it could bind it; starting it on another port",
           endpoint, deployment, String.valueOf(run.port()), inst.id());
       start(inst);
     } else {
-      String reason = inst.killReason != null
-          ? CrashReport.reason(inst.id(), code, List.of()) + " " + inst.killReason
-          : CrashReport.reason(inst.id(), code, tail);
+      String reason =
+          inst.killReason != null
+              ? CrashReport.reason(inst.id(), code, List.of()) + " " + inst.killReason
+              : CrashReport.reason(inst.id(), code, tail);
       crashed(inst, reason, run.log(), tail);
     }
     reconcile();
@@ -411,11 +453,24 @@ public final class InstanceSupervisor implements AutoCloseable {
     Duration delay = settings.backoff().delay(inst.crashes);
     // Stack frames crowd out what matters: the error lines and their causes.
     List<String> lines = tail.stream().filter(l -> !STACK_FRAME.matcher(l).matches()).toList();
-    List<String> quoted = lines.subList(Math.max(0, lines.size() - settings.crashLogLines()), lines.size());
-    LOG.warnv("{0}/{1}: {2}; restarting it in {3} ms (crash {4} in a row).{5}",
-        endpoint, deployment, reason, String.valueOf(delay.toMillis()), inst.crashes,
-        quoted.isEmpty() ? "" : " Last lines of " + log + ":" + quoted.stream().map(l -> "\n    " + l).collect(Collectors.joining()));
-    inst.restartTimer = scheduler.schedule(() -> guarded(() -> restart(inst)), delay.toMillis(), TimeUnit.MILLISECONDS);
+    List<String> quoted =
+        lines.subList(Math.max(0, lines.size() - settings.crashLogLines()), lines.size());
+    LOG.warnv(
+        "{0}/{1}: {2}; restarting it in {3} ms (crash {4} in a row).{5}",
+        endpoint,
+        deployment,
+        reason,
+        String.valueOf(delay.toMillis()),
+        inst.crashes,
+        quoted.isEmpty()
+            ? ""
+            : " Last lines of "
+                + log
+                + ":"
+                + quoted.stream().map(l -> "\n    " + l).collect(Collectors.joining()));
+    inst.restartTimer =
+        scheduler.schedule(
+            () -> guarded(() -> restart(inst)), delay.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private synchronized void restart(Instance inst) {
@@ -444,16 +499,27 @@ public final class InstanceSupervisor implements AutoCloseable {
       probe = kind.probe.apply(inst.spec);
       started = clock.instant();
     }
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + run.port() + kind.path))
-        .timeout(probe.timeout())
-        .GET()
-        .build();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + run.port() + kind.path))
+            .timeout(probe.timeout())
+            .GET()
+            .build();
     http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
-        .whenCompleteAsync((response, error) -> guarded(() ->
-            probed(inst, run, kind, started, error == null && response.statusCode() == 200)), scheduler);
+        .whenCompleteAsync(
+            (response, error) ->
+                guarded(
+                    () ->
+                        probed(
+                            inst,
+                            run,
+                            kind,
+                            started,
+                            error == null && response.statusCode() == 200)),
+            scheduler);
   }
 
-  private synchronized void probed(Instance inst, Launcher.Launched run, Kind kind, Instant started, boolean ok) {
+  private synchronized void probed(
+      Instance inst, Launcher.Launched run, Kind kind, Instant started, boolean ok) {
     if (inst.run != run || inst.state() == State.STOPPING || closed) {
       return;
     }
@@ -463,8 +529,14 @@ public final class InstanceSupervisor implements AutoCloseable {
       inst.liveness = inst.liveness.record(ok);
       if (inst.liveness.failed(probe)) {
         inst.killReason = "after failing " + inst.liveness.failures() + " liveness probes in a row";
-        markFailing(inst, "instance " + inst.id() + " failed " + inst.liveness.failures()
-            + " liveness probes in a row; stopping it to restart it", now);
+        markFailing(
+            inst,
+            "instance "
+                + inst.id()
+                + " failed "
+                + inst.liveness.failures()
+                + " liveness probes in a row; stopping it to restart it",
+            now);
         LOG.warnv("{0}/{1}: {2}", endpoint, deployment, inst.failure);
         inst.state(State.UNHEALTHY);
         inst.readySince = null;
@@ -485,12 +557,25 @@ public final class InstanceSupervisor implements AutoCloseable {
         inst.readySince = now;
         inst.failing = false;
         inst.bindRetries = 0;
-        LOG.infov("{0}/{1}: instance {2} ready on port {3} after {4} ms", endpoint, deployment, inst.id(),
-            String.valueOf(run.port()), String.valueOf(Duration.between(inst.startedAt(), now).toMillis()));
+        LOG.infov(
+            "{0}/{1}: instance {2} ready on port {3} after {4} ms",
+            endpoint,
+            deployment,
+            inst.id(),
+            String.valueOf(run.port()),
+            String.valueOf(Duration.between(inst.startedAt(), now).toMillis()));
       } else {
         inst.readySince = null;
-        markFailing(inst, "instance " + inst.id() + " failed " + inst.readiness.failures() + " readiness probes in a row", now);
-        LOG.warnv("{0}/{1}: {2}; no traffic until it passes again", endpoint, deployment, inst.failure);
+        markFailing(
+            inst,
+            "instance "
+                + inst.id()
+                + " failed "
+                + inst.readiness.failures()
+                + " readiness probes in a row",
+            now);
+        LOG.warnv(
+            "{0}/{1}: {2}; no traffic until it passes again", endpoint, deployment, inst.failure);
       }
       reconcile();
       publish();
@@ -526,11 +611,12 @@ public final class InstanceSupervisor implements AutoCloseable {
   }
 
   private void publish() {
-    List<InstanceView> ready = instances.stream()
-        .filter(i -> i.state() == State.READY)
-        .sorted(Comparator.comparingLong(Instance::seq))
-        .map(Instance::view)
-        .toList();
+    List<InstanceView> ready =
+        instances.stream()
+            .filter(i -> i.state() == State.READY)
+            .sorted(Comparator.comparingLong(Instance::seq))
+            .map(Instance::view)
+            .toList();
     if (ready.equals(published)) {
       return;
     }

@@ -13,4 +13,10 @@ import java.time.Instant;
  * @param startedAt when its current or last process started, null if none
  */
 public record InstanceView(
-    String id, long generation, URI baseUri, Instance.State state, long pid, int restarts, Instant startedAt) {}
+    String id,
+    long generation,
+    URI baseUri,
+    Instance.State state,
+    long pid,
+    int restarts,
+    Instant startedAt) {}

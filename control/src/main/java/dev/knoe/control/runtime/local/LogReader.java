@@ -19,8 +19,12 @@ import java.util.stream.Stream;
  */
 public final class LogReader {
 
-  /** Logs read by one {@link #tail(String, String, int)}: the newest instances, enough for a deployment. */
+  /**
+   * Logs read by one {@link #tail(String, String, int)}: the newest instances, enough for a
+   * deployment.
+   */
   static final int MAX_FILES = 20;
+
   // Bytes read back from one file at most: a log of one huge line must not fill the heap.
   static final int MAX_BYTES = 4 << 20;
   private static final int CHUNK = 8192;
@@ -33,9 +37,9 @@ public final class LogReader {
 
   /**
    * The last {@code lines} lines of each instance log of a deployment, as {@code tail -n lines} on
-   * several files prints them: the most recently written log first, each headed by
-   * {@code ==> <instanceId> <==} when there is more than one. Logs of instances that no longer run
-   * stay readable until a new instance of the same id starts. Empty when the deployment has no log.
+   * several files prints them: the most recently written log first, each headed by {@code ==>
+   * <instanceId> <==} when there is more than one. Logs of instances that no longer run stay
+   * readable until a new instance of the same id starts. Empty when the deployment has no log.
    */
   public List<String> tail(String endpoint, String deployment, int lines) throws IOException {
     List<Path> files = logs(endpoint, deployment);
@@ -54,7 +58,8 @@ public final class LogReader {
   }
 
   /** The last {@code lines} lines of one instance's log; empty when it has none. */
-  public List<String> tail(String endpoint, String deployment, String instanceId, int lines) throws IOException {
+  public List<String> tail(String endpoint, String deployment, String instanceId, int lines)
+      throws IOException {
     return tail(dir(endpoint, deployment).resolve(instanceId + ".log"), lines);
   }
 
@@ -63,7 +68,9 @@ public final class LogReader {
     return logs(endpoint, deployment).stream().map(LogReader::instanceId).toList();
   }
 
-  /** The last {@code lines} lines of {@code file} (without line ends); empty if it does not exist. */
+  /**
+   * The last {@code lines} lines of {@code file} (without line ends); empty if it does not exist.
+   */
   public static List<String> tail(Path file, int lines) throws IOException {
     if (lines < 0) {
       throw new IllegalArgumentException("lines = " + lines + ", must be at least 0");
@@ -119,7 +126,8 @@ public final class LogReader {
   private Path dir(String endpoint, String deployment) {
     Path dir = logDir.resolve(endpoint).resolve(deployment).normalize();
     if (!dir.startsWith(logDir) || dir.equals(logDir)) {
-      throw new IllegalArgumentException("endpoint = '" + endpoint + "', deployment = '" + deployment + "': not a log folder");
+      throw new IllegalArgumentException(
+          "endpoint = '" + endpoint + "', deployment = '" + deployment + "': not a log folder");
     }
     return dir;
   }
@@ -131,7 +139,8 @@ public final class LogReader {
     }
     try (Stream<Path> s = Files.list(dir)) {
       return s.filter(p -> p.getFileName().toString().endsWith(".log") && Files.isRegularFile(p))
-          .sorted(Comparator.comparing(LogReader::modified).reversed().thenComparing(Path::toString))
+          .sorted(
+              Comparator.comparing(LogReader::modified).reversed().thenComparing(Path::toString))
           .limit(MAX_FILES)
           .toList();
     }

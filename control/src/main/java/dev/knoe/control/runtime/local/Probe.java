@@ -15,7 +15,11 @@ import java.time.Instant;
  *     restart it (liveness)
  */
 public record Probe(
-    int initialDelaySeconds, int periodSeconds, int timeoutSeconds, int successThreshold, int failureThreshold) {
+    int initialDelaySeconds,
+    int periodSeconds,
+    int timeoutSeconds,
+    int successThreshold,
+    int failureThreshold) {
 
   /** Azure ML's defaults for online deployments. */
   public static final Probe AZURE_DEFAULT = new Probe(10, 10, 2, 1, 30);
@@ -41,7 +45,8 @@ public record Probe(
    */
   public Instant next(Instant lastStart, boolean passedOnce, Duration startupInterval) {
     Duration period = Duration.ofSeconds(periodSeconds);
-    return lastStart.plus(passedOnce || startupInterval.compareTo(period) >= 0 ? period : startupInterval);
+    return lastStart.plus(
+        passedOnce || startupInterval.compareTo(period) >= 0 ? period : startupInterval);
   }
 
   public Duration timeout() {

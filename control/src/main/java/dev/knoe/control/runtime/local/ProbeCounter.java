@@ -9,7 +9,8 @@ record ProbeCounter(int successes, int failures) {
 
   ProbeCounter record(boolean ok) {
     // Saturating: only "at least the threshold" matters.
-    return ok ? new ProbeCounter(Math.min(successes + 1, 1_000_000), 0)
+    return ok
+        ? new ProbeCounter(Math.min(successes + 1, 1_000_000), 0)
         : new ProbeCounter(0, Math.min(failures + 1, 1_000_000));
   }
 

@@ -18,22 +18,40 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs each instance as a child process of the scoring function on a free loopback port, output to
- * {@code logDir/<endpoint>/<deployment>/<instanceId>.log} (the previous run's log is kept as
- * {@code .log.1}). Children die with this JVM: a shutdown hook stops them (a kill -9 of this JVM
- * cannot run it; {@code KNOE_PARENT_PID} tells a child whom to outlive no longer).
+ * {@code logDir/<endpoint>/<deployment>/<instanceId>.log} (the previous run's log is kept as {@code
+ * .log.1}). Children die with this JVM: a shutdown hook stops them (a kill -9 of this JVM cannot
+ * run it; {@code KNOE_PARENT_PID} tells a child whom to outlive no longer).
  */
 public final class ProcessLauncher implements Launcher, AutoCloseable {
 
   /** The scoring function's launcher script, relative to its module folder. */
   public static final String SCRIPT = "bin/knoe-scoring-function";
+
   /** The built application, relative to the scoring function's module folder. */
   public static final String JAR = "target/quarkus-app/quarkus-run.jar";
 
-  /** Variables a child inherits from this JVM's environment; nothing else leaks (admin secrets, QUARKUS_*). */
-  public static final Set<String> INHERITED = Set.of(
-      "PATH", "HOME", "USER", "LANG", "LC_ALL", "TZ", "TMPDIR", "JAVA_HOME", "LD_LIBRARY_PATH",
-      "CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES",
-      "KNOE_JAVA", "KNOE_JAVA_OPTS", "KNOE_APP_DIR", "KNOE_FAST_START", "KNOE_DEVICE");
+  /**
+   * Variables a child inherits from this JVM's environment; nothing else leaks (admin secrets,
+   * QUARKUS_*).
+   */
+  public static final Set<String> INHERITED =
+      Set.of(
+          "PATH",
+          "HOME",
+          "USER",
+          "LANG",
+          "LC_ALL",
+          "TZ",
+          "TMPDIR",
+          "JAVA_HOME",
+          "LD_LIBRARY_PATH",
+          "CUDA_VISIBLE_DEVICES",
+          "NVIDIA_VISIBLE_DEVICES",
+          "KNOE_JAVA",
+          "KNOE_JAVA_OPTS",
+          "KNOE_APP_DIR",
+          "KNOE_FAST_START",
+          "KNOE_DEVICE");
 
   // Time a child gets to finish in-flight requests after SIGTERM (Quarkus graceful shutdown); the
   // supervisor's stop grace should be longer so that this, not SIGKILL, ends a normal stop.
@@ -53,12 +71,13 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
   /**
    * @param command the scoring function's command line (see {@link #scoringCommand})
    * @param logDir root of the instance logs
-   * @param environment base environment of every child (see {@link #inherit}); the spec's
-   *     variables and the runtime's own ones are added on top
+   * @param environment base environment of every child (see {@link #inherit}); the spec's variables
+   *     and the runtime's own ones are added on top
    */
   public ProcessLauncher(List<String> command, Path logDir, Map<String, String> environment) {
     if (command.isEmpty()) {
-      throw new IllegalArgumentException("command is empty, must name the scoring function's launcher");
+      throw new IllegalArgumentException(
+          "command is empty, must name the scoring function's launcher");
     }
     this.command = List.copyOf(command);
     this.logDir = logDir.toAbsolutePath();
@@ -82,11 +101,12 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
   /** The variables of {@code parentEnv} that children may inherit ({@link #INHERITED}). */
   public static Map<String, String> inherit(Map<String, String> parentEnv) {
     Map<String, String> env = new HashMap<>();
-    parentEnv.forEach((k, v) -> {
-      if (INHERITED.contains(k)) {
-        env.put(k, v);
-      }
-    });
+    parentEnv.forEach(
+        (k, v) -> {
+          if (INHERITED.contains(k)) {
+            env.put(k, v);
+          }
+        });
     return env;
   }
 
@@ -100,13 +120,15 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
     Path log = logFile(spec.endpoint(), spec.deployment(), instanceId);
     Files.createDirectories(log.getParent());
     if (Files.exists(log)) {
-      Files.move(log, log.resolveSibling(instanceId + ".log.1"), StandardCopyOption.REPLACE_EXISTING);
+      Files.move(
+          log, log.resolveSibling(instanceId + ".log.1"), StandardCopyOption.REPLACE_EXISTING);
     }
     int port = freePort();
-    ProcessBuilder pb = new ProcessBuilder(command)
-        .directory(log.getParent().toFile())
-        .redirectErrorStream(true)
-        .redirectOutput(Redirect.to(log.toFile()));
+    ProcessBuilder pb =
+        new ProcessBuilder(command)
+            .directory(log.getParent().toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(Redirect.to(log.toFile()));
     Map<String, String> env = pb.environment();
     env.clear();
     env.putAll(environment);
@@ -127,7 +149,8 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
         if (closed) {
           throw new IOException("the local runtime is shutting down");
         }
-        // For the instance's cold-start breakdown: /proc's start time is only as exact as the boot time (1 s).
+        // For the instance's cold-start breakdown: /proc's start time is only as exact as the boot
+        // time (1 s).
         env.put(ScoringEnvironment.SPAWNED_AT_MS, Long.toString(System.currentTimeMillis()));
         process = pb.start();
       } catch (IOException e) {
@@ -136,16 +159,19 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
       }
       children.add(process);
     }
-    process.onExit().thenRun(() -> {
-      children.remove(process);
-      portsInUse.remove(port);
-    });
+    process
+        .onExit()
+        .thenRun(
+            () -> {
+              children.remove(process);
+              portsInUse.remove(port);
+            });
     return new Launched(process, port, log);
   }
 
   /**
-   * A port nothing listens on now. Another program may still take it before the child binds it;
-   * the supervisor sees that bind failure in the log and launches again (a new port).
+   * A port nothing listens on now. Another program may still take it before the child binds it; the
+   * supervisor sees that bind failure in the log and launches again (a new port).
    */
   private int freePort() throws IOException {
     for (int attempt = 0; attempt < 20; attempt++) {
@@ -161,7 +187,10 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
     throw new IOException("no free loopback port found in 20 attempts");
   }
 
-  /** Stops every child still running: SIGTERM, then SIGKILL after 5 s. The shutdown hook does the same. */
+  /**
+   * Stops every child still running: SIGTERM, then SIGKILL after 5 s. The shutdown hook does the
+   * same.
+   */
   @Override
   public void close() {
     try {

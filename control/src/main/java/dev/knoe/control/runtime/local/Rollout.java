@@ -38,7 +38,10 @@ final class Rollout {
     for (int i = 0; i < surplus; i++) {
       stop.add(current.get(i).id());
     }
-    long readyCurrent = current.subList(Math.max(surplus, 0), current.size()).stream().filter(Member::ready).count();
+    long readyCurrent =
+        current.subList(Math.max(surplus, 0), current.size()).stream()
+            .filter(Member::ready)
+            .count();
     // Old instances serve until new ones are ready in their place: e.g. count 3 with 1 new ready
     // keeps 2 old ones (restarting them if they crash), with 3 new ready none.
     long keepOld = Math.max(0, count - readyCurrent);

@@ -36,8 +36,14 @@ public final class ScaledDeployment {
    * @param resumed true when this replaces the scaler of the same running generation (a change of
    *     scale settings only): the initial scale does not apply again
    */
-  public ScaledDeployment(ScalingPolicy policy, Pool pool, InstanceSupervisor supervisor, InstanceSpec spec,
-      Clock clock, int startWith, boolean resumed) {
+  public ScaledDeployment(
+      ScalingPolicy policy,
+      Pool pool,
+      InstanceSupervisor supervisor,
+      InstanceSpec spec,
+      Clock clock,
+      int startWith,
+      boolean resumed) {
     this.autoscaler = new Autoscaler(policy);
     this.pool = pool;
     this.supervisor = supervisor;
@@ -95,7 +101,10 @@ public final class ScaledDeployment {
     return last;
   }
 
-  /** True once the generation had its initial scale ready (stays true: later changes are scaling, not provisioning). */
+  /**
+   * True once the generation had its initial scale ready (stays true: later changes are scaling,
+   * not provisioning).
+   */
   public synchronized boolean reached(int readyNow) {
     reached |= readyNow >= autoscaler.policy().initialScale();
     return reached;
@@ -109,8 +118,9 @@ public final class ScaledDeployment {
     Decision d = autoscaler.decide(clock.millis(), ready);
     last = d;
     if (d.desired() != desired) {
-      LOG.infov("{0}/{1}: scaling from {2} to {3}", spec.endpoint(), spec.deployment(), desired,
-          d.describe(autoscaler.policy()));
+      LOG.infov(
+          "{0}/{1}: scaling from {2} to {3}",
+          spec.endpoint(), spec.deployment(), desired, d.describe(autoscaler.policy()));
       apply(d.desired());
     }
   }

@@ -31,7 +31,11 @@ class DesiredTest {
   static OnlineEndpoint cr() {
     OnlineEndpoint cr = new OnlineEndpoint();
     cr.setMetadata(
-        new ObjectMetaBuilder().withName("my-endpoint").withNamespace("knoe").withUid("u-1").build());
+        new ObjectMetaBuilder()
+            .withName("my-endpoint")
+            .withNamespace("knoe")
+            .withUid("u-1")
+            .build());
     return cr;
   }
 
@@ -45,7 +49,8 @@ class DesiredTest {
     OwnerReference ref = o.getMetadata().getOwnerReferences().get(0);
     assertEquals(
         List.of("knoe.dev/v1alpha1", "OnlineEndpoint", "my-endpoint", "u-1", true),
-        List.of(ref.getApiVersion(), ref.getKind(), ref.getName(), ref.getUid(), ref.getController()),
+        List.of(
+            ref.getApiVersion(), ref.getKind(), ref.getName(), ref.getUid(), ref.getController()),
         o.getKind());
   }
 

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 class BackoffTest {
 
@@ -67,8 +67,10 @@ class BackoffTest {
 
   @Test
   void rejectsNonsense() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new Backoff(Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ZERO));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new Backoff(Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ZERO));
     assertEquals("max = PT1S, must be at least initial = PT2S", e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> B.delay(0));
   }

@@ -10,14 +10,18 @@ import org.junit.jupiter.api.Test;
 class InstanceSpecTest {
 
   private static InstanceSpec spec(String deployment, Map<String, String> env) {
-    return new InstanceSpec("my-endpoint", deployment, 1, Path.of("m"), env, Probe.AZURE_DEFAULT, Probe.AZURE_DEFAULT);
+    return new InstanceSpec(
+        "my-endpoint", deployment, 1, Path.of("m"), env, Probe.AZURE_DEFAULT, Probe.AZURE_DEFAULT);
   }
 
   @Test
   void reservedVariablesAreRefused() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> spec("blue", Map.of("QUARKUS_HTTP_PORT", "80")));
-    assertEquals("environment variable QUARKUS_HTTP_PORT is set by the local runtime, a deployment cannot set it", e.getMessage());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> spec("blue", Map.of("QUARKUS_HTTP_PORT", "80")));
+    assertEquals(
+        "environment variable QUARKUS_HTTP_PORT is set by the local runtime, a deployment cannot set it",
+        e.getMessage());
   }
 
   @Test

@@ -38,23 +38,28 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The supervisor with real scoring-function processes on loopback ports: start, score, scale,
- * crash and restart, rolling update under load, a broken model.
+ * The supervisor with real scoring-function processes on loopback ports: start, score, scale, crash
+ * and restart, rolling update under load, a broken model.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class InstanceSupervisorTest {
 
   private static final String EXPECTED = "[[-3.625],[4.625]]";
-  // An instance is ready in about 1 s here, 5-7 s on a starved machine; some tests start two at once.
+  // An instance is ready in about 1 s here, 5-7 s on a starved machine; some tests start two at
+  // once.
   private static final Duration START = Duration.ofSeconds(60);
   // Readiness every second (every 100 ms until the first pass), liveness from 2 s on.
   private static final Probe READINESS = new Probe(0, 1, 2, 1, 3);
   private static final Probe LIVENESS = new Probe(2, 1, 2, 1, 10);
-  private static final InstanceSupervisor.Settings SETTINGS = new InstanceSupervisor.Settings(
-      Backoff.DEFAULT, Duration.ofMillis(100), Duration.ofMillis(300), Duration.ofSeconds(8), 10);
+  private static final InstanceSupervisor.Settings SETTINGS =
+      new InstanceSupervisor.Settings(
+          Backoff.DEFAULT,
+          Duration.ofMillis(100),
+          Duration.ofMillis(300),
+          Duration.ofSeconds(8),
+          10);
 
-  @TempDir
-  Path logs;
+  @TempDir Path logs;
 
   private Path root;
   private Path scoringHome;
@@ -65,27 +70,37 @@ class InstanceSupervisorTest {
   private final List<InstanceSupervisor> supervisors = new ArrayList<>();
   private final List<String> warnings = new CopyOnWriteArrayList<>();
   private final Logger julLogger = Logger.getLogger(InstanceSupervisor.class.getName());
-  private final Handler capture = new Handler() {
-    @Override
-    public void publish(LogRecord r) {
-      Object[] p = r.getParameters();
-      warnings.add(p == null ? r.getMessage() : java.text.MessageFormat.format(r.getMessage(), p));
-    }
+  private final Handler capture =
+      new Handler() {
+        @Override
+        public void publish(LogRecord r) {
+          Object[] p = r.getParameters();
+          warnings.add(
+              p == null ? r.getMessage() : java.text.MessageFormat.format(r.getMessage(), p));
+        }
 
-    @Override
-    public void flush() {}
+        @Override
+        public void flush() {}
 
-    @Override
-    public void close() {}
-  };
+        @Override
+        public void close() {}
+      };
 
   @BeforeAll
   void scoringFunction() throws IOException {
-    root = Path.of(System.getProperty("samples.dir", "../samples")).toAbsolutePath().normalize().getParent();
+    root =
+        Path.of(System.getProperty("samples.dir", "../samples"))
+            .toAbsolutePath()
+            .normalize()
+            .getParent();
     scoringHome = root.resolve("scoring-function");
     Path jar = scoringHome.resolve(ProcessLauncher.JAR);
-    assertTrue(Files.exists(jar), jar + " is missing: build the scoring function first with"
-        + " `./mvnw install -DskipTests` in " + root);
+    assertTrue(
+        Files.exists(jar),
+        jar
+            + " is missing: build the scoring function first with"
+            + " `./mvnw install -DskipTests` in "
+            + root);
     request = Files.readString(root.resolve("samples/requests/model-1.json"));
     scheduler = Executors.newScheduledThreadPool(2);
     julLogger.addHandler(capture);
@@ -94,11 +109,16 @@ class InstanceSupervisorTest {
   @BeforeEach
   void launcher() {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    // The launcher script finds a JDK 25 under /usr/lib/jvm by itself; this JVM's java is its fallback.
-    Map<String, String> env = Map.of(
-        "PATH", java.getParent() + ":/usr/local/bin:/usr/bin:/bin",
-        "KNOE_FAST_START", "1",
-        "KNOE_APP_DIR", scoringHome.resolve("target/quarkus-app").toString());
+    // The launcher script finds a JDK 25 under /usr/lib/jvm by itself; this JVM's java is its
+    // fallback.
+    Map<String, String> env =
+        Map.of(
+            "PATH",
+            java.getParent() + ":/usr/local/bin:/usr/bin:/bin",
+            "KNOE_FAST_START",
+            "1",
+            "KNOE_APP_DIR",
+            scoringHome.resolve("target/quarkus-app").toString());
     launcher = new ProcessLauncher(ProcessLauncher.scoringCommand(scoringHome, java), logs, env);
     warnings.clear();
   }
@@ -121,13 +141,22 @@ class InstanceSupervisorTest {
   }
 
   private InstanceSupervisor supervisor(String deployment, InstanceSupervisor.Settings settings) {
-    InstanceSupervisor s = new InstanceSupervisor("ep1", deployment, launcher, scheduler, http, Clock.systemUTC(), settings);
+    InstanceSupervisor s =
+        new InstanceSupervisor(
+            "ep1", deployment, launcher, scheduler, http, Clock.systemUTC(), settings);
     supervisors.add(s);
     return s;
   }
 
   private InstanceSpec spec(String deployment, long generation, Path model) {
-    return new InstanceSpec("ep1", deployment, generation, model, Map.of("KNOE_BATCH_MAX_DELAY_MS", "1"), READINESS, LIVENESS);
+    return new InstanceSpec(
+        "ep1",
+        deployment,
+        generation,
+        model,
+        Map.of("KNOE_BATCH_MAX_DELAY_MS", "1"),
+        READINESS,
+        LIVENESS);
   }
 
   private Path model1() {
@@ -135,11 +164,13 @@ class InstanceSupervisorTest {
   }
 
   private HttpResponse<String> score(URI base) throws IOException, InterruptedException {
-    return http.send(HttpRequest.newBuilder(base.resolve("/score"))
-        .header("Content-Type", "application/json")
-        .timeout(Duration.ofSeconds(5))
-        .POST(HttpRequest.BodyPublishers.ofString(request))
-        .build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(base.resolve("/score"))
+            .header("Content-Type", "application/json")
+            .timeout(Duration.ofSeconds(5))
+            .POST(HttpRequest.BodyPublishers.ofString(request))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
@@ -163,8 +194,12 @@ class InstanceSupervisorTest {
 
     // The instance can answer before Quarkus has logged that it started: wait for the line.
     String listening = "Listening on: http://127.0.0.1:" + v.baseUri().getPort();
-    await().atMost(Duration.ofSeconds(20)).until(() ->
-        new LogReader(logs).tail("ep1", "blue", 20).stream().anyMatch(l -> l.contains(listening)));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                new LogReader(logs)
+                    .tail("ep1", "blue", 20).stream().anyMatch(l -> l.contains(listening)));
 
     s.stop();
     assertEquals(List.of(), s.instances());
@@ -208,19 +243,38 @@ class InstanceSupervisorTest {
     assertNotEquals(before.pid(), after.pid());
     assertEquals(137, s.instance(after.id()).orElseThrow().lastExitCode().orElseThrow());
     assertEquals(EXPECTED, score(after.baseUri()).body());
-    String warning = warnings.stream().filter(w -> w.contains("exited with code")).findFirst().orElseThrow();
-    assertTrue(warning.startsWith("ep1/blue: instance blue-1-0 exited with code 137 (SIGKILL); restarting it in 1000 ms"
-        + " (crash 1 in a row). Last lines of " + logs.resolve("ep1/blue/blue-1-0.log") + ":"), warning);
-    assertTrue(warning.contains("execution provider"), warning); // a line logged before the instance was ready
+    String warning =
+        warnings.stream().filter(w -> w.contains("exited with code")).findFirst().orElseThrow();
+    assertTrue(
+        warning.startsWith(
+            "ep1/blue: instance blue-1-0 exited with code 137 (SIGKILL); restarting it in 1000 ms"
+                + " (crash 1 in a row). Last lines of "
+                + logs.resolve("ep1/blue/blue-1-0.log")
+                + ":"),
+        warning);
+    assertTrue(
+        warning.contains("execution provider"),
+        warning); // a line logged before the instance was ready
     assertEquals(new InstanceSupervisor.Status(1, 1, 0, 0, ""), s.status());
   }
 
-  /** A client that always picks a ready instance must never see a failure while generation 1 gives way to 2. */
+  /**
+   * A client that always picks a ready instance must never see a failure while generation 1 gives
+   * way to 2.
+   */
   @Test
   void rollingUpdateKeepsServing() throws Exception {
-    // The drain delay covers the client's gap between reading ready() and sending, however slow this machine.
-    InstanceSupervisor s = supervisor("blue", new InstanceSupervisor.Settings(
-        SETTINGS.backoff(), SETTINGS.startupProbeInterval(), Duration.ofSeconds(3), SETTINGS.stopGrace(), 10));
+    // The drain delay covers the client's gap between reading ready() and sending, however slow
+    // this machine.
+    InstanceSupervisor s =
+        supervisor(
+            "blue",
+            new InstanceSupervisor.Settings(
+                SETTINGS.backoff(),
+                SETTINGS.startupProbeInterval(),
+                Duration.ofSeconds(3),
+                SETTINGS.stopGrace(),
+                10));
     s.scale(spec("blue", 1, model1()), 1);
     await().atMost(START).until(() -> s.ready().size() == 1);
 
@@ -228,33 +282,42 @@ class InstanceSupervisorTest {
     AtomicInteger ok = new AtomicInteger();
     List<String> failures = new CopyOnWriteArrayList<>();
     Set<Long> servedBy = ConcurrentHashMap.newKeySet();
-    Thread client = new Thread(() -> {
-      while (polling.get()) {
-        List<InstanceView> ready = s.ready();
-        if (ready.isEmpty()) {
-          failures.add("no ready instance");
-          continue;
-        }
-        InstanceView target = ready.get(0);
-        try {
-          HttpResponse<String> r = score(target.baseUri());
-          if (r.statusCode() == 200 && r.body().equals(EXPECTED)) {
-            ok.incrementAndGet();
-            servedBy.add(target.generation());
-          } else {
-            failures.add(target.id() + ": " + r.statusCode() + " " + r.body());
-          }
-        } catch (IOException | InterruptedException e) {
-          failures.add(target.id() + ": " + e);
-        }
-      }
-    }, "rolling-update-client");
+    Thread client =
+        new Thread(
+            () -> {
+              while (polling.get()) {
+                List<InstanceView> ready = s.ready();
+                if (ready.isEmpty()) {
+                  failures.add("no ready instance");
+                  continue;
+                }
+                InstanceView target = ready.get(0);
+                try {
+                  HttpResponse<String> r = score(target.baseUri());
+                  if (r.statusCode() == 200 && r.body().equals(EXPECTED)) {
+                    ok.incrementAndGet();
+                    servedBy.add(target.generation());
+                  } else {
+                    failures.add(target.id() + ": " + r.statusCode() + " " + r.body());
+                  }
+                } catch (IOException | InterruptedException e) {
+                  failures.add(target.id() + ": " + e);
+                }
+              }
+            },
+            "rolling-update-client");
     client.start();
 
     s.scale(spec("blue", 2, model1()), 1);
     // Old and new both run until the new one is ready.
-    assertEquals(List.of("blue-1-0", "blue-2-0"), s.instances().stream().map(InstanceView::id).toList());
-    await().atMost(START).until(() -> s.instances().stream().allMatch(i -> i.generation() == 2 && i.state() == State.READY));
+    assertEquals(
+        List.of("blue-1-0", "blue-2-0"), s.instances().stream().map(InstanceView::id).toList());
+    await()
+        .atMost(START)
+        .until(
+            () ->
+                s.instances().stream()
+                    .allMatch(i -> i.generation() == 2 && i.state() == State.READY));
     Thread.sleep(300);
     polling.set(false);
     client.join();
@@ -279,21 +342,38 @@ class InstanceSupervisorTest {
 
     s.scale(spec("blue", 2, root.resolve("scoring-function/src/test/resources/models/corrupt")), 1);
     AtomicReference<InstanceSupervisor.Status> status = new AtomicReference<>();
-    await().atMost(START).until(() -> {
-      status.set(s.status());
-      return status.get().failed() == 1;
-    });
+    await()
+        .atMost(START)
+        .until(
+            () -> {
+              status.set(s.status());
+              return status.get().failed() == 1;
+            });
     InstanceSupervisor.Status st = status.get();
     assertEquals(0, st.ready());
-    assertTrue(st.message().startsWith("instance blue-2-0 exited with code 1: cannot load ONNX model "), st.message());
+    assertTrue(
+        st.message().startsWith("instance blue-2-0 exited with code 1: cannot load ONNX model "),
+        st.message());
     assertTrue(st.message().contains("corrupt/model.onnx"), st.message());
-    assertTrue(st.message().endsWith("; 1 instance(s) of the previous generation keep serving"), st.message());
+    assertTrue(
+        st.message().endsWith("; 1 instance(s) of the previous generation keep serving"),
+        st.message());
     assertEquals(List.of(old), s.ready());
     assertEquals(EXPECTED, score(old.baseUri()).body());
 
     // Crash 1 waits 1 s, crash 2 waits 2 s.
-    await().atMost(START).until(() -> warnings.stream().anyMatch(w -> w.contains("restarting it in 2000 ms (crash 2 in a row)")));
-    assertTrue(warnings.stream().anyMatch(w -> w.contains("blue-2-0 exited with code 1") && w.contains("restarting it in 1000 ms (crash 1 in a row)")));
+    await()
+        .atMost(START)
+        .until(
+            () ->
+                warnings.stream()
+                    .anyMatch(w -> w.contains("restarting it in 2000 ms (crash 2 in a row)")));
+    assertTrue(
+        warnings.stream()
+            .anyMatch(
+                w ->
+                    w.contains("blue-2-0 exited with code 1")
+                        && w.contains("restarting it in 1000 ms (crash 1 in a row)")));
     assertEquals(1, s.status().failed());
     assertEquals(List.of(old), s.ready());
 

@@ -14,8 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class LogReaderTest {
 
-  @TempDir
-  Path logs;
+  @TempDir Path logs;
 
   private Path write(String instance, String content, long modifiedMillis) throws IOException {
     Path f = logs.resolve("ep1/blue/" + instance + ".log");
@@ -46,7 +45,10 @@ class LogReaderTest {
     assertEquals(List.of(), new LogReader(logs).tail("ep1", "green", 5));
   }
 
-  /** Reads from the end: the tail of a 200 000-line file, across many 8 KiB chunks, with multibyte text. */
+  /**
+   * Reads from the end: the tail of a 200 000-line file, across many 8 KiB chunks, with multibyte
+   * text.
+   */
   @Test
   void bigFile() throws IOException {
     Path f = logs.resolve("big.log");
@@ -55,19 +57,24 @@ class LogReaderTest {
         w.write("line " + i + " — é\n");
       }
     }
-    assertEquals(List.of("line 199997 — é", "line 199998 — é", "line 199999 — é"), LogReader.tail(f, 3));
+    assertEquals(
+        List.of("line 199997 — é", "line 199998 — é", "line 199999 — é"), LogReader.tail(f, 3));
     assertEquals(5000, LogReader.tail(f, 5000).size());
     assertEquals("line 195000 — é", LogReader.tail(f, 5000).get(0));
   }
 
-  /** Several instances: like tail -n on several files, the most recently written first, with headers. */
+  /**
+   * Several instances: like tail -n on several files, the most recently written first, with
+   * headers.
+   */
   @Test
   void deploymentNewestInstanceFirst() throws IOException {
     write("blue-1-0", "old a\nold b\nold c\n", 1000);
     write("blue-2-1", "new a\nnew b\n", 2000);
     Files.writeString(logs.resolve("ep1/blue/blue-2-1.log.1"), "previous run\n");
     LogReader reader = new LogReader(logs);
-    assertEquals(List.of("==> blue-2-1 <==", "new a", "new b", "", "==> blue-1-0 <==", "old b", "old c"),
+    assertEquals(
+        List.of("==> blue-2-1 <==", "new a", "new b", "", "==> blue-1-0 <==", "old b", "old c"),
         reader.tail("ep1", "blue", 2));
     assertEquals(List.of("blue-2-1", "blue-1-0"), reader.instanceIds("ep1", "blue"));
     assertEquals(List.of("old c"), reader.tail("ep1", "blue", "blue-1-0", 1));

@@ -36,9 +36,14 @@ class ProbeTest {
     Probe p = new Probe(0, 1, 1, 2, 3);
     ProbeCounter c = ProbeCounter.NONE;
     State s = STARTING;
-    boolean[] results = {false, false, false, false, true, true, true, false, false, true, false, false, false, true, true};
-    State[] expected = {STARTING, STARTING, STARTING, STARTING, STARTING, READY, READY, READY, READY, READY, READY, READY,
-        UNHEALTHY, UNHEALTHY, READY};
+    boolean[] results = {
+      false, false, false, false, true, true, true, false, false, true, false, false, false, true,
+      true
+    };
+    State[] expected = {
+      STARTING, STARTING, STARTING, STARTING, STARTING, READY, READY, READY, READY, READY, READY,
+      READY, UNHEALTHY, UNHEALTHY, READY
+    };
     for (int i = 0; i < results.length; i++) {
       c = c.record(results[i]);
       s = c.readiness(s, p);
@@ -56,7 +61,8 @@ class ProbeTest {
 
   @Test
   void validation() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Probe(0, 0, 1, 1, 1));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> new Probe(0, 0, 1, 1, 1));
     assertEquals("period = 0, must be at least 1", e.getMessage());
   }
 }
