@@ -1,15 +1,16 @@
 package dev.knoe.control.cluster;
 
 /**
- * The values of {@code status.provisioning_state} of both custom resources (Azure's names), and
- * what each means for the Ready condition.
+ * The values of {@code status.provisioning_state} of both custom resources, as the strings the
+ * status holds: the names of {@link dev.knoe.control.state.ProvisioningState}, the one list of
+ * states both backends use, and what each means for the Ready condition.
  */
 public final class ProvisioningState {
 
-  public static final String CREATING = "Creating";
-  public static final String UPDATING = "Updating";
-  public static final String SUCCEEDED = "Succeeded";
-  public static final String FAILED = "Failed";
+  public static final String CREATING = dev.knoe.control.state.ProvisioningState.Creating.name();
+  public static final String UPDATING = dev.knoe.control.state.ProvisioningState.Updating.name();
+  public static final String SUCCEEDED = dev.knoe.control.state.ProvisioningState.Succeeded.name();
+  public static final String FAILED = dev.knoe.control.state.ProvisioningState.Failed.name();
 
   private ProvisioningState() {}
 
