@@ -4,6 +4,9 @@ Creates (relative to this script's folder, so it works from any directory):
   model-1/model/model.onnx  linear regression, input "input" FLOAT [batch,10] -> "output" FLOAT [batch,1]
   model-2/model/model.onnx  same signature, other weights (the "green" version)
   mlp/model/model.onnx      MLP 256->1024->1024->10 with Softmax, "input" -> "probabilities" FLOAT [batch,10]
+  image/model/model.onnx    a large input: "input" FLOAT [batch,3,224,224] (an RGB image) -> GlobalAveragePool
+                            -> Gemm 3->1000 -> Softmax -> "probabilities" FLOAT [batch,1000]; cheap to run,
+                            so what a request costs is mostly moving 602 KB in and 4 KB out
   ../requests/model-1.json, ../requests/mlp.json   request bodies
   <name>/expected.json      {"request": ..., "response": ...} computed independently with numpy (float32)
 
@@ -87,6 +90,39 @@ def mlp_forward(x, weights):
     return (e / e.sum(axis=-1, keepdims=True)).astype(np.float32)
 
 
+def image_model():
+    rng = np.random.default_rng(224)
+    w = rng.standard_normal((3, 1000)).astype(np.float32)
+    b = (rng.standard_normal(1000) * 0.1).astype(np.float32)
+    graph = helper.make_graph(
+        [
+            helper.make_node("GlobalAveragePool", ["input"], ["pooled"]),
+            helper.make_node("Flatten", ["pooled"], ["flat"], axis=1),
+            helper.make_node("Gemm", ["flat", "W", "B"], ["logits"]),
+            helper.make_node("Softmax", ["logits"], ["probabilities"], axis=-1),
+        ],
+        "image",
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["batch", 3, 224, 224])],
+        [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["batch", 1000])],
+        [numpy_helper.from_array(w, "W"), numpy_helper.from_array(b, "B")],
+    )
+    return opset_model(graph), w, b
+
+
+def image_input():
+    """The image request's input, by a rule (the JSON of 150 528 numbers is not kept in git)."""
+    h = np.arange(224, dtype=np.float32).reshape(224, 1)
+    v = np.arange(224, dtype=np.float32).reshape(1, 224)
+    channels = [((h * 224 + v) % 256) / 255.0 - 0.5 + 0.1 * c for c in range(3)]
+    return np.stack(channels).reshape(1, 3, 224, 224).astype(np.float32)
+
+
+def image_forward(x, w, b):
+    logits = x.mean(axis=(2, 3)) @ w + b
+    e = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    return (e / e.sum(axis=-1, keepdims=True)).astype(np.float32)
+
+
 def to_list(a):
     return [[float(v) for v in row] for row in np.asarray(a, dtype=np.float32)]
 
@@ -106,6 +142,13 @@ def main():
     write_json(mlp_request, os.path.join(REQUESTS, "mlp.json"))
     probs = mlp_forward(np.array(mlp_request["data"], dtype=np.float32), weights)
     write_json({"request": mlp_request, "response": to_list(probs)}, os.path.join(HERE, "mlp", "expected.json"))
+
+    model, w, b = image_model()
+    save(model, os.path.join(HERE, "image", "model", "model.onnx"))
+    x = image_input()
+    write_json({"request": "input FLOAT [1,3,224,224]: x[0,c,h,w] = ((224*h + w) % 256) / 255 - 0.5 + 0.1*c"
+                " (generate.py image_input)", "response": to_list(image_forward(x, w, b))},
+               os.path.join(HERE, "image", "expected.json"))
 
 
 if __name__ == "__main__":
