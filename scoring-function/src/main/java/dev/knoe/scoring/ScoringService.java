@@ -291,20 +291,33 @@ public class ScoringService {
     return inference.submit(inputs).thenApply(ScoreCodec::encode);
   }
 
-  /** {@code POST /v2/models/{m}/infer}. */
+  /**
+   * A V2 infer request answered all in JSON (CloudEvents carry JSON): outputs asked for as binary
+   * data come back as JSON data.
+   */
   public CompletableFuture<byte[]> infer(byte[] body) {
+    return infer(V2Codec.Body.json(body), true).thenApply(V2Codec.Response::json);
+  }
+
+  /** {@code POST /v2/models/{m}/infer}, JSON or with binary tensor data. */
+  public CompletableFuture<V2Codec.Response> infer(V2Codec.Body body) {
+    return infer(body, false);
+  }
+
+  private CompletableFuture<V2Codec.Response> infer(V2Codec.Body body, boolean jsonOnly) {
     OnnxModel m = requireModel();
     var arriving = inference.arriving();
     arriving.incrementAndGet();
     V2Codec.Request request;
     try {
-      request = V2Codec.decode(body, m.signature());
+      V2Codec.Request decoded = V2Codec.decode(body, m.signature());
+      request = jsonOnly ? decoded.asJson() : decoded;
     } finally {
       arriving.decrementAndGet();
     }
     return inference
         .submit(request.inputs())
-        .thenApply(out -> V2Codec.encode(modelName, request.id(), out, request.outputs()));
+        .thenApply(out -> V2Codec.encode(modelName, request, out));
   }
 
   private byte[] runHandler(ScoringRequest request) {

@@ -23,7 +23,12 @@ public final class Json {
 
   /** A parser positioned on the first token of an object body, or a 400 saying what is wrong. */
   static JsonParser objectParser(byte[] body) throws IOException {
-    JsonParser p = FACTORY.createParser(body);
+    return objectParser(body, 0, body.length);
+  }
+
+  /** The same for the bytes {@code [offset, offset + length)} of {@code body}. */
+  static JsonParser objectParser(byte[] body, int offset, int length) throws IOException {
+    JsonParser p = FACTORY.createParser(body, offset, length);
     JsonToken first = p.nextToken();
     if (first != JsonToken.START_OBJECT) {
       throw ScoringException.badInput(

@@ -6,10 +6,14 @@ import dev.knoe.scoring.ScoringException;
 import dev.knoe.scoring.ScoringService;
 import dev.knoe.scoring.auth.Authenticator;
 import dev.knoe.scoring.auth.EventsToken;
+import dev.knoe.scoring.codec.BinaryData;
+import dev.knoe.scoring.codec.V2Codec;
 import dev.knoe.scoring.config.ScoringConfig;
 import dev.knoe.scoring.model.Signature;
 import dev.knoe.scoring.model.TensorSpec;
 import dev.knoe.scoring.openapi.OpenApi;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -115,7 +119,8 @@ public class ScoringRoutes {
                 json(
                     ctx,
                     200,
-                    "{\"name\":\"knoe-scoring-function\",\"version\":\"0.1.0\",\"extensions\":[]}"));
+                    "{\"name\":\"knoe-scoring-function\",\"version\":\"0.1.0\","
+                        + "\"extensions\":[\"binary_tensor_data\"]}"));
     router.get("/v2/models/:model").handler(ctx -> withModel(ctx, m -> metadata()));
     router
         .get("/v2/models/:model/versions/:version")
@@ -147,7 +152,7 @@ public class ScoringRoutes {
           .handler(
               ctx -> {
                 model(ctx);
-                answer(ctx, "infer", service.infer(bytes(ctx)));
+                answerV2(ctx, service.infer(v2Body(ctx)));
               });
     }
     for (String path : List.of("/openapi.json", "/swagger.json")) {
@@ -291,6 +296,26 @@ public class ScoringRoutes {
     return b == null ? new byte[0] : b.getBytes();
   }
 
+  /**
+   * The V2 body as the codec reads it: the JSON part parsed in place from the body's own array, the
+   * binary tensor data after it (when {@value BinaryData#HEADER} says where the JSON ends) copied
+   * once into a direct buffer.
+   */
+  private static V2Codec.Body v2Body(RoutingContext ctx) {
+    Buffer b = ctx.body().buffer();
+    String headerLength = ctx.request().getHeader(BinaryData.HEADER);
+    if (b == null) {
+      return BinaryData.split(new byte[0], 0, 0, headerLength);
+    }
+    ByteBuf buf = b.getByteBuf();
+    if (buf.hasArray()) {
+      return BinaryData.split(
+          buf.array(), buf.arrayOffset() + buf.readerIndex(), buf.readableBytes(), headerLength);
+    }
+    byte[] bytes = b.getBytes();
+    return BinaryData.split(bytes, 0, bytes.length, headerLength);
+  }
+
   private static Map<String, String> headers(HttpServerRequest request) {
     Map<String, String> h = new HashMap<>();
     request
@@ -376,6 +401,41 @@ public class ScoringRoutes {
                         .end(Buffer.buffer(bytes));
                     metrics.request(route, 200, System.nanoTime() - (long) ctx.get(START));
                   }
+                }));
+  }
+
+  /**
+   * A V2 answer: JSON, or with binary outputs the JSON part then their bytes, written from the
+   * result buffers without a copy (Netty wraps them), as Triton answers: {@code
+   * application/octet-stream} with {@value BinaryData#HEADER}.
+   */
+  private void answerV2(RoutingContext ctx, CompletableFuture<V2Codec.Response> result) {
+    var context = io.vertx.core.Vertx.currentContext();
+    result.whenComplete(
+        (response, failure) ->
+            context.runOnContext(
+                v -> {
+                  if (failure != null) {
+                    error(
+                        ctx, failure instanceof CompletionException ? failure.getCause() : failure);
+                    return;
+                  }
+                  if (!response.hasBinary()) {
+                    ctx.response()
+                        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                        .end(Buffer.buffer(response.json()));
+                  } else {
+                    ByteBuf[] parts = new ByteBuf[1 + response.binary().size()];
+                    parts[0] = Unpooled.wrappedBuffer(response.json());
+                    for (int i = 1; i < parts.length; i++) {
+                      parts[i] = Unpooled.wrappedBuffer(response.binary().get(i - 1));
+                    }
+                    ctx.response()
+                        .putHeader(HttpHeaders.CONTENT_TYPE, "application/octet-stream")
+                        .putHeader(BinaryData.HEADER, Integer.toString(response.json().length))
+                        .end(Buffer.buffer(Unpooled.wrappedBuffer(parts.length, parts)));
+                  }
+                  metrics.request("infer", 200, System.nanoTime() - (long) ctx.get(START));
                 }));
   }
 
