@@ -19,6 +19,8 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+from image_input import image_input
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REQUESTS = os.path.join(HERE, "..", "requests")
 
@@ -107,14 +109,6 @@ def image_model():
         [numpy_helper.from_array(w, "W"), numpy_helper.from_array(b, "B")],
     )
     return opset_model(graph), w, b
-
-
-def image_input():
-    """The image request's input, by a rule (the JSON of 150 528 numbers is not kept in git)."""
-    h = np.arange(224, dtype=np.float32).reshape(224, 1)
-    v = np.arange(224, dtype=np.float32).reshape(1, 224)
-    channels = [((h * 224 + v) % 256) / 255.0 - 0.5 + 0.1 * c for c in range(3)]
-    return np.stack(channels).reshape(1, 3, 224, 224).astype(np.float32)
 
 
 def image_forward(x, w, b):

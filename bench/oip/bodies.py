@@ -1,0 +1,56 @@
+"""Request bodies for bench/oip.sh: one V2 inference request per model, as JSON and as binary
+tensor data (Triton's binary_tensor_data extension), with the same input values.
+
+  python bodies.py OUT_DIR MODEL...     (models: mlp, image)
+
+Writes OUT_DIR/<model>.json, OUT_DIR/<model>.bin and OUT_DIR/<model>.bin.hlen (the value of the
+Inference-Header-Content-Length header), and OUT_DIR/<model>.grpc.json (a ModelInferRequest in
+protobuf's JSON form with raw_input_contents, for ghz). Run with the tests' venv (numpy).
+"""
+import base64
+import json
+import os
+import sys
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "samples", "models"))
+
+
+def inputs(model):
+    if model == "mlp":
+        return "input", np.random.default_rng(7).standard_normal((1, 256)).astype(np.float32)
+    if model == "image":
+        from image_input import image_input  # the sample's own rule: its answer is in expected.json
+
+        return "input", image_input()
+    raise SystemExit("unknown model " + model)
+
+
+def main():
+    out, models = sys.argv[1], sys.argv[2:]
+    for model in models:
+        name, x = inputs(model)
+        shape = list(x.shape)
+        with open(os.path.join(out, model + ".json"), "w") as f:
+            json.dump({"inputs": [{"name": name, "shape": shape, "datatype": "FP32",
+                                   "data": [float(v) for v in x.flatten()]}]}, f)
+        raw = x.astype("<f4").tobytes()
+        header = json.dumps({
+            "inputs": [{"name": name, "shape": shape, "datatype": "FP32",
+                        "parameters": {"binary_data_size": len(raw)}}],
+            "parameters": {"binary_data_output": True},
+        }).encode()
+        with open(os.path.join(out, model + ".bin"), "wb") as f:
+            f.write(header + raw)
+        with open(os.path.join(out, model + ".bin.hlen"), "w") as f:
+            f.write(str(len(header)))
+        with open(os.path.join(out, model + ".grpc.json"), "w") as f:
+            json.dump({"model_name": model,
+                       "inputs": [{"name": name, "datatype": "FP32", "shape": shape}],
+                       "raw_input_contents": [base64.b64encode(raw).decode()]}, f)
+
+
+if __name__ == "__main__":
+    main()
