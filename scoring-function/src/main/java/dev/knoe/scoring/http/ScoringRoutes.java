@@ -5,6 +5,7 @@ import dev.knoe.scoring.Metrics;
 import dev.knoe.scoring.ScoringException;
 import dev.knoe.scoring.ScoringService;
 import dev.knoe.scoring.auth.Authenticator;
+import dev.knoe.scoring.auth.Credentials;
 import dev.knoe.scoring.auth.EventsToken;
 import dev.knoe.scoring.config.ScoringConfig;
 import dev.knoe.scoring.model.Signature;
@@ -62,20 +63,14 @@ public class ScoringRoutes {
   @Inject Metrics metrics;
   @Inject ObjectMapper mapper;
   @Inject io.vertx.core.Vertx vertx;
+  @Inject Credentials credentials;
 
   private Authenticator authenticator;
   private EventsToken eventsToken;
   private dev.knoe.scoring.mirror.Mirror mirror;
 
   void routes(@Observes Router router) {
-    if (config.auth() == ScoringConfig.AuthMode.required) {
-      authenticator =
-          new Authenticator(
-              config.keysFile().map(Path::of),
-              config.jwtPublicKeyFile().map(Path::of),
-              config.jwtAudience().or(config::endpointName).orElseGet(this::modelNameFromConfig),
-              System::nanoTime);
-    }
+    authenticator = credentials.authenticator().orElse(null);
     eventsToken =
         config
             .eventsTokenFile()
@@ -154,10 +149,6 @@ public class ScoringRoutes {
       router.get(path).handler(ctx -> json(ctx, 200, openApi()));
     }
     router.route().order(-100).failureHandler(this::failure);
-  }
-
-  private String modelNameFromConfig() {
-    return config.modelName().orElse("knoe");
   }
 
   /**
