@@ -8,6 +8,7 @@ import dev.knoe.scoring.auth.Authenticator;
 import dev.knoe.scoring.auth.Credentials;
 import dev.knoe.scoring.auth.EventsToken;
 import dev.knoe.scoring.config.ScoringConfig;
+import dev.knoe.scoring.grpc.HttpPort;
 import dev.knoe.scoring.model.Signature;
 import dev.knoe.scoring.model.TensorSpec;
 import dev.knoe.scoring.openapi.OpenApi;
@@ -157,6 +158,12 @@ public class ScoringRoutes {
    * matches them, normalized: {@code /v2/health/../../score} is {@code /score}.
    */
   private void common(RoutingContext ctx) {
+    if (HttpPort.grpc(ctx)) {
+      // The gRPC service on this port checks credentials, deployment and traffic itself and answers
+      // with a gRPC status (grpc.Gate): a JSON error body would mean nothing to a gRPC client.
+      ctx.next();
+      return;
+    }
     ctx.put(START, System.nanoTime());
     ctx.response().putHeader(REQUEST_ID, requestId(ctx));
     config.deploymentName().ifPresent(d -> ctx.response().putHeader("azureml-model-deployment", d));
