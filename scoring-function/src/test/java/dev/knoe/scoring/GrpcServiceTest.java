@@ -59,6 +59,9 @@ class GrpcServiceTest {
   @TestHTTPResource("/")
   URI base;
 
+  static final Metadata.Key<String> REQUEST_ID =
+      Metadata.Key.of("x-request-id", Metadata.ASCII_STRING_MARSHALLER);
+
   final JsonNode expected = TestModels.expected(TestModels.test("types"));
   ManagedChannel channel;
   GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub stub;
@@ -117,6 +120,19 @@ class GrpcServiceTest {
         Status.Code.NOT_FOUND,
         message,
         () -> stub.modelInfer(rawRequest().setModelName("nope").build()));
+  }
+
+  @Test
+  void aFailedCallCarriesItsRequestIdInTheTrailers() {
+    Metadata headers = new Metadata();
+    headers.put(REQUEST_ID, "trace-43");
+    var e =
+        assertThrows(
+            StatusRuntimeException.class,
+            () ->
+                stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+                    .modelInfer(rawRequest().setModelName("nope").build()));
+    assertEquals("trace-43", e.getTrailers().get(REQUEST_ID));
   }
 
   @Test

@@ -58,10 +58,21 @@ public class Gate implements ServerInterceptor {
     String method = call.getMethodDescriptor().getBareMethodName();
     ServerCall<Q, A> tagged =
         new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+          private boolean headersSent;
+
           @Override
           public void sendHeaders(Metadata answer) {
+            headersSent = true;
             tag(answer, id);
             super.sendHeaders(answer);
+          }
+
+          @Override
+          public void close(Status status, Metadata trailers) {
+            if (!headersSent) { // a failed call has trailers only: the id goes there
+              tag(trailers, id);
+            }
+            super.close(status, trailers);
           }
         };
     Optional<ScoringException> refused = refusal(headers, HEALTH.contains(method));
