@@ -34,6 +34,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
@@ -318,6 +320,26 @@ public class ScoringService {
     return inference
         .submit(request.inputs())
         .thenApply(out -> V2Codec.encode(modelName, request, out));
+  }
+
+  /**
+   * An infer request in a wire format its caller decodes (gRPC), through the same batcher as HTTP's
+   * V2 requests; {@code decode} runs counted as arriving, as HTTP's parse does, and {@code encode}
+   * on the thread that finished the run.
+   */
+  public <T> CompletableFuture<T> infer(
+      Function<Signature, V2Codec.Request> decode,
+      BiFunction<V2Codec.Request, Map<String, Tensor>, T> encode) {
+    OnnxModel m = requireModel();
+    var arriving = inference.arriving();
+    arriving.incrementAndGet();
+    V2Codec.Request request;
+    try {
+      request = decode.apply(m.signature());
+    } finally {
+      arriving.decrementAndGet();
+    }
+    return inference.submit(request.inputs()).thenApply(out -> encode.apply(request, out));
   }
 
   private byte[] runHandler(ScoringRequest request) {

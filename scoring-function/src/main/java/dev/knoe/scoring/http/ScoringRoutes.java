@@ -5,10 +5,12 @@ import dev.knoe.scoring.Metrics;
 import dev.knoe.scoring.ScoringException;
 import dev.knoe.scoring.ScoringService;
 import dev.knoe.scoring.auth.Authenticator;
+import dev.knoe.scoring.auth.Credentials;
 import dev.knoe.scoring.auth.EventsToken;
 import dev.knoe.scoring.codec.BinaryData;
 import dev.knoe.scoring.codec.V2Codec;
 import dev.knoe.scoring.config.ScoringConfig;
+import dev.knoe.scoring.grpc.HttpPort;
 import dev.knoe.scoring.model.Signature;
 import dev.knoe.scoring.model.TensorSpec;
 import dev.knoe.scoring.openapi.OpenApi;
@@ -66,20 +68,14 @@ public class ScoringRoutes {
   @Inject Metrics metrics;
   @Inject ObjectMapper mapper;
   @Inject io.vertx.core.Vertx vertx;
+  @Inject Credentials credentials;
 
   private Authenticator authenticator;
   private EventsToken eventsToken;
   private dev.knoe.scoring.mirror.Mirror mirror;
 
   void routes(@Observes Router router) {
-    if (config.auth() == ScoringConfig.AuthMode.required) {
-      authenticator =
-          new Authenticator(
-              config.keysFile().map(Path::of),
-              config.jwtPublicKeyFile().map(Path::of),
-              config.jwtAudience().or(config::endpointName).orElseGet(this::modelNameFromConfig),
-              System::nanoTime);
-    }
+    authenticator = credentials.authenticator().orElse(null);
     eventsToken =
         config
             .eventsTokenFile()
@@ -161,16 +157,18 @@ public class ScoringRoutes {
     router.route().order(-100).failureHandler(this::failure);
   }
 
-  private String modelNameFromConfig() {
-    return config.modelName().orElse("knoe");
-  }
-
   /**
    * Request id on every response, and the credential check for everything but health and the events
    * routes (whose own handler checked the token in the path). Paths are judged as the router
    * matches them, normalized: {@code /v2/health/../../score} is {@code /score}.
    */
   private void common(RoutingContext ctx) {
+    if (HttpPort.grpc(ctx)) {
+      // The gRPC service on this port checks credentials, deployment and traffic itself and answers
+      // with a gRPC status (grpc.Gate): a JSON error body would mean nothing to a gRPC client.
+      ctx.next();
+      return;
+    }
     ctx.put(START, System.nanoTime());
     ctx.response().putHeader(REQUEST_ID, requestId(ctx));
     config.deploymentName().ifPresent(d -> ctx.response().putHeader("azureml-model-deployment", d));
