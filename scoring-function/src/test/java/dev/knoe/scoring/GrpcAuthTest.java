@@ -115,7 +115,12 @@ class GrpcAuthTest {
   @Test
   void tritonClientWithAKey() throws Exception {
     String output =
-        TritonClient.run(base.getHost() + ":" + base.getPort(), "model-1", "primary-key-1");
+        PythonClient.run(
+            PythonClient.GRPC_CHECK,
+            java.util.Map.of("KNOE_SAMPLES", TestModels.samples().toString()),
+            base.getHost() + ":" + base.getPort(),
+            "model-1",
+            "primary-key-1");
     assertTrue(output.contains("checks as expected"), output);
   }
 

@@ -22,7 +22,12 @@ class GrpcTritonClientTest {
 
   @Test
   void tritonClientInfersEveryDatatypeAsNumpyComputesIt() throws Exception {
-    String output = TritonClient.run(base.getHost() + ":" + base.getPort(), "types");
+    String output =
+        PythonClient.run(
+            PythonClient.GRPC_CHECK,
+            java.util.Map.of("KNOE_SAMPLES", TestModels.samples().toString()),
+            base.getHost() + ":" + base.getPort(),
+            "types");
     assertTrue(output.contains("checks as expected"), output);
   }
 }

@@ -23,6 +23,9 @@ public final class PythonClient {
   public static final Path TRITON_CHECK =
       Path.of("src/test/python/tritonclient_check.py").toAbsolutePath();
 
+  /** The tritonclient.grpc check, {@code grpc_client.py HOST:PORT MODEL [KEY]}. */
+  public static final Path GRPC_CHECK = Path.of("src/test/python/grpc_client.py").toAbsolutePath();
+
   private PythonClient() {}
 
   public static Path venv() {
@@ -54,9 +57,17 @@ public final class PythonClient {
    * 0 within two minutes. Returns its output (stdout and stderr).
    */
   public static String run(Path script, String... args) throws IOException, InterruptedException {
+    return run(script, java.util.Map.of(), args);
+  }
+
+  /** {@link #run(Path, String...)} with these environment variables added. */
+  public static String run(Path script, java.util.Map<String, String> env, String... args)
+      throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of(python().toString(), script.toString()));
     command.addAll(List.of(args));
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().putAll(env);
+    Process p = builder.start();
     // Read before waiting: a child blocked on a full pipe never exits.
     var output = p.getInputStream().readAllBytes();
     assertTrue(p.waitFor(2, TimeUnit.MINUTES), "python did not finish: " + command);

@@ -82,8 +82,13 @@ public final class GrpcCodec {
       wanted.add(out.getName());
     }
     signature.check(inputs);
+    // gRPC carries outputs as protobuf: the HTTP binary-data choices do not apply.
     return new V2Codec.Request(
-        request.getId().isEmpty() ? null : request.getId(), inputs, List.copyOf(wanted));
+        request.getId().isEmpty() ? null : request.getId(),
+        inputs,
+        List.copyOf(wanted),
+        false,
+        Map.of());
   }
 
   private static long[] shape(ModelInferRequest.InferInputTensor in) {
