@@ -13,7 +13,7 @@
 # (1x3x224x224 FP32 in, 602 KB; 1x1000 out; a cheap model: the payload is the work). For each,
 # wrk (2 threads; 1 at c=1) POSTs the same input as JSON and as binary data (answer asked as binary
 # too) for DURATION s at each of CONCS after a WARMUP s run of each; ghz sends ModelInfer with
-# raw_input_contents. The answer of each kind is checked once before it is measured. Raw: JMH's
+# raw_input_contents (a serialized message, one HTTP/2 connection). The answer of each kind is checked once before it is measured. Raw: JMH's
 # RawOnnxBenchmark (bench/jmh) at batch 1 with the instance's intra-op threads (half the cores).
 # Needs wrk, jq, the tests' Python venv (~/.cache/knoe/pyvenv, made by .ci/run) and, for gRPC,
 # ghz (`GOBIN=~/.cache/knoe/bin go install github.com/bojand/ghz/cmd/ghz@v0.120.0`).
@@ -99,13 +99,13 @@ ghz_run() {
   local model=$1 c=$2 secs=$3 f
   f=$OUT/ghz-$model-c$c
   "$GHZ" --insecure --proto "$PROTO" --import-paths "$(dirname "$PROTO")" \
-    --call inference.GRPCInferenceService/ModelInfer -D "$OUT/$model.grpc.json" \
-    -c "$c" --connections 1 -z "${secs}s" -O json "127.0.0.1:$PORT" >"$f.json" 2>"$f.err" || die "ghz failed: $(cat "$f.err")"
+    --call inference.GRPCInferenceService/ModelInfer -B "$OUT/$model.grpc.bin" \
+    -c "$c" --connections 1 -z "${secs}s" --duration-stop wait -O json "127.0.0.1:$PORT" >"$f.json" 2>"$f.err" || die "ghz failed: $(cat "$f.err")"
   [[ $(jq '.statusCodeDistribution | keys | map(select(. != "OK")) | length' "$f.json") == 0 ]] \
     || die "gRPC errors in $f.json"
   RPS=$(jq '.rps | floor' "$f.json")
-  P50=$(jq '[.latencyDistribution[] | select(.percentage == 50)][0].latency / 1e6' "$f.json")
-  P99=$(jq '[.latencyDistribution[] | select(.percentage == 99)][0].latency / 1e6' "$f.json")
+  P50=$(jq -r '[.latencyDistribution[] | select(.percentage == 50)][0].latency / 1e6 * 1000 | round / 1000' "$f.json")
+  P99=$(jq -r '[.latencyDistribution[] | select(.percentage == 99)][0].latency / 1e6 * 1000 | round / 1000' "$f.json")
 }
 
 GRPC=0

@@ -4,15 +4,16 @@ tensor data (Triton's binary_tensor_data extension), with the same input values.
   python bodies.py OUT_DIR MODEL...     (models: mlp, image)
 
 Writes OUT_DIR/<model>.json, OUT_DIR/<model>.bin and OUT_DIR/<model>.bin.hlen (the value of the
-Inference-Header-Content-Length header), and OUT_DIR/<model>.grpc.json (a ModelInferRequest in
-protobuf's JSON form with raw_input_contents, for ghz). Run with the tests' venv (numpy).
+Inference-Header-Content-Length header), and OUT_DIR/<model>.grpc.bin (a serialized
+ModelInferRequest with raw_input_contents, for ghz -B: a JSON template would cost ghz more CPU per
+call than the server spends). Run with the tests' venv (numpy, tritonclient's generated messages).
 """
-import base64
 import json
 import os
 import sys
 
 import numpy as np
+from tritonclient.grpc import service_pb2
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "samples", "models"))
@@ -46,10 +47,13 @@ def main():
             f.write(header + raw)
         with open(os.path.join(out, model + ".bin.hlen"), "w") as f:
             f.write(str(len(header)))
-        with open(os.path.join(out, model + ".grpc.json"), "w") as f:
-            json.dump({"model_name": model,
-                       "inputs": [{"name": name, "datatype": "FP32", "shape": shape}],
-                       "raw_input_contents": [base64.b64encode(raw).decode()]}, f)
+        request = service_pb2.ModelInferRequest(model_name=model)
+        tensor = request.inputs.add()
+        tensor.name, tensor.datatype = name, "FP32"
+        tensor.shape.extend(shape)
+        request.raw_input_contents.append(raw)
+        with open(os.path.join(out, model + ".grpc.bin"), "wb") as f:
+            f.write(request.SerializeToString())
 
 
 if __name__ == "__main__":
