@@ -1,7 +1,6 @@
 package dev.knoe.control.router;
 
 import io.vertx.core.MultiMap;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.RequestOptions;
 import java.util.Locale;
@@ -36,11 +35,11 @@ final class Proxy implements Step {
           DataPlane.DEPLOYMENT_HEADER,
           DataPlane.DEPLOYMENT_HEADER_ALIAS);
 
-  private final HttpClient client;
+  private final Upstreams upstreams;
   private final Relay relay;
 
-  Proxy(HttpClient client, Relay relay) {
-    this.client = client;
+  Proxy(Upstreams upstreams, Relay relay) {
+    this.upstreams = upstreams;
     this.relay = relay;
   }
 
@@ -60,7 +59,8 @@ final class Proxy implements Step {
             .setMethod(req.method())
             .setURI(ex.path)
             .setHeaders(forwardedHeaders(req, ex.id));
-    client
+    upstreams
+        .client()
         .request(options)
         .onComplete(
             ar -> {
