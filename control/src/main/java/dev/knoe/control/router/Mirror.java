@@ -61,7 +61,8 @@ final class Mirror implements Step {
     if (t == null) {
       return;
     }
-    MultiMap headers = Proxy.forwardedHeaders(original.ctx.request(), original.id + "-mirror");
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+    Proxy.forwardHeaders(original.ctx.request(), original.id + "-mirror", headers);
     long start = System.nanoTime();
     t.inFlight().incrementAndGet();
     upstreams

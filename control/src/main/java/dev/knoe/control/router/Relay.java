@@ -5,7 +5,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
@@ -36,16 +36,14 @@ final class Relay {
     vertx.cancelTimer(ex.timer);
     HttpServerResponse resp = ex.ctx.response();
     resp.setStatusCode(up.statusCode());
-    up.headers()
-        .forEach(
-            e -> {
-              String k = e.getKey().toLowerCase(Locale.ROOT);
-              if (!Proxy.HOP_BY_HOP.contains(k)
-                  && !k.equals("content-length")
-                  && !k.equals("x-request-id")) {
-                resp.putHeader(e.getKey(), e.getValue());
-              }
-            });
+    for (Map.Entry<String, String> e : up.headers()) {
+      String k = e.getKey();
+      if (!Proxy.hopByHop(k)
+          && !k.equalsIgnoreCase("content-length")
+          && !k.equalsIgnoreCase("x-request-id")) {
+        resp.putHeader(k, e.getValue());
+      }
+    }
     String length = up.getHeader("content-length");
     if (length != null) {
       resp.putHeader("content-length", length);
