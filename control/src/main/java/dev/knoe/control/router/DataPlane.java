@@ -68,7 +68,7 @@ public final class DataPlane {
                     new Mirror(
                         upstreams,
                         observer,
-                        new HoldAtZero(vertx, new Proxy(upstreams, new Relay(vertx)))))));
+                        new HoldAtZero(vertx, new Proxy(upstreams, new Relay()))))));
   }
 
   public synchronized void publish(RouteTable table) {
