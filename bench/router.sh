@@ -1,19 +1,27 @@
 #!/usr/bin/env bash
-# Router benchmark (issue 3): what the `knoe serve` router adds on top of calling an instance
-# directly, how soon a traffic change takes effect, and the memory it takes. One run, ~4 min:
+# Router benchmark (issues 3, 13): what the `knoe serve` router adds on top of calling an instance
+# directly, next to what nginx adds as the same kind of proxy, how soon a traffic change takes
+# effect, and the memory it takes. One run, ~6 min:
 #
 #   bench/router.sh [--build] [--quick] [--out DIR]
 #
 #   --build   ./mvnw -q install -DskipTests first (otherwise only when a build is missing)
-#   --quick   3 s runs, c=1 and 16 only, 6 flips: checks the harness, the figures mean little
+#   --quick   3 s runs, c=1 and 16 only, 1 round, 6 flips: checks the harness, the figures mean little
 #   --out     where raw outputs go (default: a new /tmp/knoe-router.XXXXXX, kept and printed)
 #
 # 1. Overhead: endpoint my-endpoint with deployment blue (model-1, 1 instance, all traffic).
 #    wrk (2 threads; 1 at c=1) POSTs samples/requests/model-1.json for DURATION s at each of
-#    CONCS against (a) the instance directly (<instance url>/score, no auth) and (b) the router
-#    (/endpoints/my-endpoint/score with the key), a b a b; the better run (req/s) of each is kept.
-#    A WARMUP s run of each at c=16 comes first. CPU of knoe serve, the instance, wrk and the rest
-#    of the machine is taken from /proc for every run.
+#    CONCS against (a) the instance directly (<instance url>/score, no auth), (b) nginx
+#    (/endpoints/my-endpoint/score with the key) and (c) the router (the same with the key),
+#    a b c a b c; the better run (req/s) of each is kept. A WARMUP s run of each at c=16 comes
+#    first. CPU of the proxy (knoe serve, or nginx's workers), the instance, wrk and the rest of the
+#    machine is taken from /proc for every run.
+#    nginx (Debian nginx-light: apt-get install nginx-light) is started by the script with its own
+#    config in the out dir: the same blue instance as an upstream with a keepalive pool, HTTP/1.1
+#    to it, no access log, worker_processes auto (one per core: the router's event loops may use
+#    every core too, so neither side is held to one). Like the router it drops the Authorization
+#    header, sends an x-request-id and names the deployment in azureml-model-deployment; it checks
+#    no key (that is the router's 401 work, a few microseconds).
 # 2. Switch: deploys green (0 %), then bench/router/Switch.java flips traffic blue=100 <-> green=100
 #    FLIPS times with PUT /api/v1/endpoints/my-endpoint and measures, from the PUT's response,
 #    the time until the first response whose azureml-model-deployment header names the new one.
@@ -25,7 +33,7 @@
 # a run disturbed by more than QUIET_CORES anyway is repeated (ATTEMPTS=3 in all). It runs private copies
 # of the built apps (a concurrent mvn install cannot swap jars mid-run), a temporary data dir
 # and CLI config (~/.knoe is not touched), free ports, and stops everything it started on exit.
-# Environment: DURATION (15), WARMUP (5), CONCS ("1 16 64"), ROUNDS (2), FLIPS (20), JAVA (java),
+# Environment: DURATION (15), WARMUP (5), CONCS ("1 16 64"), ROUNDS (2; 1 with --quick), FLIPS (20), JAVA (java),
 #   SERVE_JAVA_OPTS (extra JVM flags for knoe serve only, e.g. a JFR recording to profile the router).
 set -euo pipefail
 
@@ -36,13 +44,13 @@ while [[ $# -gt 0 ]]; do
     --build) BUILD=1 ;;
     --quick) QUICK=1 ;;
     --out) OUT=$2; shift ;;
-    -h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,37p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
 if [[ $QUICK == 1 ]]; then
-  DURATION=${DURATION:-3} WARMUP=${WARMUP:-2} CONCS=${CONCS:-"1 16"} FLIPS=${FLIPS:-6}
+  DURATION=${DURATION:-3} WARMUP=${WARMUP:-2} CONCS=${CONCS:-"1 16"} FLIPS=${FLIPS:-6} ROUNDS=${ROUNDS:-1}
 else
   DURATION=${DURATION:-15} WARMUP=${WARMUP:-5} CONCS=${CONCS:-"1 16 64"} FLIPS=${FLIPS:-20}
 fi
@@ -58,6 +66,8 @@ die() { echo "router.sh: ERROR: $*" >&2; exit 1; }
 
 # ---------------------------------------------------------------- preflight
 command -v wrk >/dev/null || die "wrk is not installed (apt-get install wrk)"
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+[[ -x $NGINX ]] || die "nginx is not installed (apt-get install nginx-light)"
 for tool in curl jq awk ss pgrep "$JAVA"; do command -v "$tool" >/dev/null || die "$tool is not installed"; done
 [[ -f $BODY ]] || die "missing $BODY"
 [[ -z $OUT ]] && OUT=$(mktemp -d /tmp/knoe-router.XXXXXX)
@@ -67,10 +77,14 @@ TCK=$(getconf CLK_TCK)
 cd "$ROOT"
 
 # ---------------------------------------------------------------- cleanup of what we start
-SERVE_PID= BG_PID=
+SERVE_PID= BG_PID= NGINX_PID=
 cleanup() {
   local rc=$?
   [[ -n $BG_PID ]] && kill "$BG_PID" 2>/dev/null
+  if [[ -n $NGINX_PID ]] && kill -0 "$NGINX_PID" 2>/dev/null; then
+    kill "$NGINX_PID" 2>/dev/null  # the master stops its workers
+    for _ in $(seq 50); do kill -0 "$NGINX_PID" 2>/dev/null || break; sleep 0.1; done
+  fi
   if [[ -n $SERVE_PID ]] && kill -0 "$SERVE_PID" 2>/dev/null; then
     local kids
     kids=$(pgrep -P "$SERVE_PID" || true)
@@ -118,13 +132,14 @@ wait_quiet() {
   done
 }
 CPU_WAITED=0 CPU_WAIT_MAX=${CPU_WAIT_MAX:-300}
-busy_cores() {  # cores busy over the next second, but for knoe serve and its instances
+nginx_pids() { [[ -n ${NGINX_PID:-} ]] && echo "$NGINX_PID" $(pgrep -P "$NGINX_PID") || true; }  # master + workers
+busy_cores() {  # cores busy over the next second, but for knoe serve, its instances and nginx
   local a b p
   a=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat)
-  for p in ${SERVE_PID:-} ${BLUE_PID:-} ${GREEN_PID:-}; do a=$(( a + $(own_jiffies "$p") )); done
+  for p in ${SERVE_PID:-} ${BLUE_PID:-} ${GREEN_PID:-} $(nginx_pids); do a=$(( a + $(own_jiffies "$p") )); done
   sleep 1
   b=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat)
-  for p in ${SERVE_PID:-} ${BLUE_PID:-} ${GREEN_PID:-}; do b=$(( b + $(own_jiffies "$p") )); done
+  for p in ${SERVE_PID:-} ${BLUE_PID:-} ${GREEN_PID:-} $(nginx_pids); do b=$(( b + $(own_jiffies "$p") )); done
   awk -v d=$(( b - a )) -v t="$(getconf CLK_TCK)" 'BEGIN { d = d < 0 ? 0 : d; printf "%.2f", d / t }'
 }
 own_jiffies() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print -($12 + $13) } END { if (NR == 0) print 0 }'; }
@@ -207,22 +222,75 @@ hdr=$(curl -s -D - -o "$OUT/routed.json" -H "Authorization: Bearer $KEY" -H 'Con
 [[ $hdr == blue ]] || die "the router did not answer from blue (header '$hdr'): $(cat "$OUT/routed.json")"
 cmp -s "$OUT/direct.json" "$OUT/routed.json" || log "note: direct and routed bodies differ"
 
-# ---------------------------------------------------------------- wrk runs
-jiffies() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 }'; }  # utime + stime
-sys_jiffies() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $13 }'; }
-ctx_switches() {  # voluntary + involuntary context switches of all threads of a pid
-  cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt_switches:/ { n += $2 } END { print n + 0 }'
+# ---------------------------------------------------------------- nginx, the yardstick
+NGINX_PORT=$(free_port)
+NGX=$OUT/nginx
+mkdir -p "$NGX/logs" "$NGX/tmp"
+# worker_processes auto: one worker per core, as nginx is deployed; the router's event loops may
+# use every core as well. keepalive 64: idle connections kept per worker, enough for c=64 without
+# a connect per request. Temp paths in the out dir, so nothing of the system's nginx is touched.
+cat >"$NGX/nginx.conf" <<NGINX_CONF
+worker_processes auto;
+$( (( EUID == 0 )) && echo 'user root;' )
+pid $NGX/nginx.pid;
+error_log $NGX/logs/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $NGX/tmp/body;
+  proxy_temp_path $NGX/tmp/proxy;
+  fastcgi_temp_path $NGX/tmp/fastcgi;
+  uwsgi_temp_path $NGX/tmp/uwsgi;
+  scgi_temp_path $NGX/tmp/scgi;
+  upstream blue {
+    server ${BLUE_URL#http://};
+    keepalive 64;
+  }
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    location /endpoints/$ENDPOINT/ {
+      proxy_pass http://blue/;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Authorization "";
+      proxy_set_header X-Request-Id \$request_id;
+      add_header azureml-model-deployment blue;
+    }
+  }
 }
-syscalls() { awk '/^sysc[rw]:/ { n += $2 } END { print n + 0 }' "/proc/$1/io" 2>/dev/null || echo 0; }  # read + write calls
+NGINX_CONF
+"$NGINX" -t -p "$NGX" -c "$NGX/nginx.conf" 2>"$NGX/logs/test.log" || die "nginx -t failed: $(cat "$NGX/logs/test.log")"
+"$NGINX" -p "$NGX" -c "$NGX/nginx.conf" -g 'daemon off;' >"$NGX/logs/stdout.log" 2>&1 &
+NGINX_PID=$!
+NGINXED=http://127.0.0.1:$NGINX_PORT/endpoints/$ENDPOINT/score
+for i in $(seq 100); do
+  code=$(curl -s -o "$OUT/nginx.json" -w '%{http_code}' -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
+    --data-binary @"$BODY" "$NGINXED" || true)
+  [[ $code == 200 ]] && break
+  kill -0 "$NGINX_PID" 2>/dev/null || die "nginx exited: $(cat "$NGX/logs/stdout.log" "$NGX/logs/error.log")"
+  (( i < 100 )) || die "nginx answered $code: $(cat "$OUT/nginx.json")"
+  sleep 0.1
+done
+NGINX_VERSION=$("$NGINX" -v 2>&1 | sed "s/.*\///")
+log "nginx $NGINX_VERSION on port $NGINX_PORT (pid $NGINX_PID, workers $(pgrep -P "$NGINX_PID" | xargs))"
+
+# ---------------------------------------------------------------- wrk runs
+# Each of these takes one or more pids and sums over them (nginx is a master and its workers).
+jiffies() { local p; for p; do sed 's/.*) //' "/proc/$p/stat" 2>/dev/null; done | awk '{ n += $12 + $13 } END { print n + 0 }'; }  # utime + stime
+sys_jiffies() { local p; for p; do sed 's/.*) //' "/proc/$p/stat" 2>/dev/null; done | awk '{ n += $13 } END { print n + 0 }'; }
+ctx_switches() {  # voluntary + involuntary context switches of all threads of the pids
+  local p; for p; do cat /proc/"$p"/task/*/status 2>/dev/null; done | awk '/ctxt_switches:/ { n += $2 } END { print n + 0 }'
+}
+syscalls() { local p; for p; do cat "/proc/$p/io" 2>/dev/null; done | awk '/^sysc[rw]:/ { n += $2 } END { print n + 0 }'; }  # read + write calls
 metrics() { curl -s --max-time 5 "$1/metrics" >"$2" || true; }
 metric() { awk -v n="$2" '$1 == n { print $2; found = 1 } END { if (!found) print 0 }' "$1"; }
 busy_jiffies() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
 children_cpu() {  # FILE: user + sys seconds of this shell's waited-for children, from `times` output
   awk 'NR == 2 { s = 0; for (i = 1; i <= 2; i++) { split($i, p, "m"); s += p[1] * 60 + p[2] } printf "%.3f", s }' "$1"
 }
-thread_snap() {  # name<TAB>jiffies for every thread of a pid
+thread_snap() {  # name<TAB>jiffies for every thread of the pids
   local t
-  for t in /proc/"$1"/task/*; do
+  for t in $(for p; do echo /proc/"$p"/task/*; done); do
     printf '%s\t%s\t%s\n' "${t##*/}" "$(cat "$t/comm" 2>/dev/null)" "$(sed 's/.*) //' "$t/stat" 2>/dev/null | awk '{ print $12 + $13 }')"
   done
 }
@@ -236,12 +304,13 @@ to_ms() {  # wrk latency like 812.00us, 7.24ms, 1.02s
 }
 calc() { awk "BEGIN { printf \"%.${2:-2}f\", $1 }"; }
 
-# wrk_run NAME URL AUTH CONC SECONDS -> sets RPS P50 P99 ERR CPU_SERVE CPU_INST CPU_WRK CPU_OTHER LOAD THREADS
-#   US_SERVE US_INST (CPU microseconds per request), SYS_SERVE (kernel share of serve's CPU),
-#   CS_SERVE (serve's context switches per request), SC_SERVE SC_INST (read/write-family syscalls per
-#   request), REQ_RUN (requests per model run in the instance)
+# wrk_run NAME URL AUTH CONC SECONDS PROXY_PIDS -> sets RPS P50 P99 ERR CPU_SERVE CPU_INST CPU_WRK
+#   CPU_OTHER LOAD THREADS US_SERVE US_INST (CPU microseconds per request), SYS_SERVE (kernel share
+#   of the proxy's CPU), CS_SERVE (the proxy's context switches per request), SC_SERVE SC_INST
+#   (read/write-family syscalls per request), REQ_RUN (requests per model run in the instance).
+#   "serve" is the proxy of the run: knoe serve for the router and direct runs, nginx for nginx's.
 wrk_run() {
-  local name=$1 url=$2 auth=$3 conc=$4 dur=$5 threads=2
+  local name=$1 url=$2 auth=$3 conc=$4 dur=$5 proxy=$6 threads=2
   (( conc < threads )) && threads=$conc
   local f=$OUT/wrk-$name
   wait_quiet
@@ -250,17 +319,17 @@ wrk_run() {
   times >"$f.times0"  # in this shell, not a subshell: a fork starts with zero children's time
   metrics "$BLUE_URL" "$f.before.prom"
   local y0 y1 x0 x1 q0 q1 r0 r1
-  b0=$(busy_jiffies); s0=$(jiffies "$SERVE_PID"); i0=$(jiffies "$BLUE_PID"); y0=$(sys_jiffies "$SERVE_PID"); x0=$(ctx_switches "$SERVE_PID")
-  q0=$(syscalls "$SERVE_PID"); r0=$(syscalls "$BLUE_PID")
-  thread_snap "$SERVE_PID" >"$f.threads0"
+  b0=$(busy_jiffies); s0=$(jiffies $proxy); i0=$(jiffies "$BLUE_PID"); y0=$(sys_jiffies $proxy); x0=$(ctx_switches $proxy)
+  q0=$(syscalls $proxy); r0=$(syscalls "$BLUE_PID")
+  thread_snap $proxy >"$f.threads0"
   BODY_FILE=$BODY AUTH=$auth run_bg wrk -t"$threads" -c"$conc" -d"${dur}s" --latency -s "$LUA" "$url" >"$f.txt" \
     || die "wrk failed: $(cat "$f.txt")"
   times >"$f.times1"
-  b1=$(busy_jiffies); s1=$(jiffies "$SERVE_PID"); i1=$(jiffies "$BLUE_PID"); y1=$(sys_jiffies "$SERVE_PID"); x1=$(ctx_switches "$SERVE_PID")
-  q1=$(syscalls "$SERVE_PID"); r1=$(syscalls "$BLUE_PID")
+  b1=$(busy_jiffies); s1=$(jiffies $proxy); i1=$(jiffies "$BLUE_PID"); y1=$(sys_jiffies $proxy); x1=$(ctx_switches $proxy)
+  q1=$(syscalls $proxy); r1=$(syscalls "$BLUE_PID")
   metrics "$BLUE_URL" "$f.after.prom"
   w0=$(children_cpu "$f.times0"); w1=$(children_cpu "$f.times1")
-  thread_snap "$SERVE_PID" >"$f.threads1"
+  thread_snap $proxy >"$f.threads1"
   THREADS=$(thread_top "$f.threads0" "$f.threads1" "$dur")
   wall=$(( dur * TCK ))
   RPS=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$f.txt")
@@ -285,13 +354,14 @@ wrk_run() {
   REQ_RUN=$(awk -v a="$reqs" -v b="$runs" 'BEGIN { if (b == 0) print "n/a"; else printf "%.1f", a / b }')
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$conc" "$RPS" "$P50" "$P99" "$ERR" \
     "$CPU_SERVE" "$CPU_INST" "$CPU_WRK" "$CPU_OTHER" "$US_SERVE" "$US_INST" "$SYS_SERVE" "$CS_SERVE" "$SC_SERVE" "$SC_INST" "$REQ_RUN" "$LOAD" "$THREADS" >>"$OUT/runs.tsv"
-  log "$name: $RPS req/s, p50 $P50 ms, p99 $P99 ms, errors $ERR; CPU serve $CPU_SERVE ($US_SERVE us/req, $SYS_SERVE kernel, $CS_SERVE ctx switches, $SC_SERVE read/write syscalls per req), instance $CPU_INST ($US_INST us/req, $SC_INST syscalls/req, $REQ_RUN req/model run), wrk $CPU_WRK, other $CPU_OTHER cores; load before $LOAD"
+  log "$name: $RPS req/s, p50 $P50 ms, p99 $P99 ms, errors $ERR; CPU proxy $CPU_SERVE ($US_SERVE us/req, $SYS_SERVE kernel, $CS_SERVE ctx switches, $SC_SERVE read/write syscalls per req), instance $CPU_INST ($US_INST us/req, $SC_INST syscalls/req, $REQ_RUN req/model run), wrk $CPU_WRK, other $CPU_OTHER cores; load before $LOAD"
 }
 
 printf 'run\tconc\treq_s\tp50_ms\tp99_ms\terrors\tcpu_serve\tcpu_instance\tcpu_wrk\tcpu_other\tus_serve_req\tus_inst_req\tserve_kernel\tserve_cs_req\tserve_syscalls_req\tinst_syscalls_req\tinst_req_per_run\tload_before\tserve_top_threads\n' >"$OUT/runs.tsv"
-log "warm-up: ${WARMUP} s each of direct and router at c=16"
-wrk_run warmup-direct "$DIRECT" "" 16 "$WARMUP"
-wrk_run warmup-router "$ROUTED" "$KEY" 16 "$WARMUP"
+log "warm-up: ${WARMUP} s each of direct, nginx and router at c=16"
+wrk_run warmup-direct "$DIRECT" "" 16 "$WARMUP" "$SERVE_PID"
+wrk_run warmup-nginx "$NGINXED" "$KEY" 16 "$WARMUP" "$(nginx_pids)"
+wrk_run warmup-router "$ROUTED" "$KEY" 16 "$WARMUP" "$SERVE_PID"
 
 # A run during which the rest of the machine used more than QUIET_CORES is repeated (ATTEMPTS in
 # all); a disturbed run is kept only when every run of that side and concurrency was disturbed.
@@ -300,11 +370,14 @@ DISTURBED=0
 lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
 for c in $CONCS; do
   for r in $(seq "$ROUNDS"); do
-    for side in direct router; do
+    for side in direct nginx router; do
       bk=$side-$c
       for a in $(seq "$ATTEMPTS"); do
-        if [[ $side == direct ]]; then wrk_run "$side-c$c-r$r-a$a" "$DIRECT" "" "$c" "$DURATION"
-        else wrk_run "$side-c$c-r$r-a$a" "$ROUTED" "$KEY" "$c" "$DURATION"; fi
+        case $side in
+          direct) wrk_run "$side-c$c-r$r-a$a" "$DIRECT" "" "$c" "$DURATION" "$SERVE_PID" ;;
+          nginx) wrk_run "$side-c$c-r$r-a$a" "$NGINXED" "$KEY" "$c" "$DURATION" "$(nginx_pids)" ;;
+          router) wrk_run "$side-c$c-r$r-a$a" "$ROUTED" "$KEY" "$c" "$DURATION" "$SERVE_PID" ;;
+        esac
         quiet=0; lt "$CPU_OTHER" "$QUIET_CORES" && quiet=1
         # Keep: a quiet run over a disturbed one, then the higher req/s.
         if [[ -z ${BEST[$bk]:-} ]] || (( quiet > ${BEST_OTHER[$bk]} )) ||
@@ -349,7 +422,7 @@ UNCAUGHT=$(grep -c 'Uncaught exception' "$OUT/serve.log" || true)
 # ---------------------------------------------------------------- report
 met() { awk -v a="$1" -v b="$2" -v op="$3" 'BEGIN { ok = (op == "ge") ? (a >= b) : (a <= b); print ok ? "met" : "**missed**" }'; }
 {
-  echo "Command: \`bench/router.sh$([[ $QUICK == 1 ]] && echo ' --quick')\` (DURATION=$DURATION s per run after a ${WARMUP} s warm-up of each path, ROUNDS=$ROUNDS alternating direct/router, better req/s kept; FLIPS=$FLIPS), $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$ROOT" rev-parse --short HEAD)."
+  echo "Command: \`bench/router.sh$([[ $QUICK == 1 ]] && echo ' --quick')\` (DURATION=$DURATION s per run after a ${WARMUP} s warm-up of each path, ROUNDS=$ROUNDS alternating direct/nginx/router, better req/s kept; nginx $NGINX_VERSION, worker_processes auto; FLIPS=$FLIPS), $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$ROOT" rev-parse --short HEAD)."
   echo
   echo "Machine: $(nproc) cores, $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM; knoe serve on $("$JAVA" -version 2>&1 | head -1), instances on $(tr '\0' ' ' </proc/"$BLUE_PID"/cmdline | awk '{ print $1 }'). wrk, knoe serve and the instance share the cores."
   echo "Load average (1/5/15 min): $LOAD_START at start, $LOAD_SWITCH before the switch test, $LOAD_END at the end (our own runs raise it: wrk + serve + instance keep ~2 cores busy)."
@@ -358,30 +431,39 @@ met() { awk -v a="$1" -v b="$2" -v op="$3" 'BEGIN { ok = (op == "ge") ? (a >= b)
   if [[ $DISTURBED == 1 ]]; then echo "**Some kept runs had other processes using >= $QUIET_CORES cores (see cpu_other in $OUT/runs.tsv).**"
   else echo "Every kept run had other processes below $QUIET_CORES cores (disturbed runs were repeated)."; fi
   echo
-  echo "**Router overhead** (model-1, 1 instance, \`samples/requests/model-1.json\`; errors = non-2xx + socket errors; in the kept runs)"
+  echo "**Router overhead, next to nginx** (model-1, 1 instance, \`samples/requests/model-1.json\`; errors = non-2xx + socket errors; in the kept runs; p50 added = the proxy's p50 - direct p50)"
   echo
-  echo "| conc | direct req/s | router req/s | router/direct | direct p50 ms | router p50 ms | p50 added ms | direct p99 ms | router p99 ms | errors d/r |"
-  echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| conc | direct req/s | nginx req/s | router req/s | nginx/direct | router/direct | **router/nginx** | direct p50 ms | nginx p50 ms | router p50 ms | p50 added nginx ms | p50 added router ms | p99 ms d/n/r | errors d/n/r |"
+  echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"
   for c in $CONCS; do
     read -r dr dp50 dp99 de _ <<<"${BEST[direct-$c]}"
+    read -r nr np50 np99 ne _ <<<"${BEST[nginx-$c]}"
     read -r rr rp50 rp99 re _ <<<"${BEST[router-$c]}"
-    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s/%s |\n' "$c" "$dr" "$rr" \
-      "$(calc "$rr / $dr")" "$dp50" "$rp50" "$(calc "$rp50 - $dp50" 3)" "$dp99" "$rp99" "$de" "$re"
+    printf '| %s | %s | %s | %s | %s | %s | **%s** | %s | %s | %s | %s | %s | %s/%s/%s | %s/%s/%s |\n' "$c" "$dr" "$nr" "$rr" \
+      "$(calc "$nr / $dr")" "$(calc "$rr / $dr")" "$(calc "$rr / $nr")" "$dp50" "$np50" "$rp50" \
+      "$(calc "$np50 - $dp50" 3)" "$(calc "$rp50 - $dp50" 3)" "$dp99" "$np99" "$rp99" "$de" "$ne" "$re"
   done
   echo
-  echo "Where the CPU goes in the same runs (cores of 2: knoe serve / instance / wrk / rest of the machine; CPU microseconds per request; requests per model run in the instance's batcher; serve's kernel share and context switches per request):"
+  echo "Where the CPU goes in the same runs (cores of 2: the proxy (knoe serve, or nginx's master and workers) / instance / wrk / rest of the machine; CPU microseconds per request; requests per model run in the instance's batcher; the proxy's kernel share and context switches per request; in direct runs the proxy column is knoe serve, idle):"
   echo
-  echo "| conc | path | CPU serve/inst/wrk/other | serve us/req | instance us/req | req per model run | serve kernel share | serve ctx switches/req | read+write syscalls/req serve/instance |"
+  echo "| conc | path | CPU proxy/inst/wrk/other | proxy us/req | instance us/req | req per model run | proxy kernel share | proxy ctx switches/req | read+write syscalls/req proxy/instance |"
   echo "|---:|---|---|---:|---:|---:|---:|---:|---:|"
   for c in $CONCS; do
-    for side in direct router; do
+    for side in direct nginx router; do
       read -r _ _ _ _ cs ci cw co us ui sy cx rq ss si <<<"${BEST[$side-$c]}"
       if [[ $side == direct ]]; then us=-; sy=-; cx=-; ss=-; fi
       printf '| %s | %s | %s/%s/%s/%s | %s | %s | %s | %s | %s | %s/%s |\n' "$c" "$side" "$cs" "$ci" "$cw" "$co" "$us" "$ui" "$rq" "$sy" "$cx" "$ss" "$si"
     done
   done
   echo
-  echo -n "Targets: throughput ratio >= 0.9:"
+  echo -n "Targets (issue 13): router/nginx >= 1.0:"
+  for c in $CONCS; do read -r nr _ <<<"${BEST[nginx-$c]}"; read -r rr _ <<<"${BEST[router-$c]}"; echo -n " c=$c $(met "$(calc "$rr / $nr")" 1.0 ge);"; done
+  echo; echo -n "router p50 added <= nginx's + 0.05 ms:"
+  for c in $CONCS; do
+    read -r _ np50 _ <<<"${BEST[nginx-$c]}"; read -r _ rp50 _ <<<"${BEST[router-$c]}"
+    echo -n " c=$c $(met "$(calc "$rp50 - $np50" 3)" 0.05 le);"
+  done
+  echo; echo -n "Targets (issue 3): router/direct >= 0.9:"
   for c in $CONCS; do read -r dr _ <<<"${BEST[direct-$c]}"; read -r rr _ <<<"${BEST[router-$c]}"; echo -n " c=$c $(met "$(calc "$rr / $dr")" 0.9 ge);"; done
   echo; echo -n "p50 added <= 0.3 ms:"
   for c in $CONCS; do read -r _ dp50 _ <<<"${BEST[direct-$c]}"; read -r _ rp50 _ <<<"${BEST[router-$c]}"; echo -n " c=$c $(met "$(calc "$rp50 - $dp50" 3)" 0.3 le);"; done

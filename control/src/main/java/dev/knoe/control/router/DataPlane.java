@@ -2,10 +2,7 @@ package dev.knoe.control.router;
 
 import dev.knoe.control.credentials.TokenIssuer;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Map;
 import java.util.Optional;
@@ -37,7 +34,7 @@ public final class DataPlane {
   private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
   private final Vertx vertx;
-  private final HttpClient client;
+  private final Upstreams upstreams;
   private final Observer observer;
 
   /** The first link of the chain a request goes down once its endpoint is known. */
@@ -61,14 +58,7 @@ public final class DataPlane {
   public DataPlane(Vertx vertx, TokenIssuer tokens, Observer observer) {
     this.vertx = vertx;
     this.observer = observer;
-    this.client =
-        vertx.createHttpClient(
-            new HttpClientOptions()
-                .setKeepAlive(true)
-                .setTcpNoDelay(true)
-                .setKeepAliveTimeout(60)
-                .setConnectTimeout(2000),
-            new PoolOptions().setHttp1MaxSize(256));
+    this.upstreams = new Upstreams(vertx);
     // The order is the request's path; each link answers it (and stops) or passes it on.
     this.chain =
         new Authenticate(
@@ -76,9 +66,9 @@ public final class DataPlane {
             new ChooseDeployment(
                 new Admit(
                     new Mirror(
-                        client,
+                        upstreams,
                         observer,
-                        new HoldAtZero(vertx, new Proxy(client, new Relay(vertx)))))));
+                        new HoldAtZero(vertx, new Proxy(upstreams, new Relay()))))));
   }
 
   public synchronized void publish(RouteTable table) {
@@ -136,7 +126,7 @@ public final class DataPlane {
   }
 
   public void close() {
-    client.close();
+    upstreams.close();
   }
 
   /** For tests and metrics: requests waiting or in flight per deployment of an endpoint. */

@@ -2,7 +2,6 @@ package dev.knoe.control.router;
 
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.RequestOptions;
 import java.util.Set;
@@ -19,12 +18,12 @@ final class Mirror implements Step {
   /** Larger bodies are not copied (the client's request still goes through). */
   static final int MAX_MIRRORED_BODY = 16 << 20;
 
-  private final HttpClient client;
+  private final Upstreams upstreams;
   private final DataPlane.Observer observer;
   private final Step next;
 
-  Mirror(HttpClient client, DataPlane.Observer observer, Step next) {
-    this.client = client;
+  Mirror(Upstreams upstreams, DataPlane.Observer observer, Step next) {
+    this.upstreams = upstreams;
     this.observer = observer;
     this.next = next;
   }
@@ -62,10 +61,12 @@ final class Mirror implements Step {
     if (t == null) {
       return;
     }
-    MultiMap headers = Proxy.forwardedHeaders(original.ctx.request(), original.id + "-mirror");
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+    Proxy.forwardHeaders(original.ctx.request(), original.id + "-mirror", headers);
     long start = System.nanoTime();
     t.inFlight().incrementAndGet();
-    client
+    upstreams
+        .client()
         .request(
             new RequestOptions()
                 .setHost(t.host())

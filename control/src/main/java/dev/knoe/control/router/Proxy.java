@@ -1,11 +1,9 @@
 package dev.knoe.control.router;
 
 import io.vertx.core.MultiMap;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.RequestOptions;
-import java.util.Locale;
-import java.util.Set;
+import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
@@ -21,26 +19,39 @@ final class Proxy implements Step {
   private static final Logger LOG = Logger.getLogger(DataPlane.class);
 
   /** Headers that concern one hop, or the router, not the instance (nor, back, the client). */
-  static final Set<String> HOP_BY_HOP =
-      Set.of(
-          "connection",
-          "keep-alive",
-          "proxy-authenticate",
-          "proxy-authorization",
-          "te",
-          "trailer",
-          "transfer-encoding",
-          "upgrade",
-          "host",
-          "authorization",
-          DataPlane.DEPLOYMENT_HEADER,
-          DataPlane.DEPLOYMENT_HEADER_ALIAS);
+  private static final String[] HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "host",
+    "authorization",
+    DataPlane.DEPLOYMENT_HEADER,
+    DataPlane.DEPLOYMENT_HEADER_ALIAS
+  };
 
-  private final HttpClient client;
+  /**
+   * True for a header of {@link #HOP_BY_HOP}, in any case. Compared in place: lower-casing every
+   * name of every request and answer first made a string per header.
+   */
+  static boolean hopByHop(String name) {
+    for (String h : HOP_BY_HOP) {
+      if (h.equalsIgnoreCase(name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private final Upstreams upstreams;
   private final Relay relay;
 
-  Proxy(HttpClient client, Relay relay) {
-    this.client = client;
+  Proxy(Upstreams upstreams, Relay relay) {
+    this.upstreams = upstreams;
     this.relay = relay;
   }
 
@@ -58,9 +69,9 @@ final class Proxy implements Step {
             .setHost(t.host())
             .setPort(t.port())
             .setMethod(req.method())
-            .setURI(ex.path)
-            .setHeaders(forwardedHeaders(req, ex.id));
-    client
+            .setURI(ex.path);
+    upstreams
+        .client()
         .request(options)
         .onComplete(
             ar -> {
@@ -79,6 +90,8 @@ final class Proxy implements Step {
                 return;
               }
               ex.upstream = ar.result();
+              // Into the request's own headers: through RequestOptions they were copied once more.
+              forwardHeaders(req, ex.id, ex.upstream.headers());
               var sent = ex.body != null ? ex.upstream.send(ex.body) : ex.upstream.send(req);
               sent.onComplete(
                   r -> {
@@ -128,17 +141,16 @@ final class Proxy implements Step {
     }
   }
 
-  /** The client's headers less the hop-by-hop ones, with the request id the instance logs. */
-  static MultiMap forwardedHeaders(HttpServerRequest req, String requestId) {
-    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-    req.headers()
-        .forEach(
-            e -> {
-              if (!HOP_BY_HOP.contains(e.getKey().toLowerCase(Locale.ROOT))) {
-                headers.add(e.getKey(), e.getValue());
-              }
-            });
-    headers.set("x-request-id", requestId);
-    return headers;
+  /**
+   * Adds the client's headers less the hop-by-hop ones to {@code to}, with the request id the
+   * instance logs.
+   */
+  static void forwardHeaders(HttpServerRequest req, String requestId, MultiMap to) {
+    for (Map.Entry<String, String> e : req.headers()) {
+      if (!hopByHop(e.getKey())) {
+        to.add(e.getKey(), e.getValue());
+      }
+    }
+    to.set("x-request-id", requestId);
   }
 }

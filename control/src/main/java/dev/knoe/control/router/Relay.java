@@ -1,11 +1,10 @@
 package dev.knoe.control.router;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
@@ -21,31 +20,22 @@ final class Relay {
   // The router's log lines keep the category they always had.
   private static final Logger LOG = Logger.getLogger(DataPlane.class);
 
-  private final Vertx vertx;
-
-  Relay(Vertx vertx) {
-    this.vertx = vertx;
-  }
-
   /** Relays {@code up}, the instance's answer, unless the exchange has already ended. */
   void relay(Exchange ex, HttpClientResponse up) {
     if (!ex.done.compareAndSet(false, true)) {
       up.request().reset();
       return;
     }
-    vertx.cancelTimer(ex.timer);
     HttpServerResponse resp = ex.ctx.response();
     resp.setStatusCode(up.statusCode());
-    up.headers()
-        .forEach(
-            e -> {
-              String k = e.getKey().toLowerCase(Locale.ROOT);
-              if (!Proxy.HOP_BY_HOP.contains(k)
-                  && !k.equals("content-length")
-                  && !k.equals("x-request-id")) {
-                resp.putHeader(e.getKey(), e.getValue());
-              }
-            });
+    for (Map.Entry<String, String> e : up.headers()) {
+      String k = e.getKey();
+      if (!Proxy.hopByHop(k)
+          && !k.equalsIgnoreCase("content-length")
+          && !k.equalsIgnoreCase("x-request-id")) {
+        resp.putHeader(k, e.getValue());
+      }
+    }
     String length = up.getHeader("content-length");
     if (length != null) {
       resp.putHeader("content-length", length);
@@ -60,8 +50,10 @@ final class Relay {
     if (whole == null && length == null) {
       resp.setChunked(true);
     }
+    // The request's timer, still running, becomes the stall check: it finds the answer set and
+    // counts request_timeout_ms of silence from here.
     ex.progress = System.nanoTime();
-    ex.timer = vertx.setTimer(ex.route.requestTimeoutMs(), t -> checkStall(ex, whole != null));
+    ex.gathered = whole != null;
     up.handler(
         chunk -> {
           ex.progress = System.nanoTime();
@@ -111,15 +103,14 @@ final class Relay {
    * cannot take a cut-off body for a whole one. A slow reader is left alone (its connection closing
    * frees the slot).
    */
-  private void checkStall(Exchange ex, boolean gathered) {
+  static void checkStall(Exchange ex) {
     if (ex.relayed.get()) {
       return;
     }
     int timeoutMs = ex.route.requestTimeoutMs();
     long idleMs = (System.nanoTime() - ex.progress) / 1_000_000;
     if (ex.waitingForClient || idleMs < timeoutMs) {
-      long next = ex.waitingForClient ? timeoutMs : timeoutMs - idleMs;
-      ex.timer = vertx.setTimer(next, t -> checkStall(ex, gathered));
+      ex.checkAgainIn(ex.waitingForClient ? timeoutMs : timeoutMs - idleMs);
       return;
     }
     String message =
@@ -132,7 +123,7 @@ final class Relay {
         "%s %s: %s; cut off [request %s]",
         ex.ctx.request().method(), ex.ctx.request().path(), message, ex.id);
     HttpServerResponse resp = ex.ctx.response();
-    if (gathered && !resp.headWritten() && !resp.closed()) {
+    if (ex.gathered && !resp.headWritten() && !resp.closed()) {
       for (String h :
           List.of("content-length", "content-type", "content-encoding", "transfer-encoding")) {
         resp.headers().remove(h);

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The router's Prometheus metrics: requests and their latency by endpoint, deployment and status,
@@ -23,8 +24,11 @@ import java.util.concurrent.TimeUnit;
 final class RouterMetrics implements DataPlane.Observer {
 
   private final MeterRegistry registry;
-  private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
+
+  /** By endpoint, then deployment: two lookups of strings the router already has, no key made. */
+  private final ConcurrentHashMap<String, ConcurrentHashMap<String, Served>> served =
+      new ConcurrentHashMap<>();
+
   private final Map<String, List<Meter>> poolMeters = new HashMap<>();
 
   RouterMetrics(MeterRegistry registry) {
@@ -33,28 +37,53 @@ final class RouterMetrics implements DataPlane.Observer {
 
   @Override
   public void served(String endpoint, String deployment, int status, long nanos) {
-    counters
-        .computeIfAbsent(
-            endpoint + '/' + deployment + '/' + status,
-            k ->
-                Counter.builder("knoe_router_requests")
-                    .description("Requests routed, by endpoint, deployment and status")
-                    .tag("endpoint", endpoint)
-                    .tag("deployment", deployment)
-                    .tag("status", Integer.toString(status))
-                    .register(registry))
-        .increment();
-    timers
-        .computeIfAbsent(
-            endpoint + '/' + deployment,
-            k ->
-                Timer.builder("knoe_router_request_duration")
-                    .description("Time from request to response through the router")
-                    .tag("endpoint", endpoint)
-                    .tag("deployment", deployment)
-                    .publishPercentileHistogram()
-                    .register(registry))
-        .record(nanos, TimeUnit.NANOSECONDS);
+    Served s =
+        served
+            .computeIfAbsent(endpoint, e -> new ConcurrentHashMap<>())
+            .computeIfAbsent(deployment, d -> new Served(endpoint, d));
+    s.counter(status).increment();
+    s.duration.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * The meters of one endpoint and deployment. Every request used to build two string keys (and
+   * their hashes) to find its meters; here the counter of a status is one array read.
+   */
+  private final class Served {
+    private final String endpoint;
+    private final String deployment;
+    private final Timer duration;
+    private final AtomicReferenceArray<Counter> byStatus = new AtomicReferenceArray<>(600);
+
+    Served(String endpoint, String deployment) {
+      this.endpoint = endpoint;
+      this.deployment = deployment;
+      this.duration =
+          Timer.builder("knoe_router_request_duration")
+              .description("Time from request to response through the router")
+              .tag("endpoint", endpoint)
+              .tag("deployment", deployment)
+              .publishPercentileHistogram()
+              .register(registry);
+    }
+
+    Counter counter(int status) {
+      Counter c = status >= 0 && status < 600 ? byStatus.get(status) : null;
+      if (c == null) {
+        // Registering again returns the meter already there, so two threads racing here agree.
+        c =
+            Counter.builder("knoe_router_requests")
+                .description("Requests routed, by endpoint, deployment and status")
+                .tag("endpoint", endpoint)
+                .tag("deployment", deployment)
+                .tag("status", Integer.toString(status))
+                .register(registry);
+        if (status >= 0 && status < 600) {
+          byStatus.set(status, c);
+        }
+      }
+      return c;
+    }
   }
 
   @Override

@@ -35,7 +35,7 @@ class MirrorTest {
   @BeforeEach
   void start() throws Exception {
     links = new Links();
-    links.serve(new Mirror(links.vertx.createHttpClient(), links.observer, links.completes()));
+    links.serve(new Mirror(new Upstreams(links.vertx), links.observer, links.completes()));
     int port =
         links.listen(
             links

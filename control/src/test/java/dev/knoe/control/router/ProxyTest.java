@@ -36,7 +36,7 @@ class ProxyTest {
   @BeforeEach
   void start() throws Exception {
     links = new Links();
-    links.serve(new Proxy(links.vertx.createHttpClient(), new Relay(links.vertx)));
+    links.serve(new Proxy(new Upstreams(links.vertx), new Relay()));
   }
 
   @AfterEach
