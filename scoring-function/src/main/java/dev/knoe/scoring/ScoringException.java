@@ -35,6 +35,28 @@ public final class ScoringException extends RuntimeException {
     this.kind = kind;
   }
 
+  /**
+   * The answer of a revision that stands in for an endpoint with no traffic (HTTP and gRPC alike).
+   *
+   * @param how what else reaches a deployment on this path, appended to the message ("" for none)
+   */
+  public static ScoringException noTraffic(String endpoint, String how) {
+    return new ScoringException(
+        Kind.NOT_FOUND,
+        "no deployment of endpoint '"
+            + endpoint
+            + "' has traffic; set it with 'knoe online-endpoint update -n "
+            + endpoint
+            + " --traffic \"<deployment>=100\"'"
+            + how);
+  }
+
+  /** A deployment with a scoring handler and no model: nothing has a signature to show or check. */
+  public static ScoringException noModel() {
+    return new ScoringException(
+        Kind.NOT_FOUND, "this deployment has a scoring handler but no ONNX model");
+  }
+
   public static ScoringException badInput(String format, Object... args) {
     return new ScoringException(Kind.BAD_INPUT, String.format(format, args));
   }

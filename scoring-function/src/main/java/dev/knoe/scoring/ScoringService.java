@@ -266,9 +266,7 @@ public class ScoringService {
       throw new ScoringException(ScoringException.Kind.NOT_READY, "the model is still loading");
     }
     if (model == null) {
-      throw new ScoringException(
-          ScoringException.Kind.NOT_FOUND,
-          "this deployment has a scoring handler but no ONNX model");
+      throw ScoringException.noModel();
     }
     return model;
   }

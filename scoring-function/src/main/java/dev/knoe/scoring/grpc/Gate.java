@@ -100,14 +100,7 @@ public class Gate implements ServerInterceptor {
     }
     if (config.noTrafficEndpoint().isPresent()) {
       String endpoint = config.noTrafficEndpoint().get();
-      return Optional.of(
-          new ScoringException(
-              ScoringException.Kind.NOT_FOUND,
-              "no deployment of endpoint '"
-                  + endpoint
-                  + "' has traffic; set it with 'knoe online-endpoint update -n "
-                  + endpoint
-                  + " --traffic \"<deployment>=100\"'"));
+      return Optional.of(ScoringException.noTraffic(endpoint, ""));
     }
     Optional<Authenticator> authenticator = credentials.authenticator();
     if (authenticator.isPresent()) {

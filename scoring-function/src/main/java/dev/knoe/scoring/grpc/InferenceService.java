@@ -179,13 +179,7 @@ public class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServ
   }
 
   private Signature signature() {
-    return service
-        .signature()
-        .orElseThrow(
-            () ->
-                new ScoringException(
-                    ScoringException.Kind.NOT_FOUND,
-                    "this deployment has a scoring handler but no ONNX model"));
+    return service.signature().orElseThrow(ScoringException::noModel);
   }
 
   private static ModelMetadataResponse.TensorMetadata tensor(TensorSpec t) {

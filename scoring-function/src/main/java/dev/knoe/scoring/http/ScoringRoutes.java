@@ -178,14 +178,8 @@ public class ScoringRoutes {
       String endpoint = config.noTrafficEndpoint().get();
       error(
           ctx,
-          new ScoringException(
-              ScoringException.Kind.NOT_FOUND,
-              "no deployment of endpoint '"
-                  + endpoint
-                  + "' has traffic; set it with 'knoe online-endpoint update -n "
-                  + endpoint
-                  + " --traffic \"<deployment>=100\"'"
-                  + " or name a deployment in the Knative-Serving-Tag header"));
+          ScoringException.noTraffic(
+              endpoint, " or name a deployment in the Knative-Serving-Tag header"));
       return;
     }
     // Only a request the events route matched: accepted (now rerouted to /) or to be refused below.
@@ -342,14 +336,7 @@ public class ScoringRoutes {
   }
 
   private String metadata() {
-    Signature s =
-        service
-            .signature()
-            .orElseThrow(
-                () ->
-                    new ScoringException(
-                        ScoringException.Kind.NOT_FOUND,
-                        "this deployment has a scoring handler but no ONNX model"));
+    Signature s = service.signature().orElseThrow(ScoringException::noModel);
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", service.modelName());
     m.put("versions", List.of("1"));
@@ -366,14 +353,7 @@ public class ScoringRoutes {
   private String openApi() {
     return write(
         OpenApi.document(
-            service.modelName(),
-            service
-                .signature()
-                .orElseThrow(
-                    () ->
-                        new ScoringException(
-                            ScoringException.Kind.NOT_FOUND,
-                            "this deployment has a scoring handler but no ONNX model"))));
+            service.modelName(), service.signature().orElseThrow(ScoringException::noModel)));
   }
 
   private String write(Object o) {
