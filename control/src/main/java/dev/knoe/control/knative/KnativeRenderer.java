@@ -88,6 +88,9 @@ public final class KnativeRenderer {
    */
   public static final String PREVIEW_EVENTS_TOKEN = "events-token-from-the-auth-secret";
 
+  /** The scoring container's port name: Knative reads {@code h2c} as HTTP/2 end to end. */
+  static final String PORT_NAME = "h2c";
+
   /** The token verification key (PEM) in the auth Secret. */
   public static final String TOKEN_KEY_FILE = "token-key.pem";
 
@@ -220,8 +223,10 @@ public final class KnativeRenderer {
                 s.image() != null
                     ? s.image()
                     : type.gpus() > 0 ? settings.gpuScoringImage() : settings.scoringImage())
+            // h2c: the queue-proxy speaks HTTP/2 to the container, which gRPC needs (the scoring
+            // function serves the Open Inference Protocol's gRPC and HTTP on this one port).
             .addNewPort()
-            .withName("http1")
+            .withName(PORT_NAME)
             .withContainerPort(8080)
             .endPort()
             .withEnv(env(endpoint, d, type))
@@ -270,7 +275,7 @@ public final class KnativeRenderer {
                 .withName(CONTAINER)
                 .withImage(settings.scoringImage())
                 .addNewPort()
-                .withName("http1")
+                .withName(PORT_NAME)
                 .withContainerPort(8080)
                 .endPort()
                 .withEnv(new EnvVar(ScoringEnvironment.NO_TRAFFIC_ENDPOINT, endpoint.name(), null))
