@@ -75,11 +75,6 @@ public final class Reconciler {
   /** How soon to look again after a write conflict. */
   public static final Duration CONFLICT = Duration.ofMillis(200);
 
-  public static final String CREATING = ProvisioningState.CREATING;
-  public static final String UPDATING = ProvisioningState.UPDATING;
-  public static final String SUCCEEDED = ProvisioningState.SUCCEEDED;
-  public static final String FAILED = ProvisioningState.FAILED;
-
   static final String SERVICE_LABEL = "serving.knative.dev/service";
   static final String MANAGED_BY = Desired.MANAGED_BY;
   static final String KEYS_FILE = AuthSecrets.KEYS_FILE;
@@ -852,7 +847,9 @@ public final class Reconciler {
       OnlineDeploymentStatus s =
           deploymentStatus(endpoint, d, template.writing(), routed, routes, now);
       writeStatus(d.cr(), s);
-      pending |= CREATING.equals(s.provisioningState()) || UPDATING.equals(s.provisioningState());
+      pending |=
+          ProvisioningState.CREATING.equals(s.provisioningState())
+              || ProvisioningState.UPDATING.equals(s.provisioningState());
       if (d.name() != null) {
         summaries.putIfAbsent(
             d.name(),
