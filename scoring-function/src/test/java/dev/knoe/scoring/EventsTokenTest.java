@@ -184,12 +184,13 @@ class EventsTokenTest {
         .then()
         .statusCode(401);
     assertEquals(401, send("/", scoreRequest("root"), true, null).status);
-    // Dot segments are resolved before any path is judged: the token in the path unlocks nothing
+    // Dot segments are refused before any path is judged: the token in the path unlocks nothing
     // else.
-    assertEquals(401, rawPost("/events/" + TOKEN + "/../score"));
-    assertEquals(401, rawPost("/events/" + TOKEN + "/../../score"));
-    assertEquals(401, rawPost("/events/" + TOKEN + "/%2e%2e/%2e%2e/score"));
-    assertEquals(401, rawPost("/events/" + TOKEN + "/../../v2/models/model-1/infer"));
+    assertEquals(400, rawPost("/events/" + TOKEN + "/../score"));
+    assertEquals(400, rawPost("/events/" + TOKEN + "/../../score"));
+    assertEquals(400, rawPost("/events/" + TOKEN + "/%2e%2e/%2e%2e/score"));
+    assertEquals(400, rawPost("/events/" + TOKEN + "/../../v2/models/model-1/infer"));
+    assertEquals(401, rawPost("/events/" + TOKEN + "/score"));
     // and the key still opens /score
     given()
         .auth()

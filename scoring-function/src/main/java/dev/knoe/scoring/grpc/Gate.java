@@ -5,6 +5,7 @@ import dev.knoe.scoring.ScoringException;
 import dev.knoe.scoring.auth.Authenticator;
 import dev.knoe.scoring.auth.Credentials;
 import dev.knoe.scoring.config.ScoringConfig;
+import dev.knoe.spi.RequestHeaders;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.ForwardingServerCall;
@@ -35,11 +36,13 @@ public class Gate implements ServerInterceptor {
   private static final Set<String> HEALTH = Set.of("ServerLive", "ServerReady");
 
   static final Metadata.Key<String> AUTHORIZATION =
-      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+      Metadata.Key.of(RequestHeaders.AUTHORIZATION, Metadata.ASCII_STRING_MARSHALLER);
   static final Metadata.Key<String> REQUEST_ID =
       Metadata.Key.of("x-request-id", Metadata.ASCII_STRING_MARSHALLER);
   static final Metadata.Key<String> DEPLOYMENT =
-      Metadata.Key.of("azureml-model-deployment", Metadata.ASCII_STRING_MARSHALLER);
+      Metadata.Key.of(RequestHeaders.DEPLOYMENT, Metadata.ASCII_STRING_MARSHALLER);
+  static final Metadata.Key<String> DEPLOYMENT_ALIAS =
+      Metadata.Key.of(RequestHeaders.DEPLOYMENT_ALIAS, Metadata.ASCII_STRING_MARSHALLER);
   static final Metadata.Key<String> CHALLENGE =
       Metadata.Key.of("www-authenticate", Metadata.ASCII_STRING_MARSHALLER);
 
@@ -95,6 +98,10 @@ public class Gate implements ServerInterceptor {
   }
 
   private Optional<ScoringException> refusal(Metadata headers, boolean health) {
+    Optional<String> ambiguous = RequestHeaders.problem(name -> all(headers, name));
+    if (ambiguous.isPresent()) {
+      return Optional.of(new ScoringException(ScoringException.Kind.BAD_INPUT, ambiguous.get()));
+    }
     if (health) {
       return Optional.empty();
     }
@@ -112,7 +119,8 @@ public class Gate implements ServerInterceptor {
                 denied.get().replace("'Authorization: Bearer", "'authorization: Bearer")));
       }
     }
-    String named = headers.get(DEPLOYMENT);
+    String named =
+        headers.containsKey(DEPLOYMENT) ? headers.get(DEPLOYMENT) : headers.get(DEPLOYMENT_ALIAS);
     if (named != null
         && config.deploymentName().isPresent()
         && !named.equals(config.deploymentName().get())) {
@@ -122,6 +130,16 @@ public class Gate implements ServerInterceptor {
               "this is deployment '" + config.deploymentName().get() + "', not '" + named + "'"));
     }
     return Optional.empty();
+  }
+
+  private static java.util.List<String> all(Metadata headers, String name) {
+    Iterable<String> values =
+        headers.getAll(Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER));
+    java.util.List<String> out = new java.util.ArrayList<>();
+    if (values != null) {
+      values.forEach(out::add);
+    }
+    return out;
   }
 
   private void tag(Metadata answer, String id) {

@@ -14,6 +14,8 @@ import dev.knoe.scoring.grpc.HttpPort;
 import dev.knoe.scoring.model.Signature;
 import dev.knoe.scoring.model.TensorSpec;
 import dev.knoe.scoring.openapi.OpenApi;
+import dev.knoe.spi.RequestHeaders;
+import dev.knoe.spi.RequestTarget;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
@@ -91,6 +93,10 @@ public class ScoringRoutes {
                         Path.of(f), config.deploymentName().orElse(null), vertx))
             .orElse(null);
 
+    // First of all, before any body is read or route matched: a target that is not canonical or
+    // ambiguous headers never reach a route (so no route can be reached by a path the credential
+    // check read differently).
+    router.route().order(Integer.MIN_VALUE).handler(this::guard);
     router.route().order(-100).handler(this::common);
     // A Knative Broker sends no Authorization header: the token in the path is the credential, and
     // an accepted request is rerouted to / (Funqy Knative Events), keeping its method, headers and
@@ -158,9 +164,29 @@ public class ScoringRoutes {
   }
 
   /**
-   * Request id on every response, and the credential check for everything but health and the events
-   * routes (whose own handler checked the token in the path). Paths are judged as the router
-   * matches them, normalized: {@code /v2/health/../../score} is {@code /score}.
+   * Refuses with 400 a request whose target is not canonical ({@link RequestTarget}: dot segments,
+   * encoded dots or slashes, another host) or whose credential or deployment headers are ambiguous
+   * ({@link RequestHeaders}). A gRPC call's headers are judged by {@link
+   * dev.knoe.scoring.grpc.Gate}, which answers with a gRPC status.
+   */
+  private void guard(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    Optional<String> problem =
+        RequestTarget.problem(request.uri(), request.getHeader(HttpHeaders.HOST));
+    if (problem.isEmpty() && !HttpPort.grpc(ctx)) {
+      problem = RequestHeaders.problem(name -> request.headers().getAll(name));
+    }
+    if (problem.isPresent()) {
+      error(ctx, new ScoringException(ScoringException.Kind.BAD_INPUT, problem.get()));
+    } else {
+      ctx.next();
+    }
+  }
+
+  /**
+   * Request id on every response, and the one credential check, for every path but those {@link
+   * Access} opens. Paths are judged as the router matches them (normalized; the guard has already
+   * refused any that normalizing would change).
    */
   private void common(RoutingContext ctx) {
     if (HttpPort.grpc(ctx)) {
@@ -171,9 +197,9 @@ public class ScoringRoutes {
     }
     ctx.put(START, System.nanoTime());
     ctx.response().putHeader(REQUEST_ID, requestId(ctx));
-    config.deploymentName().ifPresent(d -> ctx.response().putHeader("azureml-model-deployment", d));
-    String path = ctx.normalizedPath();
-    boolean health = path.startsWith("/v2/health/");
+    config.deploymentName().ifPresent(d -> ctx.response().putHeader(RequestHeaders.DEPLOYMENT, d));
+    Access access = Access.of(ctx.normalizedPath());
+    boolean health = access == Access.OPEN;
     if (config.noTrafficEndpoint().isPresent() && !health) {
       String endpoint = config.noTrafficEndpoint().get();
       error(
@@ -182,9 +208,15 @@ public class ScoringRoutes {
               endpoint, " or name a deployment in the Knative-Serving-Tag header"));
       return;
     }
-    // Only a request the events route matched: accepted (now rerouted to /) or to be refused below.
-    boolean events = ctx.get(EVENTS_ACCEPTED) != null || ctx.get(EVENTS_REFUSAL) != null;
-    if (authenticator != null && !health && !events) {
+    boolean credentialChecked =
+        switch (access) {
+          case OPEN -> true;
+          // The events route checked the token in the path; its refusal is answered later.
+          case EVENTS_TOKEN -> ctx.get(EVENTS_REFUSAL) != null;
+          // An event whose token was accepted, rerouted to /.
+          case CREDENTIAL -> ctx.get(EVENTS_ACCEPTED) != null;
+        };
+    if (authenticator != null && !credentialChecked) {
       var denied = authenticator.check(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
       if (denied.isPresent()) {
         ctx.response().putHeader("WWW-Authenticate", "Bearer");
@@ -192,7 +224,10 @@ public class ScoringRoutes {
         return;
       }
     }
-    String named = ctx.request().getHeader("azureml-model-deployment");
+    String named = ctx.request().getHeader(RequestHeaders.DEPLOYMENT);
+    if (named == null) {
+      named = ctx.request().getHeader(RequestHeaders.DEPLOYMENT_ALIAS);
+    }
     if (named != null
         && config.deploymentName().isPresent()
         && !named.equals(config.deploymentName().get())
