@@ -1,6 +1,7 @@
 package dev.knoe.control.router;
 
 import dev.knoe.control.credentials.TokenIssuer;
+import dev.knoe.spi.RequestHeaders;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
@@ -29,8 +30,8 @@ public final class DataPlane {
    */
   static final int BUFFERED_ANSWER_MAX = Relay.BUFFERED_ANSWER_MAX;
 
-  public static final String DEPLOYMENT_HEADER = "azureml-model-deployment";
-  public static final String DEPLOYMENT_HEADER_ALIAS = "knoe-deployment";
+  public static final String DEPLOYMENT_HEADER = RequestHeaders.DEPLOYMENT;
+  public static final String DEPLOYMENT_HEADER_ALIAS = RequestHeaders.DEPLOYMENT_ALIAS;
   private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
   private final Vertx vertx;

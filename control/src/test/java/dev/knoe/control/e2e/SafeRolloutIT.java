@@ -226,7 +226,9 @@ class SafeRolloutIT {
         serve
             .http
             .send(
-                java.net.http.HttpRequest.newBuilder(serve.uri("/metrics")).build(),
+                java.net.http.HttpRequest.newBuilder(serve.uri("/metrics"))
+                    .header("Authorization", "Bearer " + serve.adminKey())
+                    .build(),
                 HttpResponse.BodyHandlers.ofString())
             .body();
     double sum = 0;

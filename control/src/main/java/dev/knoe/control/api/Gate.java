@@ -1,0 +1,112 @@
+package dev.knoe.control.api;
+
+import dev.knoe.control.credentials.ApiCredentials;
+import dev.knoe.spi.RequestHeaders;
+import dev.knoe.spi.RequestTarget;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The one place {@code knoe serve} decides who may reach what, in front of every route (the control
+ * API, the endpoints' router, the metrics): registered first on the HTTP router, before any body is
+ * read or route matched.
+ *
+ * <ol>
+ *   <li>A target that is not canonical ({@link RequestTarget}) or ambiguous credential or
+ *       deployment headers ({@link RequestHeaders}): 400, so no route is reached by a path the
+ *       check below read differently.
+ *   <li>{@code /endpoints/<name>/...}: on to the router, which checks that endpoint's own key or
+ *       token (its Authenticate step; each endpoint has its credentials).
+ *   <li>The allow-list of unauthenticated paths, {@link #OPEN}: none today.
+ *   <li>Everything else, a path added later included: the admin credential, or, for a model file
+ *       download only, the model-reader token (a cluster's storage initializers). Otherwise 401.
+ * </ol>
+ */
+public final class Gate {
+
+  /** Unauthenticated paths. Nothing is open by default; a path added here is open to anyone. */
+  static final Set<String> OPEN = Set.of();
+
+  /** The router's paths: each endpoint's credential is checked there. */
+  static final String ENDPOINTS = "/endpoints/";
+
+  private static final Pattern MODEL_CONTENT =
+      Pattern.compile("/api/v1/models/[^/]+/versions/[0-9]+/content");
+
+  private final ApiCredentials credentials;
+
+  public Gate(ApiCredentials credentials) {
+    this.credentials = credentials;
+  }
+
+  /** Who must vouch for a request: decided on the path as the routes match it (normalized). */
+  enum Access {
+    OPEN,
+    ENDPOINT_CREDENTIAL,
+    ADMIN,
+    ADMIN_OR_MODEL_READER
+  }
+
+  static Access access(HttpMethod method, String normalizedPath) {
+    // The routes treat a trailing slash as the same path, so the decision does too.
+    String path =
+        normalizedPath.length() > 1 && normalizedPath.endsWith("/")
+            ? normalizedPath.substring(0, normalizedPath.length() - 1)
+            : normalizedPath;
+    if (OPEN.contains(path)) {
+      return Access.OPEN;
+    }
+    if (path.startsWith(ENDPOINTS) && path.length() > ENDPOINTS.length()) {
+      return Access.ENDPOINT_CREDENTIAL;
+    }
+    if (method == HttpMethod.GET && MODEL_CONTENT.matcher(path).matches()) {
+      return Access.ADMIN_OR_MODEL_READER;
+    }
+    return Access.ADMIN;
+  }
+
+  public void handle(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    Optional<String> problem =
+        RequestTarget.problem(request.uri(), request.getHeader(HttpHeaders.HOST))
+            .or(() -> RequestHeaders.problem(name -> request.headers().getAll(name)));
+    if (problem.isPresent()) {
+      refuse(ctx, 400, problem.get());
+      return;
+    }
+    Access access = access(request.method(), ctx.normalizedPath());
+    if (access == Access.OPEN || access == Access.ENDPOINT_CREDENTIAL || vouched(request, access)) {
+      ctx.next();
+      return;
+    }
+    ctx.response().putHeader("WWW-Authenticate", "Bearer");
+    refuse(
+        ctx,
+        401,
+        "the control API needs the admin credential: 'Authorization: Bearer <admin key>' "
+            + "(printed by the first 'knoe serve', kept in <data dir>/admin-key and in the CLI config)");
+  }
+
+  private boolean vouched(HttpServerRequest request, Access access) {
+    String header = request.getHeader(HttpHeaders.AUTHORIZATION);
+    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return false;
+    }
+    String credential = header.substring(7).trim();
+    return credentials.isAdmin(credential)
+        || (access == Access.ADMIN_OR_MODEL_READER && credentials.isModelReader(credential));
+  }
+
+  private static void refuse(RoutingContext ctx, int status, String message) {
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(new JsonObject().put("error", message).encode());
+  }
+}
