@@ -7,7 +7,11 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -28,7 +32,8 @@ import java.util.regex.Pattern;
  *       download only, the model-reader token (a cluster's storage initializers). Otherwise 401.
  * </ol>
  */
-public final class Gate {
+@ApplicationScoped
+public class Gate {
 
   /** Unauthenticated paths. Nothing is open by default; a path added here is open to anyone. */
   static final Set<String> OPEN = Set.of();
@@ -39,10 +44,11 @@ public final class Gate {
   private static final Pattern MODEL_CONTENT =
       Pattern.compile("/api/v1/models/[^/]+/versions/[0-9]+/content");
 
-  private final ApiCredentials credentials;
+  @Inject ApiCredentials credentials;
 
-  public Gate(ApiCredentials credentials) {
-    this.credentials = credentials;
+  /** Before every other route (the API's, the router's, the metrics'), on every request. */
+  void register(@Observes Router router) {
+    router.route().order(Integer.MIN_VALUE).handler(this::handle);
   }
 
   /** Who must vouch for a request: decided on the path as the routes match it (normalized). */
@@ -71,7 +77,7 @@ public final class Gate {
     return Access.ADMIN;
   }
 
-  public void handle(RoutingContext ctx) {
+  void handle(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
     Optional<String> problem =
         RequestTarget.problem(request.uri(), request.getHeader(HttpHeaders.HOST))

@@ -2,7 +2,6 @@ package dev.knoe.control.serve;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.knoe.autoscaler.ScalingPolicy;
-import dev.knoe.control.api.Gate;
 import dev.knoe.control.credentials.ApiCredentials;
 import dev.knoe.control.credentials.Secrets;
 import dev.knoe.control.credentials.TokenIssuer;
@@ -163,9 +162,7 @@ public class Platform {
     return new ApiCredentials(adminKey(), config.modelReaderToken());
   }
 
-  void routes(@Observes Router router, DataPlane dataPlane, ApiCredentials credentials) {
-    // Before every other route (the API's, the router's, the metrics'): who may reach what.
-    router.route().order(Integer.MIN_VALUE).handler(new Gate(credentials)::handle);
+  void routes(@Observes Router router, DataPlane dataPlane) {
     router.route("/endpoints/:endpoint").order(-10).handler(dataPlane::handle);
     router.route("/endpoints/:endpoint/*").order(-10).handler(dataPlane::handle);
   }
