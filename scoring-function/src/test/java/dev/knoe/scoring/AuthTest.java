@@ -101,10 +101,11 @@ class AuthTest {
 
   @Test
   void dotSegmentsDoNotTurnAHealthPathIntoAnOpenRoute() throws Exception {
-    // A target that is not canonical never reaches a route (RouteWalkTest walks them all).
-    assertEquals(400, EventsTokenTest.rawPost("/v2/health/../../score"));
-    assertEquals(400, EventsTokenTest.rawPost("/v2/health/%2e%2e/%2e%2e/score"));
-    assertEquals(400, EventsTokenTest.rawPost("/v2/health/live/../../models/model-1/infer"));
+    // A target that is not canonical never reaches a route (RouteWalkTest walks them all): 401
+    // without the credential the path it names needs, else 400.
+    assertEquals(401, EventsTokenTest.rawPost("/v2/health/../../score"));
+    assertEquals(401, EventsTokenTest.rawPost("/v2/health/%2e%2e/%2e%2e/score"));
+    assertEquals(401, EventsTokenTest.rawPost("/v2/health/live/../../models/model-1/infer"));
     assertEquals(400, EventsTokenTest.rawGet("/v2/health/live/../ready"));
     assertEquals(200, EventsTokenTest.rawGet("/v2/health/ready"));
   }

@@ -186,10 +186,10 @@ class EventsTokenTest {
     assertEquals(401, send("/", scoreRequest("root"), true, null).status);
     // Dot segments are refused before any path is judged: the token in the path unlocks nothing
     // else.
-    assertEquals(400, rawPost("/events/" + TOKEN + "/../score"));
-    assertEquals(400, rawPost("/events/" + TOKEN + "/../../score"));
-    assertEquals(400, rawPost("/events/" + TOKEN + "/%2e%2e/%2e%2e/score"));
-    assertEquals(400, rawPost("/events/" + TOKEN + "/../../v2/models/model-1/infer"));
+    assertEquals(401, rawPost("/events/" + TOKEN + "/../score"));
+    assertEquals(401, rawPost("/events/" + TOKEN + "/../../score"));
+    assertEquals(401, rawPost("/events/" + TOKEN + "/%2e%2e/%2e%2e/score"));
+    assertEquals(401, rawPost("/events/" + TOKEN + "/../../v2/models/model-1/infer"));
     assertEquals(401, rawPost("/events/" + TOKEN + "/score"));
     // and the key still opens /score
     given()

@@ -50,6 +50,16 @@ import org.junit.jupiter.api.Test;
 @TestProfile(RouteWalkTest.Required.class)
 class RouteWalkTest {
 
+  /** The attack of issue 17, exactly: {@code curl --path-as-is} with no credential. */
+  @Test
+  void theDotDotAttackIs401() throws Exception {
+    assertEquals(401, raw("POST", "/v2/health/../../score", ""));
+    assertEquals(401, raw("POST", "/v2/health/%2e%2e/%2e%2e/score", ""));
+    assertEquals(401, raw("POST", "http://localhost:1/v2/health/../../score", ""));
+    assertEquals(
+        400, raw("POST", "/v2/health/../../score", "Authorization: Bearer " + KEY + "\r\n"));
+  }
+
   static final Path DIR = Path.of("target/route-walk").toAbsolutePath();
   static final String KEY = "walk-key-1";
   static final String AUDIENCE = "walk-endpoint";
@@ -162,7 +172,10 @@ class RouteWalkTest {
       Map.Entry<String, String> credential,
       int status) {
     if (!canonical) {
-      return status == 400 ? null : "a path that is not canonical must be refused with 400";
+      // 401 when it lacks the credential the path it names would need, else 400.
+      return status == 400 || status == 401
+          ? null
+          : "a path that is not canonical must be refused (400 or 401)";
     }
     if (status >= 500) {
       return "never a 5xx";

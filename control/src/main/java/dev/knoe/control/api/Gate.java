@@ -23,8 +23,9 @@ import java.util.regex.Pattern;
  *
  * <ol>
  *   <li>A target that is not canonical ({@link RequestTarget}) or ambiguous credential or
- *       deployment headers ({@link RequestHeaders}): 400, so no route is reached by a path the
- *       check below read differently.
+ *       deployment headers ({@link RequestHeaders}): refused, so no route is reached by a path the
+ *       check below read differently: 401 if the request lacks the credential the path it names
+ *       needs (judged as below, on the normalized path), else 400.
  *   <li>{@code /endpoints/<name>/...}: on to the router, which checks that endpoint's own key or
  *       token (its Authenticate step; each endpoint has its credentials).
  *   <li>The allow-list of unauthenticated paths, {@link #OPEN}: none today.
@@ -82,15 +83,18 @@ public class Gate {
     Optional<String> problem =
         RequestTarget.problem(request.uri(), request.getHeader(HttpHeaders.HOST))
             .or(() -> RequestHeaders.problem(name -> request.headers().getAll(name)));
-    if (problem.isPresent()) {
+    Access access = access(request.method(), ctx.normalizedPath());
+    boolean letIn =
+        access == Access.OPEN || access == Access.ENDPOINT_CREDENTIAL || vouched(request, access);
+    if (problem.isPresent() && letIn) {
       refuse(ctx, 400, problem.get());
       return;
     }
-    Access access = access(request.method(), ctx.normalizedPath());
-    if (access == Access.OPEN || access == Access.ENDPOINT_CREDENTIAL || vouched(request, access)) {
+    if (letIn) {
       ctx.next();
       return;
     }
+    // Without the credential the path needs the answer says only that, whatever else is wrong.
     ctx.response().putHeader("WWW-Authenticate", "Bearer");
     refuse(
         ctx,

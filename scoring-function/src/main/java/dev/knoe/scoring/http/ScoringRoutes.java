@@ -164,10 +164,11 @@ public class ScoringRoutes {
   }
 
   /**
-   * Refuses with 400 a request whose target is not canonical ({@link RequestTarget}: dot segments,
-   * encoded dots or slashes, another host) or whose credential or deployment headers are ambiguous
-   * ({@link RequestHeaders}). A gRPC call's headers are judged by {@link
-   * dev.knoe.scoring.grpc.Gate}, which answers with a gRPC status.
+   * Refuses a request whose target is not canonical ({@link RequestTarget}: dot segments, encoded
+   * dots or slashes, another host) or whose credential or deployment headers are ambiguous ({@link
+   * RequestHeaders}): 401 when it lacks the credential the path it names would need (so {@code
+   * /v2/health/../../score} without a key is 401, as {@code /score} is), else 400. A gRPC call's
+   * headers are judged by {@link dev.knoe.scoring.grpc.Gate}, which answers with a gRPC status.
    */
   private void guard(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
@@ -176,11 +177,37 @@ public class ScoringRoutes {
     if (problem.isEmpty() && !HttpPort.grpc(ctx)) {
       problem = RequestHeaders.problem(name -> request.headers().getAll(name));
     }
-    if (problem.isPresent()) {
-      error(ctx, new ScoringException(ScoringException.Kind.BAD_INPUT, problem.get()));
-    } else {
+    if (problem.isEmpty()) {
       ctx.next();
+      return;
     }
+    // Refused either way; without the credential its path would need, the answer says only that.
+    Optional<String> denied = credentialRefusal(ctx, Access.of(ctx.normalizedPath()));
+    if (denied.isPresent() && !HttpPort.grpc(ctx)) {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer");
+      error(ctx, new ScoringException(ScoringException.Kind.UNAUTHORIZED, denied.get()));
+    } else {
+      error(ctx, new ScoringException(ScoringException.Kind.BAD_INPUT, problem.get()));
+    }
+  }
+
+  /**
+   * Why the request may not reach its path: a missing or invalid credential where {@link Access}
+   * asks for one; empty when it may (or when this instance checks no credential).
+   */
+  private Optional<String> credentialRefusal(RoutingContext ctx, Access access) {
+    boolean checkedElsewhere =
+        switch (access) {
+          case OPEN -> true;
+          // The events route checked the token in the path; its refusal is answered later.
+          case EVENTS_TOKEN -> ctx.get(EVENTS_REFUSAL) != null;
+          // An event whose token was accepted, rerouted to /.
+          case CREDENTIAL -> ctx.get(EVENTS_ACCEPTED) != null;
+        };
+    if (authenticator == null || checkedElsewhere) {
+      return Optional.empty();
+    }
+    return authenticator.check(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
   }
 
   /**
@@ -208,21 +235,11 @@ public class ScoringRoutes {
               endpoint, " or name a deployment in the Knative-Serving-Tag header"));
       return;
     }
-    boolean credentialChecked =
-        switch (access) {
-          case OPEN -> true;
-          // The events route checked the token in the path; its refusal is answered later.
-          case EVENTS_TOKEN -> ctx.get(EVENTS_REFUSAL) != null;
-          // An event whose token was accepted, rerouted to /.
-          case CREDENTIAL -> ctx.get(EVENTS_ACCEPTED) != null;
-        };
-    if (authenticator != null && !credentialChecked) {
-      var denied = authenticator.check(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
-      if (denied.isPresent()) {
-        ctx.response().putHeader("WWW-Authenticate", "Bearer");
-        error(ctx, new ScoringException(ScoringException.Kind.UNAUTHORIZED, denied.get()));
-        return;
-      }
+    Optional<String> denied = credentialRefusal(ctx, access);
+    if (denied.isPresent()) {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer");
+      error(ctx, new ScoringException(ScoringException.Kind.UNAUTHORIZED, denied.get()));
+      return;
     }
     String named = ctx.request().getHeader(RequestHeaders.DEPLOYMENT);
     if (named == null) {
