@@ -97,8 +97,7 @@ public final class ModelFolder {
     try {
       OnnxModelCheck.check(file, root);
     } catch (InvalidModelException e) {
-      throw new InvalidModelException(
-          "model file " + file + " is not a usable ONNX model: " + e.getMessage());
+      throw new InvalidModelException(file, e.problem());
     }
     return file;
   }

@@ -21,6 +21,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -331,6 +332,8 @@ class OnnxModelCheckTest {
             + " '/etc/passwd', an absolute path; external data must be a relative path inside the"
             + " model's folder",
         e.getMessage());
+    assertEquals(Optional.of(model), e.file());
+    assertTrue(e.problem().startsWith("graph 'g' initializer 'w'"), e.problem());
   }
 
   /** A file given alone is its own root: its external data stays beside it. */
