@@ -18,7 +18,6 @@ import dev.knoe.scoring.model.Signature;
 import dev.knoe.scoring.tensor.Tensor;
 import dev.knoe.spi.HandlerContext;
 import dev.knoe.spi.Model;
-import dev.knoe.spi.ModelFolder;
 import dev.knoe.spi.ScoringHandler;
 import dev.knoe.spi.ScoringRequest;
 import io.quarkus.runtime.ShutdownEvent;
@@ -86,7 +85,7 @@ public class ScoringService {
     modelName =
         config.modelName().orElseGet(() -> dir.map(ModelFiles::defaultName).orElse("handler"));
     if (dir.isPresent()) {
-      Path file = ModelFolder.onnxFile(dir.get(), "KNOE_MODEL_DIR");
+      Path file = ModelFiles.checked(dir.get());
       DevicePlan plan = DevicePlan.choose(config.device(), gpuPresent());
       Path nativeDir =
           config.nativeDir().map(Path::of).orElseGet(() -> NativeLibraries.defaultDir(version()));

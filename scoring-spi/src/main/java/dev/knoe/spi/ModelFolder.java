@@ -18,6 +18,9 @@ import java.util.stream.Stream;
  * regular files whose name ends in {@code .onnx} (any case) down to {@value #DEPTH} levels count;
  * with exactly one, that is the model. With several, {@code model.onnx} directly in the folder wins
  * (the name Knoe's registry and Azure's samples use); otherwise the path is ambiguous.
+ *
+ * <p>Which file it is says nothing of its content: a caller about to load or store the model takes
+ * {@link #checkedOnnxFile}.
  */
 public final class ModelFolder {
 
@@ -78,6 +81,25 @@ public final class ModelFolder {
             + "; point "
             + setting
             + " at one of them");
+  }
+
+  /**
+   * The model file a path names, checked by {@link OnnxModelCheck} as about to be loaded or stored:
+   * its external data must stay inside the path given (the folder, or the file's own folder).
+   *
+   * @param setting as for {@link #onnxFile(Path, String)}
+   * @throws IllegalArgumentException as {@link #onnxFile(Path, String)}, or an {@link
+   *     InvalidModelException} naming the file and its problem
+   */
+  public static Path checkedOnnxFile(Path fileOrFolder, String setting) {
+    Path file = onnxFile(fileOrFolder, setting);
+    Path root = Files.isDirectory(fileOrFolder) ? fileOrFolder : file.toAbsolutePath().getParent();
+    try {
+      OnnxModelCheck.check(file, root);
+    } catch (InvalidModelException e) {
+      throw new InvalidModelException(file, e.problem());
+    }
+    return file;
   }
 
   /** The {@code .onnx} files in a folder down to {@link #DEPTH} levels, sorted. */

@@ -149,12 +149,12 @@ final class ModelCommands implements Callable<Integer> {
 
     /**
      * The model file a path names, by the rule the scoring function and the control plane share
-     * ({@link ModelFolder}); {@code setting} is what the user sets, named when a folder holds
-     * several.
+     * ({@link ModelFolder}), checked as a model before anything is sent; {@code setting} is what
+     * the user sets, named when a folder holds several.
      */
     static Path onnxFile(Path path, String setting) {
       try {
-        return ModelFolder.onnxFile(path, setting);
+        return ModelFolder.checkedOnnxFile(path, setting);
       } catch (IllegalArgumentException e) {
         throw CliException.failed(e.getMessage(), e);
       }

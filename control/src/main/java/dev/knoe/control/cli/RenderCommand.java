@@ -180,7 +180,7 @@ final class RenderCommand implements Callable<Integer> {
     }
     Path file;
     try {
-      file = ModelFolder.onnxFile(Path.of(ref.path()));
+      file = ModelFolder.checkedOnnxFile(Path.of(ref.path()), "model.path");
     } catch (IllegalArgumentException e) {
       throw CliException.failed("deployment '" + d.name() + "': " + e.getMessage(), e);
     }

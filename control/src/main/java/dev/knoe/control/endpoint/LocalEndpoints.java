@@ -422,11 +422,12 @@ public final class LocalEndpoints implements Endpoints, Backend.Listener {
   }
 
   /**
-   * The model file a path names, by {@link dev.knoe.spi.ModelFolder}'s rule; a bad path is a 400.
+   * The model file a path names, by {@link dev.knoe.spi.ModelFolder}'s rule, checked as a model
+   * before it is registered; a bad path or model is a 400.
    */
   private static Path onnxFile(Path path) {
     try {
-      return dev.knoe.spi.ModelFolder.onnxFile(path);
+      return dev.knoe.spi.ModelFolder.checkedOnnxFile(path, "model.path");
     } catch (IllegalArgumentException e) {
       throw new EndpointException.Invalid(e.getMessage());
     }

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.knoe.control.files.AtomicFiles;
+import dev.knoe.spi.InvalidModelException;
+import dev.knoe.spi.ModelFolder;
+import dev.knoe.spi.OnnxModelCheck;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -27,17 +30,13 @@ import java.util.stream.Stream;
 /**
  * Models under {@code <data>/models}: metadata in {@code <name>/<version>.json}, content in {@code
  * blobs/<sha256>/model.onnx}, so the same file registered twice is stored once. Uploads stream to a
- * temp file while hashing and are checked to be ONNX before a version is assigned.
+ * temp file while hashing and are checked by {@link OnnxModelCheck} before anything enters the
+ * store. The temp file has a folder of its own, as the blob will: a stored model is the {@code
+ * .onnx} file alone, so tensors that keep their data in other files are refused as missing.
  */
 public final class ModelRegistry {
 
   private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][-a-zA-Z0-9_.]{0,254}");
-
-  /**
-   * ONNX files are protobuf messages; field 1 (ir_version, varint) comes first in every exporter we
-   * know.
-   */
-  private static final int ONNX_FIRST_BYTE = 0x08;
 
   private final Path root;
   private final long maxBytes;
@@ -60,14 +59,16 @@ public final class ModelRegistry {
    * Registers a new version of {@code name} from a stream; reuses the stored blob when the same
    * content is already there.
    *
-   * @throws ModelException 400 for a bad name or not-ONNX content, 413 above the size limit
+   * @throws ModelException 400 for a bad name or content {@link OnnxModelCheck} refuses, 413 above
+   *     the size limit
    */
   public synchronized ModelVersion register(
       String name, InputStream content, String description, boolean anonymous) {
     checkName(name);
     try {
       Files.createDirectories(root.resolve("blobs"));
-      Path tmp = Files.createTempFile(root.resolve("blobs"), "upload", ".part");
+      Path upload = Files.createTempDirectory(root.resolve("blobs"), "upload");
+      Path tmp = upload.resolve(ModelFolder.PREFERRED);
       try {
         MessageDigest sha = sha256();
         long size;
@@ -75,7 +76,7 @@ public final class ModelRegistry {
             OutputStream out = Files.newOutputStream(tmp)) {
           size = copyLimited(in, out);
         }
-        checkOnnx(tmp, size);
+        check(tmp);
         String hex = HexFormat.of().formatHex(sha.digest());
         Path blob = blob(hex);
         if (!Files.exists(blob)) {
@@ -108,6 +109,7 @@ public final class ModelRegistry {
         }
       } finally {
         Files.deleteIfExists(tmp);
+        Files.deleteIfExists(upload);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot store model " + name, e);
@@ -283,16 +285,12 @@ public final class ModelRegistry {
     return total;
   }
 
-  private static void checkOnnx(Path file, long size) throws IOException {
-    if (size == 0) {
-      throw new ModelException(400, "the model file is empty");
-    }
-    try (InputStream in = Files.newInputStream(file)) {
-      if (in.read() != ONNX_FIRST_BYTE) {
-        throw new ModelException(
-            400,
-            "the upload is not an ONNX model (it does not start with an ONNX ir_version field)");
-      }
+  /** The upload, alone in its folder as it will be in the store. */
+  private static void check(Path upload) {
+    try {
+      OnnxModelCheck.check(upload, upload.getParent());
+    } catch (InvalidModelException e) {
+      throw new ModelException(400, "the upload is not a usable ONNX model: " + e.problem());
     }
   }
 

@@ -6,14 +6,26 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.knoe.spi.onnx.Onnx.GraphProto;
+import dev.knoe.spi.onnx.Onnx.ModelProto;
+import dev.knoe.spi.onnx.Onnx.OperatorSetIdProto;
+import dev.knoe.spi.onnx.Onnx.StringStringEntryProto;
+import dev.knoe.spi.onnx.Onnx.TensorProto;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.specification.RequestSpecification;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
+import java.util.TreeMap;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -448,7 +460,7 @@ class ControlApiTest {
         .post("/api/v1/models/green-model/versions")
         .then()
         .statusCode(400)
-        .body("error", containsString("not an ONNX model"));
+        .body("error", containsString("the upload is not a usable ONNX model: the file does not"));
     admin()
         .contentType("application/octet-stream")
         .body(new byte[200_000])
@@ -509,5 +521,107 @@ class ControlApiTest {
         .statusCode(409)
         .body("error", containsString("used by a deployment"));
     admin().when().delete("/api/v1/models/green-model/versions/1").then().statusCode(204);
+  }
+
+  /**
+   * Uploads refused by the model check: 400 naming the problem, and the store as it was (a model
+   * that points outside its folder used to register and wait for the deployment that loads it).
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          external data outside the folder | external | graph 'g' initializer 'w' keeps its data at '../../etc/passwd', which leaves the model's folder
+          truncated                        | half     | the file does not parse as an ONNX model: While parsing a protocol message, the input ended unexpectedly in the middle of a field
+          one byte                         | one-byte | the file does not parse as an ONNX model: While parsing a protocol message, the input ended unexpectedly in the middle of a field
+          """)
+  void aRefusedModelUploadIs400AndWritesNothing(String name, String content, String problem)
+      throws Exception {
+    byte[] sample = Files.readAllBytes(SAMPLES.resolve("models/model-1/model/model.onnx"));
+    admin()
+        .contentType("application/octet-stream")
+        .body(sample)
+        .when()
+        .post("/api/v1/models/checked/versions")
+        .then()
+        .statusCode(201);
+    Path store =
+        Path.of(ConfigProvider.getConfig().getValue("knoe.data-dir", String.class))
+            .resolve("models");
+    var before = storeFiles(store);
+    byte[] body =
+        switch (content) {
+          case "external" -> outsideItsFolder();
+          case "half" -> Arrays.copyOf(sample, sample.length / 2);
+          default -> new byte[] {0x08};
+        };
+
+    admin()
+        .contentType("application/octet-stream")
+        .body(body)
+        .when()
+        .post("/api/v1/models/checked/versions")
+        .then()
+        .statusCode(400)
+        .body("error", equalTo("the upload is not a usable ONNX model: " + problem));
+    assertEquals(before, storeFiles(store), name);
+  }
+
+  /** A deployment's local model path gets the judgement an upload gets, before it is registered. */
+  @Test
+  void aLocalModelPathIsCheckedAsAnUpload(@TempDir Path folder) throws Exception {
+    Path file = Files.write(folder.resolve("model.onnx"), outsideItsFolder());
+    endpoint("ep-checked");
+
+    admin()
+        .contentType("application/json")
+        .body(
+            "{\"name\":\"blue\",\"endpoint_name\":\"ep-checked\",\"model\":{\"path\":\""
+                + folder
+                + "\"}}")
+        .when()
+        .put("/api/v1/endpoints/ep-checked/deployments/blue")
+        .then()
+        .statusCode(400)
+        .body(
+            "error",
+            equalTo(
+                "model file "
+                    + file
+                    + " is not a usable ONNX model: graph 'g' initializer 'w' keeps its data at"
+                    + " '../../etc/passwd', which leaves the model's folder"));
+    admin().when().get("/api/v1/models/ep-checked-blue").then().statusCode(404);
+  }
+
+  /** A model whose initializer 'w' keeps its data in ../../etc/passwd. */
+  static byte[] outsideItsFolder() {
+    return ModelProto.newBuilder()
+        .setIrVersion(8)
+        .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(17))
+        .setGraph(
+            GraphProto.newBuilder()
+                .setName("g")
+                .addInitializer(
+                    TensorProto.newBuilder()
+                        .setName("w")
+                        .addExternalData(
+                            StringStringEntryProto.newBuilder()
+                                .setKey("location")
+                                .setValue("../../etc/passwd"))))
+        .build()
+        .toByteArray();
+  }
+
+  /** The store's paths, folders included, with each file's last write. */
+  static Map<Path, Object> storeFiles(Path store) throws IOException {
+    try (var all = Files.walk(store)) {
+      Map<Path, Object> out = new TreeMap<>();
+      for (Path p : (Iterable<Path>) all::iterator) {
+        out.put(
+            store.relativize(p), Files.isDirectory(p) ? "folder" : Files.getLastModifiedTime(p));
+      }
+      return out;
+    }
   }
 }

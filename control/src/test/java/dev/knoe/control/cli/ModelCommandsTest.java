@@ -10,7 +10,6 @@ import dev.knoe.control.cli.FakeApi.Request;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class ModelCommandsTest extends CommandsTestBase {
@@ -21,10 +20,13 @@ class ModelCommandsTest extends CommandsTestBase {
        "size": 300000, "description": "gradient boosted", "anonymous": false}
       """;
 
+  /** The sample MLP: a real model (the CLI checks it before sending), 5 MB so progress shows. */
+  static final Path MLP =
+      Path.of(System.getProperty("samples.dir", "../samples"), "models/mlp/model/model.onnx");
+
   @Test
   void createUploadsTheFileWithProgress() throws IOException {
-    byte[] model = new byte[300_000];
-    new Random(1).nextBytes(model);
+    byte[] model = Files.readAllBytes(MLP);
     Path folder = Files.createDirectories(dir.resolve("model"));
     Files.write(folder.resolve("model.onnx"), model);
     api.on("POST", "/api/v1/models/fraud/versions", json(201, MODEL));
@@ -47,7 +49,7 @@ class ModelCommandsTest extends CommandsTestBase {
     assertEquals("description=gradient+boosted", upload.query());
     assertEquals("Bearer " + Cli.ADMIN_KEY, upload.header("Authorization"));
     String last = run.errLines().get(run.errLines().size() - 1);
-    assertEquals("uploading model.onnx: 293.0 KiB of 293.0 KiB (100 %)", last);
+    assertEquals("uploading model.onnx: 5.0 MiB of 5.0 MiB (100 %)", last);
     assertTrue(run.errLines().size() >= 2, "progress before the end: " + run.err());
     assertTrue(run.out().startsWith("name: fraud\nversion: 2\nid: fraud:2\n"), run.out());
   }
@@ -60,6 +62,24 @@ class ModelCommandsTest extends CommandsTestBase {
 
     assertEquals(1, run.code());
     assertTrue(run.err().contains("holds 0 .onnx files"), run.err());
+    assertTrue(api.requests().isEmpty());
+  }
+
+  /** The check the registry makes, made before the upload: nothing is sent. */
+  @Test
+  void aFileThatIsNotAModelIsRefusedBeforeTheUpload() throws IOException {
+    Path file = Files.write(dir.resolve("model.onnx"), new byte[] {0x08});
+
+    Run run = cli.run("model", "create", "-n", "fraud", "-p", file.toString());
+
+    assertEquals(1, run.code());
+    assertTrue(
+        run.err()
+            .contains(
+                "model file "
+                    + file
+                    + " is not a usable ONNX model: the file does not parse as an ONNX model"),
+        run.err());
     assertTrue(api.requests().isEmpty());
   }
 
