@@ -3,6 +3,9 @@ not ours, and checks every answer against numpy.
 
     grpc_client.py HOST:PORT types      the types test model: every datatype its signature has
     grpc_client.py HOST:PORT model-1 KEY  an FP32 model behind KNOE_AUTH=required
+    grpc_client.py HOST:PORT router ENDPOINT MODEL KEY DEPLOYMENT
+                                        model-1 through knoe serve's router: the endpoint named
+                                        in the knoe-endpoint header, the endpoint's key
 
 Exits 0 when every check passed; otherwise prints what differed and exits 1.
 """
@@ -165,11 +168,56 @@ def run_model1(client, key):
           and np.allclose(got, want, rtol=1e-5, atol=1e-5), f"expected {want.tolist()}, got {got}")
 
 
+def run_router(client, endpoint, model, key, deployment):
+    # Through knoe serve: every call names its endpoint in knoe-endpoint and carries its key; the
+    # router checks the key, picks the deployment by traffic (or the header) and relays the call
+    # over HTTP/2 to an instance, trailers and all.
+    samples = os.environ.get("KNOE_SAMPLES", "../samples")
+    with open(os.path.join(samples, "models", "model-1", "expected.json")) as f:
+        expected = json.load(f)
+    data = np.array(expected["request"]["data"], np.float32)
+    want = np.array(expected["response"], np.float32)
+    ok = {"knoe-endpoint": endpoint, "authorization": f"Bearer {key}"}
+    check("server live through the router", client.is_server_live(headers=ok))
+    check("model ready through the router", client.is_model_ready(model, headers=ok))
+    meta = client.get_model_metadata(model, headers=ok)
+    i = grpcclient.InferInput(meta.inputs[0].name, list(data.shape), "FP32")
+    i.set_data_from_numpy(data)
+    for what, headers in [("by traffic", ok),
+                          ("by deployment header", dict(ok, **{"azureml-model-deployment": deployment}))]:
+        r = client.infer(model, [i], headers=headers, request_id="via-router")
+        got = r.as_numpy(meta.outputs[0].name)
+        check(f"model-1 output {what}", got is not None and got.shape == want.shape
+              and np.allclose(got, want, rtol=1e-5, atol=1e-5), f"expected {want.tolist()}, got {got}")
+        check(f"id echoed {what}", r.get_response().id == "via-router", r.get_response().id)
+    refusals = [
+        ("no credential is UNAUTHENTICATED", {"knoe-endpoint": endpoint}, "StatusCode.UNAUTHENTICATED"),
+        ("a wrong key is UNAUTHENTICATED", dict(ok, authorization="Bearer nope"),
+         "StatusCode.UNAUTHENTICATED"),
+        ("an unknown endpoint is NOT_FOUND", dict(ok, **{"knoe-endpoint": "no-such-endpoint"}),
+         "StatusCode.NOT_FOUND"),
+        ("no endpoint header is NOT_FOUND", {"authorization": f"Bearer {key}"}, "StatusCode.NOT_FOUND"),
+        ("an unknown deployment is NOT_FOUND", dict(ok, **{"azureml-model-deployment": "nope"}),
+         "StatusCode.NOT_FOUND"),
+    ]
+    for what, headers, want_status in refusals:
+        got_status = status_of(lambda: client.infer(model, [i], headers=headers))
+        check(what, got_status == want_status, got_status)
+    # An error the instance answers (a wrong shape) comes back with its own status and message.
+    bad = grpcclient.InferInput(meta.inputs[0].name, [1, 3], "FP32")
+    bad.set_data_from_numpy(np.zeros((1, 3), np.float32))
+    got_status = status_of(lambda: client.infer(model, [bad], headers=ok))
+    check("the instance's INVALID_ARGUMENT is relayed", got_status == "StatusCode.INVALID_ARGUMENT",
+          got_status)
+
+
 def main():
     url, case = sys.argv[1], sys.argv[2]
     client = grpcclient.InferenceServerClient(url=url)
     if case == "types":
         run_types(client)
+    elif case == "router":
+        run_router(client, *sys.argv[3:7])
     else:
         run_model1(client, sys.argv[3])
     client.close()

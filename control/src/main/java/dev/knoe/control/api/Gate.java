@@ -26,8 +26,9 @@ import java.util.regex.Pattern;
  *       deployment headers ({@link RequestHeaders}): refused, so no route is reached by a path the
  *       check below read differently: 401 if the request lacks the credential the path it names
  *       needs (judged as below, on the normalized path), else 400.
- *   <li>{@code /endpoints/<name>/...}: on to the router, which checks that endpoint's own key or
- *       token (its Authenticate step; each endpoint has its credentials).
+ *   <li>{@code /endpoints/<name>/...} and the gRPC service's paths: on to the router, which checks
+ *       that endpoint's own key or token (its Authenticate step; each endpoint has its
+ *       credentials).
  *   <li>The allow-list of unauthenticated paths, {@link #OPEN}: none today.
  *   <li>Everything else, a path added later included: the admin credential, or, for a model file
  *       download only, the model-reader token (a cluster's storage initializers). Otherwise 401.
@@ -36,11 +37,17 @@ import java.util.regex.Pattern;
 @ApplicationScoped
 public class Gate {
 
+  private static final org.jboss.logging.Logger LOG =
+      org.jboss.logging.Logger.getLogger(Gate.class);
+
   /** Unauthenticated paths. Nothing is open by default; a path added here is open to anyone. */
   static final Set<String> OPEN = Set.of();
 
   /** The router's paths: each endpoint's credential is checked there. */
   static final String ENDPOINTS = "/endpoints/";
+
+  /** The router's gRPC paths (the endpoint is named in a header), checked there likewise. */
+  static final String GRPC = "/inference.GRPCInferenceService/";
 
   private static final Pattern MODEL_CONTENT =
       Pattern.compile("/api/v1/models/[^/]+/versions/[0-9]+/content");
@@ -69,7 +76,8 @@ public class Gate {
     if (OPEN.contains(path)) {
       return Access.OPEN;
     }
-    if (path.startsWith(ENDPOINTS) && path.length() > ENDPOINTS.length()) {
+    if ((path.startsWith(ENDPOINTS) && path.length() > ENDPOINTS.length())
+        || path.startsWith(GRPC)) {
       return Access.ENDPOINT_CREDENTIAL;
     }
     if (method == HttpMethod.GET && MODEL_CONTENT.matcher(path).matches()) {
@@ -114,6 +122,8 @@ public class Gate {
   }
 
   private static void refuse(RoutingContext ctx, int status, String message) {
+    // As the router logs its refusals; the path is what the routes would read, never a header.
+    LOG.infof("%s %s -> %d: %s", ctx.request().method(), ctx.normalizedPath(), status, message);
     ctx.response()
         .setStatusCode(status)
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")

@@ -34,7 +34,8 @@ final class Admit implements Step {
       return;
     }
     ex.ctx.response().putHeader(DataPlane.DEPLOYMENT_HEADER, ex.deployment);
-    ex.path = upstreamPath(ex.ctx.request().uri(), ex.endpoint);
+    // A gRPC call keeps its path: the service's, with the endpoint in a header.
+    ex.path = ex.grpc ? ex.ctx.request().uri() : upstreamPath(ex.ctx.request().uri(), ex.endpoint);
     ex.admitted();
     next.handle(ex);
   }

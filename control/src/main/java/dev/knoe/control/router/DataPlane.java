@@ -30,6 +30,15 @@ public final class DataPlane {
    */
   static final int BUFFERED_ANSWER_MAX = Relay.BUFFERED_ANSWER_MAX;
 
+  /**
+   * The endpoint a gRPC call is for: a gRPC method's path is the service's, with no room for an
+   * {@code /endpoints/<name>} prefix, so the call names its endpoint in this header.
+   */
+  public static final String ENDPOINT_HEADER = "knoe-endpoint";
+
+  /** The paths of the Open Inference Protocol's gRPC service (inference.GRPCInferenceService). */
+  public static final String GRPC_PREFIX = "/inference.GRPCInferenceService/";
+
   public static final String DEPLOYMENT_HEADER = RequestHeaders.DEPLOYMENT;
   public static final String DEPLOYMENT_HEADER_ALIAS = RequestHeaders.DEPLOYMENT_ALIAS;
   private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
@@ -105,6 +114,28 @@ public final class DataPlane {
    * its endpoint's routes, and passes it down the chain.
    */
   public void handle(RoutingContext ctx) {
+    handle(ctx, ctx.pathParam("endpoint"), false);
+  }
+
+  /**
+   * Handles a gRPC call of the Open Inference Protocol ({@link #GRPC_PREFIX}, HTTP/2 with an {@code
+   * application/grpc} type) for the endpoint its {@value #ENDPOINT_HEADER} header names, down the
+   * same chain; refusals are gRPC statuses. Anything else on those paths is passed on (404).
+   */
+  public void handleGrpc(RoutingContext ctx) {
+    HttpServerRequest req = ctx.request();
+    String type = req.getHeader("content-type");
+    if (req.version() != io.vertx.core.http.HttpVersion.HTTP_2
+        || type == null
+        || !type.regionMatches(true, 0, "application/grpc", 0, 16)) {
+      ctx.next();
+      return;
+    }
+    String endpoint = req.getHeader(ENDPOINT_HEADER);
+    handle(ctx, endpoint == null ? "" : endpoint, true);
+  }
+
+  private void handle(RoutingContext ctx, String endpoint, boolean grpc) {
     HttpServerRequest req = ctx.request();
     req.pause();
     long start = System.nanoTime();
@@ -115,11 +146,15 @@ public final class DataPlane {
               + Long.toHexString(ThreadLocalRandom.current().nextLong());
     }
     ctx.response().putHeader("x-request-id", id);
-    String endpoint = ctx.pathParam("endpoint");
-    Exchange ex = new Exchange(ctx, endpoint, id, start, vertx, observer);
+    Exchange ex = new Exchange(ctx, endpoint, id, start, vertx, observer, grpc);
     RouteTable table = tables.get(endpoint);
     if (table == null) {
-      ex.refuse(404, "no endpoint '" + endpoint + "'", null);
+      ex.refuse(
+          404,
+          grpc && endpoint.isEmpty()
+              ? "name the endpoint of a gRPC call in the " + ENDPOINT_HEADER + " header"
+              : "no endpoint '" + endpoint + "'",
+          null);
       return;
     }
     ex.table = table;

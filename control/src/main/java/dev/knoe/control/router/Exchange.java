@@ -34,6 +34,9 @@ final class Exchange {
   /** System.nanoTime() when the request arrived: its place in the pool is metered from here. */
   final long start;
 
+  /** A gRPC call: refusals are gRPC statuses, the answer's trailers are relayed. */
+  final boolean grpc;
+
   private final Vertx vertx;
   private final DataPlane.Observer observer;
 
@@ -95,7 +98,9 @@ final class Exchange {
       String id,
       long start,
       Vertx vertx,
-      DataPlane.Observer observer) {
+      DataPlane.Observer observer,
+      boolean grpc) {
+    this.grpc = grpc;
     this.ctx = ctx;
     this.endpoint = endpoint;
     this.id = id;
@@ -206,9 +211,16 @@ final class Exchange {
     }
   }
 
-  /** Answers {"error": message} unless an answer has gone out or the client has gone. */
+  /**
+   * Answers {"error": message} (to a gRPC call: the status and message as a gRPC status, {@link
+   * GrpcRefusal}) unless an answer has gone out or the client has gone.
+   */
   void error(int status, String message) {
     if (ctx.response().ended() || ctx.response().closed()) {
+      return;
+    }
+    if (grpc) {
+      GrpcRefusal.answer(ctx.response(), status, message);
       return;
     }
     String json = "{\"error\":" + Json.encode(message) + "}";

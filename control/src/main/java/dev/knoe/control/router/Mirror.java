@@ -62,11 +62,11 @@ final class Mirror implements Step {
       return;
     }
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-    Proxy.forwardHeaders(original.ctx.request(), original.id + "-mirror", headers);
+    Proxy.forwardHeaders(original, original.id + "-mirror", headers);
     long start = System.nanoTime();
     t.inFlight().incrementAndGet();
     upstreams
-        .client()
+        .client(original.grpc)
         .request(
             new RequestOptions()
                 .setHost(t.host())

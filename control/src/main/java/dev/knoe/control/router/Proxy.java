@@ -71,7 +71,7 @@ final class Proxy implements Step {
             .setMethod(req.method())
             .setURI(ex.path);
     upstreams
-        .client()
+        .client(ex.grpc)
         .request(options)
         .onComplete(
             ar -> {
@@ -91,7 +91,7 @@ final class Proxy implements Step {
               }
               ex.upstream = ar.result();
               // Into the request's own headers: through RequestOptions they were copied once more.
-              forwardHeaders(req, ex.id, ex.upstream.headers());
+              forwardHeaders(ex, ex.id, ex.upstream.headers());
               var sent = ex.body != null ? ex.upstream.send(ex.body) : ex.upstream.send(req);
               sent.onComplete(
                   r -> {
@@ -143,14 +143,17 @@ final class Proxy implements Step {
 
   /**
    * Adds the client's headers less the hop-by-hop ones to {@code to}, with the request id the
-   * instance logs.
+   * instance logs (for a gRPC call also {@code te: trailers}).
    */
-  static void forwardHeaders(HttpServerRequest req, String requestId, MultiMap to) {
-    for (Map.Entry<String, String> e : req.headers()) {
+  static void forwardHeaders(Exchange ex, String requestId, MultiMap to) {
+    for (Map.Entry<String, String> e : ex.ctx.request().headers()) {
       if (!hopByHop(e.getKey())) {
         to.add(e.getKey(), e.getValue());
       }
     }
     to.set("x-request-id", requestId);
+    if (ex.grpc) {
+      to.set("te", "trailers"); // what gRPC asks of every hop; dropped above as hop-by-hop
+    }
   }
 }

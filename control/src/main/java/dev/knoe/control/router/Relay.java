@@ -30,7 +30,12 @@ final class Relay {
     resp.setStatusCode(up.statusCode());
     for (Map.Entry<String, String> e : up.headers()) {
       String k = e.getKey();
-      if (!Proxy.hopByHop(k)
+      if (ex.grpc && k.regionMatches(true, 0, "grpc-", 0, 5)) {
+        // A gRPC error may come "trailers-only": its status in the one header frame, which also
+        // ends the stream. Relayed as trailers it stays a status (as headers, followed by the
+        // end of the body, a client would read it as a stream cut short: UNKNOWN).
+        resp.trailers().add(k, e.getValue());
+      } else if (!Proxy.hopByHop(k)
           && !k.equalsIgnoreCase("content-length")
           && !k.equalsIgnoreCase("x-request-id")) {
         resp.putHeader(k, e.getValue());
@@ -86,6 +91,10 @@ final class Relay {
     up.endHandler(
         v -> {
           if (!resp.closed() && !resp.ended()) {
+            // gRPC's status comes in the trailers; a plain HTTP answer has none.
+            if (!up.trailers().isEmpty()) {
+              resp.trailers().addAll(up.trailers());
+            }
             if (whole != null) {
               resp.end(whole);
             } else {

@@ -4,6 +4,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -22,34 +23,57 @@ import java.util.function.Supplier;
  */
 final class Upstreams {
 
-  private final Supplier<HttpClient> factory;
-  private final ThreadLocal<HttpClient> perLoop;
   private final List<HttpClient> all = new CopyOnWriteArrayList<>();
+  private final ThreadLocal<HttpClient> perLoop;
+  private final ThreadLocal<HttpClient> h2PerLoop;
 
   /** For calls from outside any event loop (tests, a worker thread): one client they share. */
   private final HttpClient shared;
 
+  private final HttpClient h2Shared;
+
   Upstreams(Vertx vertx) {
-    this.factory =
-        () -> {
-          HttpClient c =
-              vertx.createHttpClient(
-                  new HttpClientOptions()
-                      .setKeepAlive(true)
-                      .setTcpNoDelay(true)
-                      .setKeepAliveTimeout(60)
-                      .setConnectTimeout(2000),
-                  new PoolOptions().setHttp1MaxSize(256));
-          all.add(c);
-          return c;
-        };
-    this.perLoop = ThreadLocal.withInitial(factory);
-    this.shared = factory.get();
+    Supplier<HttpClient> http1 = () -> track(vertx.createHttpClient(options(), http1Pool()));
+    // gRPC needs HTTP/2 to the instance (its answers end with trailers): h2c with prior knowledge,
+    // as the scoring function speaks it on its one port; calls multiplex on one connection.
+    Supplier<HttpClient> h2 =
+        () ->
+            track(
+                vertx.createHttpClient(
+                    options()
+                        .setProtocolVersion(HttpVersion.HTTP_2)
+                        .setHttp2ClearTextUpgrade(false),
+                    new PoolOptions()));
+    this.perLoop = ThreadLocal.withInitial(http1);
+    this.h2PerLoop = ThreadLocal.withInitial(h2);
+    this.shared = http1.get();
+    this.h2Shared = h2.get();
   }
 
-  /** The client of the calling event loop. */
-  HttpClient client() {
-    return Context.isOnEventLoopThread() ? perLoop.get() : shared;
+  private static HttpClientOptions options() {
+    return new HttpClientOptions()
+        .setKeepAlive(true)
+        .setTcpNoDelay(true)
+        .setKeepAliveTimeout(60)
+        .setConnectTimeout(2000);
+  }
+
+  private static PoolOptions http1Pool() {
+    return new PoolOptions().setHttp1MaxSize(256);
+  }
+
+  private HttpClient track(HttpClient c) {
+    all.add(c);
+    return c;
+  }
+
+  /** The client of the calling event loop; for a gRPC call, its HTTP/2 client. */
+  HttpClient client(boolean grpc) {
+    boolean loop = Context.isOnEventLoopThread();
+    if (grpc) {
+      return loop ? h2PerLoop.get() : h2Shared;
+    }
+    return loop ? perLoop.get() : shared;
   }
 
   void close() {

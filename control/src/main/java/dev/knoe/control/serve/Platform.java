@@ -165,6 +165,7 @@ public class Platform {
   void routes(@Observes Router router, DataPlane dataPlane) {
     router.route("/endpoints/:endpoint").order(-10).handler(dataPlane::handle);
     router.route("/endpoints/:endpoint/*").order(-10).handler(dataPlane::handle);
+    router.route(DataPlane.GRPC_PREFIX + "*").order(-10).handler(dataPlane::handleGrpc);
   }
 
   void start(

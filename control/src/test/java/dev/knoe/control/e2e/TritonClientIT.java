@@ -26,6 +26,8 @@ class TritonClientIT {
           .resolve("src/test/python/tritonclient_check.py")
           .toAbsolutePath();
 
+  static final Path GRPC_SCRIPT = SCRIPT.resolveSibling("grpc_client.py");
+
   @Test
   void tritonclientBinaryRequestThroughTheRouter() throws Exception {
     Path python = python();
@@ -60,6 +62,25 @@ class TritonClientIT {
       assertEquals(0, p.exitValue(), () -> String.join(" ", command) + " failed:\n" + out);
       assertTrue(out.contains("ok binary in, binary out"), out);
       assertTrue(out.contains("ok JSON in, JSON out"), out);
+
+      // tritonclient.grpc through the router: HTTP/2 in, HTTP/2 to the instance, trailers back.
+      List<String> grpc =
+          List.of(
+              python.toString(),
+              GRPC_SCRIPT.toString(),
+              "127.0.0.1:" + serve.port,
+              "router",
+              "my-endpoint",
+              "my-endpoint-blue",
+              key,
+              "blue");
+      ProcessBuilder builder = new ProcessBuilder(grpc).redirectErrorStream(true);
+      builder.environment().put("KNOE_SAMPLES", KnoeServe.SAMPLES.toString());
+      Process g = builder.start();
+      String grpcOut = new String(g.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(g.waitFor(2, TimeUnit.MINUTES), "python did not finish");
+      assertEquals(0, g.exitValue(), () -> String.join(" ", grpc) + " failed:\n" + grpcOut);
+      assertTrue(grpcOut.contains("grpc_client router:"), grpcOut);
     }
   }
 

@@ -61,7 +61,13 @@ final class Links implements AutoCloseable {
               ctx.response().putHeader("x-request-id", id);
               Exchange ex =
                   new Exchange(
-                      ctx, ctx.pathParam("endpoint"), id, System.nanoTime(), vertx, observer);
+                      ctx,
+                      ctx.pathParam("endpoint"),
+                      id,
+                      System.nanoTime(),
+                      vertx,
+                      observer,
+                      false);
               ex.table = table;
               before.accept(ex);
               link.handle(ex);
