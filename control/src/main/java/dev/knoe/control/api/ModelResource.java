@@ -2,6 +2,7 @@ package dev.knoe.control.api;
 
 import dev.knoe.control.endpoint.Endpoints;
 import dev.knoe.control.model.ModelRegistry;
+import dev.knoe.control.spec.Names;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -17,7 +18,10 @@ import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
 
-/** {@code /api/v1/models}: register (upload) a version, list, show, delete. */
+/**
+ * {@code /api/v1/models}: register (upload) a version, list, show, delete. The name in the path is
+ * checked ({@link Names#MODEL}) before anything else: a bad one is a 400.
+ */
 @Path("/api/v1/models")
 @Produces(MediaType.APPLICATION_JSON)
 public class ModelResource {
@@ -36,6 +40,7 @@ public class ModelResource {
   @GET
   @Path("{name}")
   public List<Map<String, Object>> versions(@PathParam("name") String name) {
+    Names.MODEL.require(name);
     var all = models.versions(name);
     if (all.isEmpty()) {
       throw ApiException.notFound("no model '" + name + "'");
@@ -47,6 +52,7 @@ public class ModelResource {
   @Path("{name}/versions/{version}")
   public Map<String, Object> show(
       @PathParam("name") String name, @PathParam("version") int version) {
+    Names.MODEL.require(name);
     return Views.model(
         models
             .find(name, version)
@@ -61,6 +67,7 @@ public class ModelResource {
   @Path("{name}/versions/{version}/content")
   @Produces(MediaType.APPLICATION_OCTET_STREAM)
   public Response content(@PathParam("name") String name, @PathParam("version") int version) {
+    Names.MODEL.require(name);
     var v =
         models
             .find(name, version)
@@ -80,6 +87,7 @@ public class ModelResource {
       @PathParam("name") String name,
       @QueryParam("description") String description,
       InputStream body) {
+    Names.MODEL.require(name);
     var v = models.register(name, body, description, false);
     return Response.status(201).entity(Views.model(v)).build();
   }
@@ -87,6 +95,7 @@ public class ModelResource {
   @DELETE
   @Path("{name}/versions/{version}")
   public Response delete(@PathParam("name") String name, @PathParam("version") int version) {
+    Names.MODEL.require(name);
     models.delete(name, version, endpoints::modelInUse);
     return Response.noContent().build();
   }

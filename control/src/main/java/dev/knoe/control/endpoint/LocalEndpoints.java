@@ -12,6 +12,7 @@ import dev.knoe.control.runtime.Backend;
 import dev.knoe.control.spec.AuthMode;
 import dev.knoe.control.spec.DeploymentSpec;
 import dev.knoe.control.spec.EndpointSpec;
+import dev.knoe.control.spec.Names;
 import dev.knoe.control.spec.SpecWriter;
 import dev.knoe.control.state.DeploymentState;
 import dev.knoe.control.state.EndpointState;
@@ -173,7 +174,7 @@ public final class LocalEndpoints implements Endpoints, Backend.Listener {
       store.deleteEndpoint(name);
       endpoints.remove(name);
       deployments.remove(name);
-      deleteTree(codeDir.resolve(name));
+      deleteTree(codeFolder(name));
       LOG.infof("Deleted endpoint %s", name);
     }
   }
@@ -286,7 +287,7 @@ public final class LocalEndpoints implements Endpoints, Backend.Listener {
       store.deleteDeployment(endpoint, name);
       deployments.get(endpoint).remove(name);
       publish(endpoint);
-      deleteTree(codeDir.resolve(endpoint).resolve(name));
+      deleteTree(codeFolder(endpoint, name));
       LOG.infof("Deleted deployment %s/%s", endpoint, name);
     }
   }
@@ -442,8 +443,7 @@ public final class LocalEndpoints implements Endpoints, Backend.Listener {
       return null;
     }
     Path source = Path.of(cc.code());
-    Path target =
-        codeDir.resolve(d.endpoint()).resolve(d.name()).resolve(Long.toString(d.generation()));
+    Path target = codeFolder(d.endpoint(), d.name()).resolve(Long.toString(d.generation()));
     try {
       if (!Files.exists(target)) {
         if (!Files.exists(source)) {
@@ -474,6 +474,16 @@ public final class LocalEndpoints implements Endpoints, Backend.Listener {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot copy handler code from " + source, e);
     }
+  }
+
+  /** {@code <code>/<endpoint>}, where its deployments' handler code is copied. */
+  private Path codeFolder(String endpoint) {
+    return codeDir.resolve(Names.ENDPOINT.require(endpoint));
+  }
+
+  /** {@code <code>/<endpoint>/<deployment>}, one folder per generation in it. */
+  private Path codeFolder(String endpoint, String deployment) {
+    return codeFolder(endpoint).resolve(Names.DEPLOYMENT.require(deployment));
   }
 
   /**
