@@ -83,12 +83,16 @@ public class DeploymentResource {
     return accepted(endpoints.putDeployment(parsed.spec(), ifMatch, false), parsed.warnings());
   }
 
+  /** {@code If-Match} guards against deleting what changed since it was read. */
   @DELETE
   @Path("{name}")
-  public Response delete(@PathParam("endpoint") String endpoint, @PathParam("name") String name) {
+  public Response delete(
+      @PathParam("endpoint") String endpoint,
+      @PathParam("name") String name,
+      @HeaderParam("If-Match") String ifMatch) {
     Names.ENDPOINT.require(endpoint);
     Names.DEPLOYMENT.require(name);
-    endpoints.deleteDeployment(endpoint, name);
+    endpoints.deleteDeployment(endpoint, name, ifMatch);
     return Response.noContent().build();
   }
 

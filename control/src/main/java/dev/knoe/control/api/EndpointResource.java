@@ -86,11 +86,12 @@ public class EndpointResource {
         .build();
   }
 
+  /** {@code If-Match} guards against deleting what changed since it was read. */
   @DELETE
   @Path("{name}")
-  public Response delete(@PathParam("name") String name) {
+  public Response delete(@PathParam("name") String name, @HeaderParam("If-Match") String ifMatch) {
     Names.ENDPOINT.require(name);
-    endpoints.deleteEndpoint(name);
+    endpoints.deleteEndpoint(name, ifMatch);
     return Response.noContent().build();
   }
 
@@ -103,13 +104,17 @@ public class EndpointResource {
     return Map.of("primaryKey", k.primaryKey(), "secondaryKey", k.secondaryKey());
   }
 
+  /** {@code If-Match} is the endpoint's ETag. */
   @POST
   @Path("{name}/keys/regenerate")
   @Consumes(MediaType.WILDCARD)
-  public Map<String, String> regenerate(@PathParam("name") String name, Map<String, String> body) {
+  public Map<String, String> regenerate(
+      @PathParam("name") String name,
+      Map<String, String> body,
+      @HeaderParam("If-Match") String ifMatch) {
     Names.ENDPOINT.require(name);
     String type = body == null ? null : body.getOrDefault("key_type", body.get("keyType"));
-    var k = endpoints.regenerateKey(name, type);
+    var k = endpoints.regenerateKey(name, type, ifMatch);
     return Map.of("primaryKey", k.primaryKey(), "secondaryKey", k.secondaryKey());
   }
 

@@ -163,9 +163,10 @@ public final class LocalEndpoints implements Endpoints, Backend.Listener {
   }
 
   @Override
-  public void deleteEndpoint(String name) {
+  public void deleteEndpoint(String name, String ifMatch) {
     synchronized (lock(name)) {
       EndpointState e = state(name);
+      Rules.ifMatch("endpoint '" + name + "'", e.etag(), ifMatch);
       endpoints.put(name, e.with(ProvisioningState.Deleting, null));
       dataPlane.remove(name);
       for (String d : deployments.getOrDefault(name, Map.of()).keySet()) {
@@ -180,9 +181,10 @@ public final class LocalEndpoints implements Endpoints, Backend.Listener {
   }
 
   @Override
-  public EndpointKeys regenerateKey(String name, String keyType) {
+  public EndpointKeys regenerateKey(String name, String keyType, String ifMatch) {
     synchronized (lock(name)) {
       EndpointState e = state(name);
+      Rules.ifMatch("endpoint '" + name + "'", e.etag(), ifMatch);
       Rules.keyAuth(name, e.spec().authMode());
       EndpointKeys next = Rules.keyType(() -> e.keys().regenerate(keyType == null ? "" : keyType));
       EndpointState updated = e.with(next, clock.instant());
@@ -278,10 +280,10 @@ public final class LocalEndpoints implements Endpoints, Backend.Listener {
   }
 
   @Override
-  public void deleteDeployment(String endpoint, String name) {
+  public void deleteDeployment(String endpoint, String name, String ifMatch) {
     synchronized (lock(endpoint)) {
       EndpointState e = state(endpoint);
-      deploymentState(endpoint, name);
+      Rules.ifMatch("deployment '" + name + "'", deploymentState(endpoint, name).etag(), ifMatch);
       Rules.deletable(endpoint, name, e.spec().traffic(), e.spec().mirrorTraffic());
       backend.remove(endpoint, name);
       store.deleteDeployment(endpoint, name);

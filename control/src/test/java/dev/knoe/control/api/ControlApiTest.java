@@ -210,6 +210,83 @@ class ControlApiTest {
     admin().when().get("/api/v1/endpoints/ep-etag").then().body("description", equalTo("first"));
   }
 
+  /** DELETE and key regeneration honour If-Match as PUT does; without it they go ahead. */
+  @Test
+  void staleDeletesAndKeyRegenerationsAre412AndChangeNothing() {
+    endpoint("ep-stale");
+    deployment("ep-stale", "blue");
+    String endpointTag = etag("/api/v1/endpoints/ep-stale");
+    String blueTag = etag("/api/v1/endpoints/ep-stale/deployments/blue");
+    deployment("ep-stale", "blue"); // a new generation: blueTag is stale
+    admin()
+        .contentType("application/json")
+        .body("{\"name\": \"ep-stale\", \"description\": \"changed\"}")
+        .when()
+        .put("/api/v1/endpoints/ep-stale")
+        .then()
+        .statusCode(200); // endpointTag is stale
+    String currentBlue = etag("/api/v1/endpoints/ep-stale/deployments/blue");
+
+    admin()
+        .header("If-Match", blueTag)
+        .when()
+        .delete("/api/v1/endpoints/ep-stale/deployments/blue")
+        .then()
+        .statusCode(412)
+        .body("error", containsString("deployment 'blue' changed since you read it"))
+        .body("error", containsString("ETag " + currentBlue));
+    admin().when().get("/api/v1/endpoints/ep-stale/deployments/blue").then().statusCode(200);
+
+    String keys = admin().when().get("/api/v1/endpoints/ep-stale/keys").then().extract().asString();
+    admin()
+        .header("If-Match", endpointTag)
+        .contentType("application/json")
+        .body("{\"key_type\": \"primary\"}")
+        .when()
+        .post("/api/v1/endpoints/ep-stale/keys/regenerate")
+        .then()
+        .statusCode(412)
+        .body("error", containsString("endpoint 'ep-stale' changed since you read it"));
+    admin().when().get("/api/v1/endpoints/ep-stale/keys").then().body(equalTo(keys)); // unchanged
+
+    admin()
+        .header("If-Match", endpointTag)
+        .when()
+        .delete("/api/v1/endpoints/ep-stale")
+        .then()
+        .statusCode(412)
+        .body("error", containsString("endpoint 'ep-stale' changed since you read it"));
+    admin().when().get("/api/v1/endpoints/ep-stale").then().statusCode(200);
+    admin().when().get("/api/v1/endpoints/ep-stale/deployments/blue").then().statusCode(200);
+
+    // With the current tags, as without any.
+    admin()
+        .header("If-Match", etag("/api/v1/endpoints/ep-stale"))
+        .contentType("application/json")
+        .body("{\"key_type\": \"primary\"}")
+        .when()
+        .post("/api/v1/endpoints/ep-stale/keys/regenerate")
+        .then()
+        .statusCode(200);
+    admin()
+        .header("If-Match", currentBlue)
+        .when()
+        .delete("/api/v1/endpoints/ep-stale/deployments/blue")
+        .then()
+        .statusCode(204);
+    admin()
+        .header("If-Match", etag("/api/v1/endpoints/ep-stale"))
+        .when()
+        .delete("/api/v1/endpoints/ep-stale")
+        .then()
+        .statusCode(204);
+    admin().when().get("/api/v1/endpoints/ep-stale").then().statusCode(404);
+  }
+
+  static String etag(String path) {
+    return admin().when().get(path).then().statusCode(200).extract().header("ETag");
+  }
+
   @Test
   void trafficAndMirrorRulesAgainstRealDeployments() {
     endpoint("ep-traffic");
