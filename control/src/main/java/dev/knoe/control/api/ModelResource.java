@@ -1,17 +1,20 @@
 package dev.knoe.control.api;
 
 import dev.knoe.control.endpoint.Endpoints;
+import dev.knoe.control.endpoint.Rules;
 import dev.knoe.control.model.ModelRegistry;
 import dev.knoe.control.spec.Names;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.EntityTag;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.InputStream;
@@ -50,13 +53,13 @@ public class ModelResource {
 
   @GET
   @Path("{name}/versions/{version}")
-  public Map<String, Object> show(
-      @PathParam("name") String name, @PathParam("version") int version) {
+  public Response show(@PathParam("name") String name, @PathParam("version") int version) {
     Names.MODEL.require(name);
-    return Views.model(
+    var v =
         models
             .find(name, version)
-            .orElseThrow(() -> ApiException.notFound("no model " + name + ":" + version)));
+            .orElseThrow(() -> ApiException.notFound("no model " + name + ":" + version));
+    return Response.ok(Views.model(v)).tag(new EntityTag(v.etag())).build();
   }
 
   /**
@@ -89,14 +92,26 @@ public class ModelResource {
       InputStream body) {
     Names.MODEL.require(name);
     var v = models.register(name, body, description, false);
-    return Response.status(201).entity(Views.model(v)).build();
+    return Response.status(201).entity(Views.model(v)).tag(new EntityTag(v.etag())).build();
   }
 
+  /** {@code If-Match} guards against deleting a version registered again under the same number. */
   @DELETE
   @Path("{name}/versions/{version}")
-  public Response delete(@PathParam("name") String name, @PathParam("version") int version) {
+  public Response delete(
+      @PathParam("name") String name,
+      @PathParam("version") int version,
+      @HeaderParam("If-Match") String ifMatch) {
     Names.MODEL.require(name);
-    models.delete(name, version, endpoints::modelInUse);
+    models.delete(
+        name,
+        version,
+        v -> {
+          // The registry passes the version it is about to delete, under its lock: the tag is
+          // compared with that one, not with one read before.
+          Rules.ifMatch("model " + v.reference(), v.etag(), ifMatch);
+          return endpoints.modelInUse(v);
+        });
     return Response.noContent().build();
   }
 }

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -283,8 +284,49 @@ class ControlApiTest {
     admin().when().get("/api/v1/endpoints/ep-stale").then().statusCode(404);
   }
 
+  /** A model version's tag tells it from a version registered later under the same number. */
+  @Test
+  void aStaleModelVersionDeleteIs412() throws Exception {
+    byte[] one =
+        java.nio.file.Files.readAllBytes(SAMPLES.resolve("models/model-1/model/model.onnx"));
+    byte[] two =
+        java.nio.file.Files.readAllBytes(SAMPLES.resolve("models/model-2/model/model.onnx"));
+    String first = register("stale-model", one);
+    admin().when().delete("/api/v1/models/stale-model/versions/1").then().statusCode(204);
+    String again = register("stale-model", two); // version 1 again
+    assertEquals(again, etag("/api/v1/models/stale-model/versions/1"));
+    admin()
+        .header("If-Match", first)
+        .when()
+        .delete("/api/v1/models/stale-model/versions/1")
+        .then()
+        .statusCode(412)
+        .body("error", containsString("model stale-model:1 changed since you read it"));
+    admin().when().get("/api/v1/models/stale-model/versions/1").then().statusCode(200);
+    admin()
+        .header("If-Match", again)
+        .when()
+        .delete("/api/v1/models/stale-model/versions/1")
+        .then()
+        .statusCode(204);
+    admin().when().get("/api/v1/models/stale-model/versions/1").then().statusCode(404);
+  }
+
   static String etag(String path) {
     return admin().when().get(path).then().statusCode(200).extract().header("ETag");
+  }
+
+  /** Registers a version; its ETag. */
+  static String register(String model, byte[] onnx) {
+    return admin()
+        .contentType("application/octet-stream")
+        .body(onnx)
+        .when()
+        .post("/api/v1/models/" + model + "/versions")
+        .then()
+        .statusCode(201)
+        .extract()
+        .header("ETag");
   }
 
   @Test
