@@ -4,6 +4,7 @@ import dev.knoe.control.endpoint.DeploymentView;
 import dev.knoe.control.endpoint.Endpoints;
 import dev.knoe.control.spec.DeploymentSpec;
 import dev.knoe.control.spec.Format;
+import dev.knoe.control.spec.Names;
 import dev.knoe.control.spec.Parsed;
 import dev.knoe.control.spec.SpecParser;
 import jakarta.inject.Inject;
@@ -26,7 +27,11 @@ import jakarta.ws.rs.core.UriInfo;
 import java.util.List;
 import java.util.Map;
 
-/** {@code /api/v1/endpoints/{endpoint}/deployments}: create, update, show, list, delete, logs. */
+/**
+ * {@code /api/v1/endpoints/{endpoint}/deployments}: create, update, show, list, delete, logs. The
+ * names in the path are checked ({@link Names#ENDPOINT}, {@link Names#DEPLOYMENT}) before anything
+ * else: a bad one is a 400.
+ */
 @Path("/api/v1/endpoints/{endpoint}/deployments")
 @Produces(MediaType.APPLICATION_JSON)
 public class DeploymentResource {
@@ -36,6 +41,7 @@ public class DeploymentResource {
 
   @GET
   public List<Map<String, Object>> list(@PathParam("endpoint") String endpoint) {
+    Names.ENDPOINT.require(endpoint);
     return endpoints.deployments(endpoint).stream()
         .map(d -> Views.deployment(d, uri.getBaseUri()))
         .toList();
@@ -44,6 +50,8 @@ public class DeploymentResource {
   @GET
   @Path("{name}")
   public Response show(@PathParam("endpoint") String endpoint, @PathParam("name") String name) {
+    Names.ENDPOINT.require(endpoint);
+    Names.DEPLOYMENT.require(name);
     DeploymentView d = endpoints.deployment(endpoint, name);
     return Response.ok(Views.deployment(d, uri.getBaseUri())).tag(new EntityTag(d.etag())).build();
   }
@@ -55,6 +63,7 @@ public class DeploymentResource {
       @PathParam("endpoint") String endpoint,
       byte[] body,
       @HeaderParam("Content-Type") String type) {
+    Names.ENDPOINT.require(endpoint);
     Parsed<DeploymentSpec> parsed = parse(endpoint, null, body, type);
     return accepted(endpoints.putDeployment(parsed.spec(), null, true), parsed.warnings());
   }
@@ -68,14 +77,22 @@ public class DeploymentResource {
       byte[] body,
       @HeaderParam("Content-Type") String type,
       @HeaderParam("If-Match") String ifMatch) {
+    Names.ENDPOINT.require(endpoint);
+    Names.DEPLOYMENT.require(name);
     Parsed<DeploymentSpec> parsed = parse(endpoint, name, body, type);
     return accepted(endpoints.putDeployment(parsed.spec(), ifMatch, false), parsed.warnings());
   }
 
+  /** {@code If-Match} guards against deleting what changed since it was read. */
   @DELETE
   @Path("{name}")
-  public Response delete(@PathParam("endpoint") String endpoint, @PathParam("name") String name) {
-    endpoints.deleteDeployment(endpoint, name);
+  public Response delete(
+      @PathParam("endpoint") String endpoint,
+      @PathParam("name") String name,
+      @HeaderParam("If-Match") String ifMatch) {
+    Names.ENDPOINT.require(endpoint);
+    Names.DEPLOYMENT.require(name);
+    endpoints.deleteDeployment(endpoint, name, ifMatch);
     return Response.noContent().build();
   }
 
@@ -87,6 +104,8 @@ public class DeploymentResource {
       @PathParam("name") String name,
       @QueryParam("lines") @DefaultValue("100") int lines,
       @QueryParam("container") @DefaultValue("inference-server") String container) {
+    Names.ENDPOINT.require(endpoint);
+    Names.DEPLOYMENT.require(name);
     if (lines < 1 || lines > 100_000) {
       throw ApiException.badRequest("lines = " + lines + ", must be 1 to 100000");
     }

@@ -4,6 +4,7 @@ import dev.knoe.control.endpoint.EndpointView;
 import dev.knoe.control.endpoint.Endpoints;
 import dev.knoe.control.spec.EndpointSpec;
 import dev.knoe.control.spec.Format;
+import dev.knoe.control.spec.Names;
 import dev.knoe.control.spec.Parsed;
 import dev.knoe.control.spec.SpecParser;
 import jakarta.inject.Inject;
@@ -24,7 +25,10 @@ import jakarta.ws.rs.core.UriInfo;
 import java.util.List;
 import java.util.Map;
 
-/** {@code /api/v1/endpoints}: create, update, show, list, delete, keys and tokens. */
+/**
+ * {@code /api/v1/endpoints}: create, update, show, list, delete, keys and tokens. The name in the
+ * path is checked ({@link Names#ENDPOINT}) before anything else: a bad one is a 400.
+ */
 @Path("/api/v1/endpoints")
 @Produces(MediaType.APPLICATION_JSON)
 public class EndpointResource {
@@ -40,6 +44,7 @@ public class EndpointResource {
   @GET
   @Path("{name}")
   public Response show(@PathParam("name") String name) {
+    Names.ENDPOINT.require(name);
     EndpointView e = endpoints.endpoint(name);
     return Response.ok(Views.endpoint(e, uri.getBaseUri())).tag(new EntityTag(e.etag())).build();
   }
@@ -65,6 +70,7 @@ public class EndpointResource {
       byte[] body,
       @HeaderParam("Content-Type") String type,
       @HeaderParam("If-Match") String ifMatch) {
+    Names.ENDPOINT.require(name);
     Parsed<EndpointSpec> parsed = parse(body, type);
     if (!parsed.spec().name().equals(name)) {
       throw ApiException.badRequest(
@@ -80,10 +86,12 @@ public class EndpointResource {
         .build();
   }
 
+  /** {@code If-Match} guards against deleting what changed since it was read. */
   @DELETE
   @Path("{name}")
-  public Response delete(@PathParam("name") String name) {
-    endpoints.deleteEndpoint(name);
+  public Response delete(@PathParam("name") String name, @HeaderParam("If-Match") String ifMatch) {
+    Names.ENDPOINT.require(name);
+    endpoints.deleteEndpoint(name, ifMatch);
     return Response.noContent().build();
   }
 
@@ -91,16 +99,22 @@ public class EndpointResource {
   @GET
   @Path("{name}/keys")
   public Map<String, String> keys(@PathParam("name") String name) {
+    Names.ENDPOINT.require(name);
     var k = endpoints.keys(name);
     return Map.of("primaryKey", k.primaryKey(), "secondaryKey", k.secondaryKey());
   }
 
+  /** {@code If-Match} is the endpoint's ETag. */
   @POST
   @Path("{name}/keys/regenerate")
   @Consumes(MediaType.WILDCARD)
-  public Map<String, String> regenerate(@PathParam("name") String name, Map<String, String> body) {
+  public Map<String, String> regenerate(
+      @PathParam("name") String name,
+      Map<String, String> body,
+      @HeaderParam("If-Match") String ifMatch) {
+    Names.ENDPOINT.require(name);
     String type = body == null ? null : body.getOrDefault("key_type", body.get("keyType"));
-    var k = endpoints.regenerateKey(name, type);
+    var k = endpoints.regenerateKey(name, type, ifMatch);
     return Map.of("primaryKey", k.primaryKey(), "secondaryKey", k.secondaryKey());
   }
 
@@ -108,6 +122,7 @@ public class EndpointResource {
   @POST
   @Path("{name}/token")
   public Map<String, String> token(@PathParam("name") String name) {
+    Names.ENDPOINT.require(name);
     var t = endpoints.token(name);
     return Map.of(
         "accessToken",

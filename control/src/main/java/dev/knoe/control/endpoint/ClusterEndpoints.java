@@ -145,16 +145,27 @@ public final class ClusterEndpoints implements Endpoints {
   }
 
   /**
-   * Deletes the endpoint's deployments, then the endpoint; the reconciler removes what it made for
-   * them.
+   * Deletes the endpoint, then its deployments (which a cluster's garbage collector would remove
+   * too, through their owner references); the reconciler removes what it made for them. The
+   * endpoint goes first so that a stale {@code If-Match} deletes nothing.
    */
   @Override
-  public void deleteEndpoint(String name) {
+  public void deleteEndpoint(String name, String ifMatch) {
+    retryingStaleReads(
+        () -> {
+          deleteEndpointOnce(name, ifMatch);
+          return null;
+        });
+  }
+
+  private void deleteEndpointOnce(String name, String ifMatch) {
     OnlineEndpoint e = endpointResource(name);
+    String what = "endpoint '" + name + "'";
+    Rules.ifMatch(what, etag(e), ifMatch);
+    delete(e, ifMatch, what);
     for (OnlineDeployment d : deploymentResources(name)) {
       client.resource(d).delete();
     }
-    client.resource(e).delete();
     LOG.infof(
         "Deleted OnlineEndpoint %s/%s and its deployments", namespace, e.getMetadata().getName());
   }
@@ -172,12 +183,18 @@ public final class ClusterEndpoints implements Endpoints {
    * key is still accepted.
    */
   @Override
-  public EndpointKeys regenerateKey(String name, String keyType) {
-    return retryingStaleReads(() -> regenerateKeyOnce(name, keyType));
+  public EndpointKeys regenerateKey(String name, String keyType, String ifMatch) {
+    return retryingStaleReads(() -> regenerateKeyOnce(name, keyType, ifMatch));
   }
 
-  private EndpointKeys regenerateKeyOnce(String name, String keyType) {
-    requireKeyAuth(name);
+  /**
+   * {@code If-Match} is compared with the endpoint's ETag, which the keys (in the Secret) do not
+   * move: it refuses a tag read before the endpoint changed, or was deleted and created again.
+   */
+  private EndpointKeys regenerateKeyOnce(String name, String keyType, String ifMatch) {
+    OnlineEndpoint e = endpointResource(name);
+    Rules.ifMatch("endpoint '" + name + "'", etag(e), ifMatch);
+    Rules.keyAuth(name, knownAuthMode(e));
     Secret secret = authSecret(name).orElseThrow(this::noKeysYet);
     EndpointKeys keys = AuthSecrets.keys(secret.getData()).orElseThrow(this::noKeysYet);
     EndpointKeys next = Rules.keyType(() -> keys.regenerate(keyType == null ? "" : keyType));
@@ -330,16 +347,18 @@ public final class ClusterEndpoints implements Endpoints {
 
   /** Refused while the deployment has live or mirrored traffic, as locally. */
   @Override
-  public void deleteDeployment(String endpoint, String name) {
+  public void deleteDeployment(String endpoint, String name, String ifMatch) {
     retryingStaleReads(
         () -> {
-          deleteDeploymentOnce(endpoint, name);
+          deleteDeploymentOnce(endpoint, name, ifMatch);
           return null;
         });
   }
 
-  private void deleteDeploymentOnce(String endpoint, String name) {
+  private void deleteDeploymentOnce(String endpoint, String name, String ifMatch) {
     OnlineDeployment d = deploymentResource(endpoint, name);
+    String what = "deployment '" + name + "' of endpoint '" + endpoint + "'";
+    Rules.ifMatch(what, etag(d), ifMatch);
     OnlineEndpoint e = endpointResource(endpoint);
     Rules.deletable(endpoint, name, shares(e, "traffic"), shares(e, "mirror_traffic"));
     // The mark fails if the endpoint changed since it was read, and the check runs again on what is
@@ -347,8 +366,8 @@ public final class ClusterEndpoints implements Endpoints {
     // no longer see the deployment.
     markDeleting(e, name, true);
     try {
-      client.resource(d).delete();
-    } catch (KubernetesClientException ex) {
+      delete(d, ifMatch, what);
+    } catch (KubernetesClientException | StaleRead ex) {
       unmarkAfterFailedDelete(endpoint, name, ex);
       throw ex;
     }
@@ -360,8 +379,7 @@ public final class ClusterEndpoints implements Endpoints {
    * the user must hear about: the un-mark's own conflicts are retried here, its other failures only
    * logged.
    */
-  private void unmarkAfterFailedDelete(
-      String endpoint, String name, KubernetesClientException cause) {
+  private void unmarkAfterFailedDelete(String endpoint, String name, RuntimeException cause) {
     try {
       retryingStaleReads(
           () -> {
@@ -569,6 +587,26 @@ public final class ClusterEndpoints implements Endpoints {
       return client.resource(resource).update();
     } catch (KubernetesClientException e) {
       if (e.getCode() == 409) {
+        throw new StaleRead(what);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Deletes; with {@code If-Match}, only the version read (its resourceVersion as the delete's
+   * precondition), so that a change after the tag was checked is not deleted unseen: see {@link
+   * #retryingStaleReads}.
+   */
+  private void delete(HasMetadata resource, String ifMatch, String what) {
+    try {
+      if (ifMatch == null) {
+        client.resource(resource).delete();
+      } else {
+        client.resource(resource).lockResourceVersion().delete();
+      }
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 409 && ifMatch != null) {
         throw new StaleRead(what);
       }
       throw e;

@@ -35,14 +35,22 @@ public interface Endpoints {
    */
   EndpointView putEndpoint(EndpointSpec spec, String ifMatch, boolean createOnly);
 
-  /** Deletes the endpoint and its deployments. */
-  void deleteEndpoint(String name);
+  /**
+   * Deletes the endpoint and its deployments.
+   *
+   * @param ifMatch the endpoint's ETag the delete is based on, or null
+   */
+  void deleteEndpoint(String name, String ifMatch);
 
   /** Both keys of a key endpoint. */
   EndpointKeys keys(String name);
 
-  /** A new primary or secondary key; the old one is refused from then on. */
-  EndpointKeys regenerateKey(String name, String keyType);
+  /**
+   * A new primary or secondary key; the old one is refused from then on.
+   *
+   * @param ifMatch the endpoint's ETag the change is based on, or null
+   */
+  EndpointKeys regenerateKey(String name, String keyType, String ifMatch);
 
   /** A token for an aml_token endpoint. */
   TokenIssuer.Token token(String name);
@@ -54,8 +62,12 @@ public interface Endpoints {
   /** Creates or replaces a deployment; what runs it converges in the background. */
   DeploymentView putDeployment(DeploymentSpec spec, String ifMatch, boolean createOnly);
 
-  /** Refused while it has live or mirrored traffic. */
-  void deleteDeployment(String endpoint, String name);
+  /**
+   * Refused while it has live or mirrored traffic.
+   *
+   * @param ifMatch the deployment's ETag the delete is based on, or null
+   */
+  void deleteDeployment(String endpoint, String name, String ifMatch);
 
   /**
    * The last lines of the deployment's output.

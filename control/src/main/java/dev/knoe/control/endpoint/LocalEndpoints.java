@@ -12,6 +12,7 @@ import dev.knoe.control.runtime.Backend;
 import dev.knoe.control.spec.AuthMode;
 import dev.knoe.control.spec.DeploymentSpec;
 import dev.knoe.control.spec.EndpointSpec;
+import dev.knoe.control.spec.Names;
 import dev.knoe.control.spec.SpecWriter;
 import dev.knoe.control.state.DeploymentState;
 import dev.knoe.control.state.EndpointState;
@@ -162,9 +163,10 @@ public final class LocalEndpoints implements Endpoints, Backend.Listener {
   }
 
   @Override
-  public void deleteEndpoint(String name) {
+  public void deleteEndpoint(String name, String ifMatch) {
     synchronized (lock(name)) {
       EndpointState e = state(name);
+      Rules.ifMatch("endpoint '" + name + "'", e.etag(), ifMatch);
       endpoints.put(name, e.with(ProvisioningState.Deleting, null));
       dataPlane.remove(name);
       for (String d : deployments.getOrDefault(name, Map.of()).keySet()) {
@@ -173,15 +175,16 @@ public final class LocalEndpoints implements Endpoints, Backend.Listener {
       store.deleteEndpoint(name);
       endpoints.remove(name);
       deployments.remove(name);
-      deleteTree(codeDir.resolve(name));
+      deleteTree(codeFolder(name));
       LOG.infof("Deleted endpoint %s", name);
     }
   }
 
   @Override
-  public EndpointKeys regenerateKey(String name, String keyType) {
+  public EndpointKeys regenerateKey(String name, String keyType, String ifMatch) {
     synchronized (lock(name)) {
       EndpointState e = state(name);
+      Rules.ifMatch("endpoint '" + name + "'", e.etag(), ifMatch);
       Rules.keyAuth(name, e.spec().authMode());
       EndpointKeys next = Rules.keyType(() -> e.keys().regenerate(keyType == null ? "" : keyType));
       EndpointState updated = e.with(next, clock.instant());
@@ -277,16 +280,16 @@ public final class LocalEndpoints implements Endpoints, Backend.Listener {
   }
 
   @Override
-  public void deleteDeployment(String endpoint, String name) {
+  public void deleteDeployment(String endpoint, String name, String ifMatch) {
     synchronized (lock(endpoint)) {
       EndpointState e = state(endpoint);
-      deploymentState(endpoint, name);
+      Rules.ifMatch("deployment '" + name + "'", deploymentState(endpoint, name).etag(), ifMatch);
       Rules.deletable(endpoint, name, e.spec().traffic(), e.spec().mirrorTraffic());
       backend.remove(endpoint, name);
       store.deleteDeployment(endpoint, name);
       deployments.get(endpoint).remove(name);
       publish(endpoint);
-      deleteTree(codeDir.resolve(endpoint).resolve(name));
+      deleteTree(codeFolder(endpoint, name));
       LOG.infof("Deleted deployment %s/%s", endpoint, name);
     }
   }
@@ -443,8 +446,7 @@ public final class LocalEndpoints implements Endpoints, Backend.Listener {
       return null;
     }
     Path source = Path.of(cc.code());
-    Path target =
-        codeDir.resolve(d.endpoint()).resolve(d.name()).resolve(Long.toString(d.generation()));
+    Path target = codeFolder(d.endpoint(), d.name()).resolve(Long.toString(d.generation()));
     try {
       if (!Files.exists(target)) {
         if (!Files.exists(source)) {
@@ -475,6 +477,16 @@ public final class LocalEndpoints implements Endpoints, Backend.Listener {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot copy handler code from " + source, e);
     }
+  }
+
+  /** {@code <code>/<endpoint>}, where its deployments' handler code is copied. */
+  private Path codeFolder(String endpoint) {
+    return codeDir.resolve(Names.ENDPOINT.require(endpoint));
+  }
+
+  /** {@code <code>/<endpoint>/<deployment>}, one folder per generation in it. */
+  private Path codeFolder(String endpoint, String deployment) {
+    return codeFolder(endpoint).resolve(Names.DEPLOYMENT.require(deployment));
   }
 
   /**

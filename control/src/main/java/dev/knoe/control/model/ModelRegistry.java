@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.knoe.control.files.AtomicFiles;
+import dev.knoe.control.spec.Names;
 import dev.knoe.spi.InvalidModelException;
 import dev.knoe.spi.ModelFolder;
 import dev.knoe.spi.OnnxModelCheck;
@@ -24,7 +25,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -35,8 +35,6 @@ import java.util.stream.Stream;
  * .onnx} file alone, so tensors that keep their data in other files are refused as missing.
  */
 public final class ModelRegistry {
-
-  private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][-a-zA-Z0-9_.]{0,254}");
 
   private final Path root;
   private final long maxBytes;
@@ -137,7 +135,7 @@ public final class ModelRegistry {
     try (Stream<Path> dirs = Files.list(root)) {
       return dirs.filter(Files::isDirectory)
           .map(p -> p.getFileName().toString())
-          .filter(n -> !n.equals("blobs"))
+          .filter(Names.MODEL::isValid) // not blobs/, nor a folder someone else put here
           .sorted()
           .toList();
     } catch (IOException e) {
@@ -145,9 +143,13 @@ public final class ModelRegistry {
     }
   }
 
+  /**
+   * @throws ModelException 400 for a name {@link Names#MODEL} refuses, before any path is built
+   */
   public List<ModelVersion> versions(String name) {
+    checkName(name);
     Path dir = root.resolve(name);
-    if (!NAME.matcher(name).matches() || !Files.isDirectory(dir)) {
+    if (!Files.isDirectory(dir)) {
       return List.of();
     }
     List<ModelVersion> out = new ArrayList<>();
@@ -295,13 +297,12 @@ public final class ModelRegistry {
   }
 
   private static void checkName(String name) {
-    if (name == null || !NAME.matcher(name).matches()) {
-      throw new ModelException(
-          400,
-          "model name '"
-              + name
-              + "' must be 1-255 letters, digits, '-', '_' or '.', starting with a letter or digit");
-    }
+    Names.MODEL
+        .problem("model name", name)
+        .ifPresent(
+            p -> {
+              throw new ModelException(400, p);
+            });
   }
 
   /** The SHA-256 of a file, read as a stream. */

@@ -21,4 +21,14 @@ public record ModelVersion(
   public String reference() {
     return name + ":" + version;
   }
+
+  /**
+   * The version's ETag: a version never changes, but its number is given again when the newest
+   * version is deleted, so the tag tells it from one registered later under the same number by its
+   * registration time and content, e.g. {@code 1733222400000-9f86d081884c7d65} (unquoted, as {@code
+   * EntityTag} takes it).
+   */
+  public String etag() {
+    return createdAt.toEpochMilli() + "-" + sha256.substring(0, 16);
+  }
 }

@@ -60,8 +60,8 @@ public record DeploymentSpec(
 
   public DeploymentSpec {
     var check = new Check();
-    Names.check(check, "name", name);
-    Names.check(check, "endpoint_name", endpointName);
+    Names.DEPLOYMENT.check(check, "name", name);
+    Names.ENDPOINT.check(check, "endpoint_name", endpointName);
     tags = check.copy("tags", tags);
     if (model == null) {
       check.add("model is required: write model: {path: ./model/} or model: name:version");

@@ -31,7 +31,7 @@ public record EndpointSpec(
 
   public EndpointSpec {
     var check = new Check();
-    Names.check(check, "name", name);
+    Names.ENDPOINT.check(check, "name", name);
     if (authMode == null) {
       authMode = AuthMode.KEY;
     }

@@ -15,7 +15,6 @@ import java.util.regex.Pattern;
  */
 public record ModelRef(String path, String name, String version) {
 
-  private static final Pattern NAME = Pattern.compile("^[a-zA-Z0-9][-_.a-zA-Z0-9]{0,254}$");
   private static final Pattern VERSION = Pattern.compile("^[a-zA-Z0-9][-_.a-zA-Z0-9]{0,63}$");
 
   public ModelRef {
@@ -36,13 +35,7 @@ public record ModelRef(String path, String name, String version) {
         check.add("model.version is for a registered model (name), not for a path");
       }
     } else {
-      if (!NAME.matcher(name).matches()) {
-        check.add(
-            "model.name '"
-                + name
-                + "' must start with a letter or digit and hold only letters,"
-                + " digits, '-', '_' and '.'");
-      }
+      Names.MODEL.check(check, "model.name", name);
       if (version == null) {
         check.add("model.version is required with model.name, e.g. model: " + name + ":1");
       } else if (!VERSION.matcher(version).matches()) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.knoe.control.files.AtomicFiles;
+import dev.knoe.control.spec.Names;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -16,7 +17,9 @@ import org.jboss.logging.Logger;
 
 /**
  * Endpoints and deployments under {@code <data>/endpoints/<name>/}: {@code endpoint.json}
- * (owner-only: it holds the keys) and {@code deployments/<name>.json}, each written atomically.
+ * (owner-only: it holds the keys) and {@code deployments/<name>.json}, each written atomically. A
+ * name {@link Names} refuses is a {@link dev.knoe.control.spec.SpecException} before any path is
+ * built from it.
  */
 public final class StateStore {
 
@@ -39,24 +42,23 @@ public final class StateStore {
   }
 
   public void save(EndpointState e) {
-    write(root.resolve(e.name()).resolve("endpoint.json"), e, true);
+    write(endpointDir(e.name()).resolve("endpoint.json"), e, true);
   }
 
   public void save(DeploymentState d) {
-    write(root.resolve(d.endpoint()).resolve("deployments").resolve(d.name() + ".json"), d, false);
+    write(deploymentFile(d.endpoint(), d.name()), d, false);
   }
 
   public void deleteDeployment(String endpoint, String deployment) {
     try {
-      AtomicFiles.delete(
-          root.resolve(endpoint).resolve("deployments").resolve(deployment + ".json"));
+      AtomicFiles.delete(deploymentFile(endpoint, deployment));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
   public void deleteEndpoint(String endpoint) {
-    Path dir = root.resolve(endpoint);
+    Path dir = endpointDir(endpoint);
     try {
       // The endpoint file goes first: once it is gone, a restart does not bring the endpoint back.
       AtomicFiles.delete(dir.resolve("endpoint.json"));
@@ -81,12 +83,22 @@ public final class StateStore {
 
   public List<DeploymentState> deployments(String endpoint) {
     List<DeploymentState> out = new ArrayList<>();
-    for (Path file : list(root.resolve(endpoint).resolve("deployments"))) {
+    for (Path file : list(endpointDir(endpoint).resolve("deployments"))) {
       if (file.toString().endsWith(".json")) {
         read(file, DeploymentState.class, out);
       }
     }
     return out;
+  }
+
+  private Path endpointDir(String endpoint) {
+    return root.resolve(Names.ENDPOINT.require(endpoint));
+  }
+
+  private Path deploymentFile(String endpoint, String deployment) {
+    return endpointDir(endpoint)
+        .resolve("deployments")
+        .resolve(Names.DEPLOYMENT.require(deployment) + ".json");
   }
 
   private <T> void read(Path file, Class<T> type, List<T> into) {

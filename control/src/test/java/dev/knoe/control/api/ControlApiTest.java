@@ -222,6 +222,124 @@ class ControlApiTest {
     admin().when().get("/api/v1/endpoints/ep-etag").then().body("description", equalTo("first"));
   }
 
+  /** DELETE and key regeneration honour If-Match as PUT does; without it they go ahead. */
+  @Test
+  void staleDeletesAndKeyRegenerationsAre412AndChangeNothing() {
+    endpoint("ep-stale");
+    deployment("ep-stale", "blue");
+    String endpointTag = etag("/api/v1/endpoints/ep-stale");
+    String blueTag = etag("/api/v1/endpoints/ep-stale/deployments/blue");
+    deployment("ep-stale", "blue"); // a new generation: blueTag is stale
+    admin()
+        .contentType("application/json")
+        .body("{\"name\": \"ep-stale\", \"description\": \"changed\"}")
+        .when()
+        .put("/api/v1/endpoints/ep-stale")
+        .then()
+        .statusCode(200); // endpointTag is stale
+    String currentBlue = etag("/api/v1/endpoints/ep-stale/deployments/blue");
+
+    admin()
+        .header("If-Match", blueTag)
+        .when()
+        .delete("/api/v1/endpoints/ep-stale/deployments/blue")
+        .then()
+        .statusCode(412)
+        .body("error", containsString("deployment 'blue' changed since you read it"))
+        .body("error", containsString("ETag " + currentBlue));
+    admin().when().get("/api/v1/endpoints/ep-stale/deployments/blue").then().statusCode(200);
+
+    String keys = admin().when().get("/api/v1/endpoints/ep-stale/keys").then().extract().asString();
+    admin()
+        .header("If-Match", endpointTag)
+        .contentType("application/json")
+        .body("{\"key_type\": \"primary\"}")
+        .when()
+        .post("/api/v1/endpoints/ep-stale/keys/regenerate")
+        .then()
+        .statusCode(412)
+        .body("error", containsString("endpoint 'ep-stale' changed since you read it"));
+    admin().when().get("/api/v1/endpoints/ep-stale/keys").then().body(equalTo(keys)); // unchanged
+
+    admin()
+        .header("If-Match", endpointTag)
+        .when()
+        .delete("/api/v1/endpoints/ep-stale")
+        .then()
+        .statusCode(412)
+        .body("error", containsString("endpoint 'ep-stale' changed since you read it"));
+    admin().when().get("/api/v1/endpoints/ep-stale").then().statusCode(200);
+    admin().when().get("/api/v1/endpoints/ep-stale/deployments/blue").then().statusCode(200);
+
+    // With the current tags, as without any.
+    admin()
+        .header("If-Match", etag("/api/v1/endpoints/ep-stale"))
+        .contentType("application/json")
+        .body("{\"key_type\": \"primary\"}")
+        .when()
+        .post("/api/v1/endpoints/ep-stale/keys/regenerate")
+        .then()
+        .statusCode(200);
+    admin()
+        .header("If-Match", currentBlue)
+        .when()
+        .delete("/api/v1/endpoints/ep-stale/deployments/blue")
+        .then()
+        .statusCode(204);
+    admin()
+        .header("If-Match", etag("/api/v1/endpoints/ep-stale"))
+        .when()
+        .delete("/api/v1/endpoints/ep-stale")
+        .then()
+        .statusCode(204);
+    admin().when().get("/api/v1/endpoints/ep-stale").then().statusCode(404);
+  }
+
+  /** A model version's tag tells it from a version registered later under the same number. */
+  @Test
+  void aStaleModelVersionDeleteIs412() throws Exception {
+    byte[] one =
+        java.nio.file.Files.readAllBytes(SAMPLES.resolve("models/model-1/model/model.onnx"));
+    byte[] two =
+        java.nio.file.Files.readAllBytes(SAMPLES.resolve("models/model-2/model/model.onnx"));
+    String first = register("stale-model", one);
+    admin().when().delete("/api/v1/models/stale-model/versions/1").then().statusCode(204);
+    String again = register("stale-model", two); // version 1 again
+    assertEquals(again, etag("/api/v1/models/stale-model/versions/1"));
+    admin()
+        .header("If-Match", first)
+        .when()
+        .delete("/api/v1/models/stale-model/versions/1")
+        .then()
+        .statusCode(412)
+        .body("error", containsString("model stale-model:1 changed since you read it"));
+    admin().when().get("/api/v1/models/stale-model/versions/1").then().statusCode(200);
+    admin()
+        .header("If-Match", again)
+        .when()
+        .delete("/api/v1/models/stale-model/versions/1")
+        .then()
+        .statusCode(204);
+    admin().when().get("/api/v1/models/stale-model/versions/1").then().statusCode(404);
+  }
+
+  static String etag(String path) {
+    return admin().when().get(path).then().statusCode(200).extract().header("ETag");
+  }
+
+  /** Registers a version; its ETag. */
+  static String register(String model, byte[] onnx) {
+    return admin()
+        .contentType("application/octet-stream")
+        .body(onnx)
+        .when()
+        .post("/api/v1/models/" + model + "/versions")
+        .then()
+        .statusCode(201)
+        .extract()
+        .header("ETag");
+  }
+
   @Test
   void trafficAndMirrorRulesAgainstRealDeployments() {
     endpoint("ep-traffic");

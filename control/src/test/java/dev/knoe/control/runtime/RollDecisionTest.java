@@ -18,7 +18,7 @@ class RollDecisionTest {
   static final Probe PROBE = new Probe(0, 1, 2, 1, 30);
 
   static InstanceSpec spec(long generation, Map<String, String> env) {
-    return new InstanceSpec("ep", "blue", generation, Path.of("/models/m1"), env, PROBE, PROBE);
+    return new InstanceSpec("ep1", "blue", generation, Path.of("/models/m1"), env, PROBE, PROBE);
   }
 
   @Test

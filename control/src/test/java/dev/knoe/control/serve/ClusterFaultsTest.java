@@ -290,11 +290,27 @@ public class ClusterFaultsTest {
             .getSpec()
             .getFields()
             .get("description"));
+
+    // A delete with If-Match deletes the version it read: one that meets a newer version (the
+    // reconciler's status, say) is read and checked again, then made.
+    String current =
+        given()
+            .header("Authorization", "Bearer " + ADMIN)
+            .when()
+            .get("/api/v1/endpoints/busy")
+            .then()
+            .statusCode(200)
+            .extract()
+            .header("ETag");
+    server.expect().delete().withPath(path).andReturn(409, conflict).once();
     given()
         .header("Authorization", "Bearer " + ADMIN)
+        .header("If-Match", current)
         .when()
         .delete("/api/v1/endpoints/busy")
         .then()
         .statusCode(204);
+    assertEquals(
+        null, client.resources(OnlineEndpoint.class).inNamespace(NS).withName("busy").get());
   }
 }

@@ -586,6 +586,85 @@ public class ClusterModeTest {
         .statusCode(400)
         .body("error", containsString("primary or secondary"));
 
+    // A stale If-Match (current was read before the traffic update) deletes nothing and
+    // regenerates no key; the current one deletes.
+    given()
+        .header("Authorization", "Bearer " + ADMIN)
+        .header("If-Match", current)
+        .contentType("application/json")
+        .body("{\"key_type\": \"primary\"}")
+        .when()
+        .post("/api/v1/endpoints/rest/keys/regenerate")
+        .then()
+        .statusCode(412)
+        .body("error", containsString("changed since you read it"));
+    assertEquals(
+        primary + "\n" + next + "\n",
+        new String(
+            java.util.Base64.getDecoder()
+                .decode(
+                    client
+                        .secrets()
+                        .inNamespace(NS)
+                        .withName("rest-auth")
+                        .get()
+                        .getData()
+                        .get("keys"))),
+        "keys unchanged");
+    given()
+        .header("Authorization", "Bearer " + ADMIN)
+        .header("If-Match", current)
+        .when()
+        .delete("/api/v1/endpoints/rest")
+        .then()
+        .statusCode(412)
+        .body("error", containsString("endpoint 'rest' changed since you read it"));
+    assertNotNull(client.resources(OnlineEndpoint.class).inNamespace(NS).withName("rest").get());
+    assertNotNull(
+        client.resources(OnlineDeployment.class).inNamespace(NS).withName("rest-blue").get());
+    String xyz =
+        given()
+            .header("Authorization", "Bearer " + ADMIN)
+            .when()
+            .get("/api/v1/endpoints/rest/deployments/blue-xyz")
+            .then()
+            .statusCode(200)
+            .extract()
+            .header("ETag");
+    given()
+        .header("Authorization", "Bearer " + ADMIN)
+        .contentType("application/yaml")
+        .body(yaml("name: blue-xyz\nendpoint_name: rest\nmodel: rest-model:1\ndescription: new\n"))
+        .when()
+        .put("/api/v1/endpoints/rest/deployments/blue-xyz")
+        .then()
+        .statusCode(202);
+    given()
+        .header("Authorization", "Bearer " + ADMIN)
+        .header("If-Match", xyz)
+        .when()
+        .delete("/api/v1/endpoints/rest/deployments/blue-xyz")
+        .then()
+        .statusCode(412)
+        .body("error", containsString("deployment 'blue-xyz' of endpoint 'rest' changed"));
+    assertNotNull(
+        client.resources(OnlineDeployment.class).inNamespace(NS).withName("rest-blue-xyz").get());
+    given()
+        .header("Authorization", "Bearer " + ADMIN)
+        .header(
+            "If-Match",
+            given()
+                .header("Authorization", "Bearer " + ADMIN)
+                .when()
+                .get("/api/v1/endpoints/rest/deployments/blue-xyz")
+                .then()
+                .extract()
+                .header("ETag"))
+        .when()
+        .delete("/api/v1/endpoints/rest/deployments/blue-xyz")
+        .then()
+        .statusCode(204);
+
     // Delete: the endpoint goes with its deployments.
     given()
         .header("Authorization", "Bearer " + ADMIN)
@@ -631,6 +710,14 @@ public class ClusterModeTest {
         .statusCode(412);
     given()
         .header("Authorization", "Bearer " + ADMIN)
+        .header("If-Match", current)
+        .when()
+        .delete("/api/v1/endpoints/rest")
+        .then()
+        .statusCode(412);
+    given()
+        .header("Authorization", "Bearer " + ADMIN)
+        .header("If-Match", fresh)
         .when()
         .delete("/api/v1/endpoints/rest")
         .then()

@@ -1,11 +1,11 @@
 package dev.knoe.control.runtime.local;
 
 import dev.knoe.control.scoring.ScoringEnvironment;
+import dev.knoe.control.spec.Names;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * What one deployment's instances run. The generation identifies the spec: a changed spec comes
@@ -40,13 +40,10 @@ public record InstanceSpec(
           ScoringEnvironment.DEPLOYMENT_NAME,
           ScoringEnvironment.PARENT_PID);
 
-  // DESIGN §2's name rule without the length bounds, which the control plane checks; here it keeps
-  // names safe as folder names.
-  private static final Pattern NAME = Pattern.compile("^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$");
-
   public InstanceSpec {
-    name("endpoint", endpoint);
-    name("deployment", deployment);
+    // The control plane's rules: the names are folder names of the logs.
+    Names.ENDPOINT.require(endpoint);
+    Names.DEPLOYMENT.require(deployment);
     if (generation < 0) {
       throw new IllegalArgumentException("generation = " + generation + ", must be at least 0");
     }
@@ -62,11 +59,5 @@ public record InstanceSpec(
     }
     Objects.requireNonNull(readiness, "readiness");
     Objects.requireNonNull(liveness, "liveness");
-  }
-
-  private static void name(String what, String value) {
-    if (value == null || !NAME.matcher(value).matches()) {
-      throw new IllegalArgumentException(what + " = '" + value + "', must match " + NAME.pattern());
-    }
   }
 }

@@ -1,5 +1,6 @@
 package dev.knoe.control.runtime.local;
 
+import dev.knoe.control.spec.Names;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -123,13 +124,13 @@ public final class LogReader {
     return f.read();
   }
 
+  /**
+   * @throws dev.knoe.control.spec.SpecException for a name {@link Names} refuses
+   */
   private Path dir(String endpoint, String deployment) {
-    Path dir = logDir.resolve(endpoint).resolve(deployment).normalize();
-    if (!dir.startsWith(logDir) || dir.equals(logDir)) {
-      throw new IllegalArgumentException(
-          "endpoint = '" + endpoint + "', deployment = '" + deployment + "': not a log folder");
-    }
-    return dir;
+    return logDir
+        .resolve(Names.ENDPOINT.require(endpoint))
+        .resolve(Names.DEPLOYMENT.require(deployment));
   }
 
   private List<Path> logs(String endpoint, String deployment) throws IOException {

@@ -1,6 +1,7 @@
 package dev.knoe.control.runtime.local;
 
 import dev.knoe.control.scoring.ScoringEnvironment;
+import dev.knoe.control.spec.Names;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.net.InetAddress;
@@ -112,7 +113,10 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
 
   /** Where the output of an instance goes. */
   public Path logFile(String endpoint, String deployment, String instanceId) {
-    return logDir.resolve(endpoint).resolve(deployment).resolve(instanceId + ".log");
+    return logDir
+        .resolve(Names.ENDPOINT.require(endpoint))
+        .resolve(Names.DEPLOYMENT.require(deployment))
+        .resolve(instanceId + ".log");
   }
 
   @Override

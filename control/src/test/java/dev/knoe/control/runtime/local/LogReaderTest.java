@@ -1,7 +1,9 @@
 package dev.knoe.control.runtime.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.knoe.control.spec.SpecException;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -84,5 +86,18 @@ class LogReaderTest {
   void oneInstanceNoHeader() throws IOException {
     write("blue-1-0", "a\nb\nc\n", 1000);
     assertEquals(List.of("b", "c"), new LogReader(logs).tail("ep1", "blue", 2));
+  }
+
+  /** The names are checked by the control plane's rules before a path is made of them. */
+  @Test
+  void namesOutsideTheRulesAreRefused() throws Exception {
+    write("blue-1-0", "a\n", 1000);
+    LogReader reader = new LogReader(logs.resolve("ep1"));
+    assertThrows(SpecException.class, () -> reader.tail("..", "ep1", 5));
+    assertThrows(SpecException.class, () -> reader.tail("ep1", "blue/../..", 5));
+    assertThrows(SpecException.class, () -> reader.tail("ep1\0", "blue", 5));
+    try (var launcher = new ProcessLauncher(List.of("true"), logs, java.util.Map.of())) {
+      assertThrows(SpecException.class, () -> launcher.logFile("..", "blue", "blue-1-0"));
+    }
   }
 }
