@@ -119,8 +119,19 @@ class BadNamesTest {
         .request(c.method(), c.path())
         .then()
         .statusCode(400)
-        .body("error", containsString(c.problem()));
+        .body("error", containsString(expectedProblem(c)));
     assertEquals(before, files(data), "files under the data directory");
+  }
+
+  /**
+   * A name holding an encoded NUL, '/' or '\' never reaches a resource: the gate refuses its path
+   * as not canonical first (api.Gate, dev.knoe.spi.RequestTarget). The name rule still refuses such
+   * names where a path is built (ModelRegistryNamesTest, StateStoreTest).
+   */
+  static String expectedProblem(Case c) {
+    String lower = c.path().toLowerCase();
+    boolean notCanonical = lower.contains("%00") || lower.contains("%2f") || lower.contains("%5c");
+    return notCanonical ? "is not canonical" : c.problem();
   }
 
   /** Every file and folder under {@code dir}, with its size and modification time. */
