@@ -1,7 +1,8 @@
 """Request bodies for bench/oip.sh: one V2 inference request per model, as JSON and as binary
 tensor data (Triton's binary_tensor_data extension), with the same input values.
 
-  python bodies.py OUT_DIR MODEL...     (models: mlp, image)
+  python bodies.py OUT_DIR MODEL[:NAME]...     (models: mlp, image; NAME: the V2 model name the
+                                               server answers to, in the gRPC message; default MODEL)
 
 Writes OUT_DIR/<model>.json, OUT_DIR/<model>.bin and OUT_DIR/<model>.bin.hlen (the value of the
 Inference-Header-Content-Length header), and OUT_DIR/<model>.grpc.bin (a serialized
@@ -31,7 +32,8 @@ def inputs(model):
 
 def main():
     out, models = sys.argv[1], sys.argv[2:]
-    for model in models:
+    for arg in models:
+        model, _, served_as = arg.partition(":")
         name, x = inputs(model)
         shape = list(x.shape)
         with open(os.path.join(out, model + ".json"), "w") as f:
@@ -47,7 +49,7 @@ def main():
             f.write(header + raw)
         with open(os.path.join(out, model + ".bin.hlen"), "w") as f:
             f.write(str(len(header)))
-        request = service_pb2.ModelInferRequest(model_name=model)
+        request = service_pb2.ModelInferRequest(model_name=served_as or model)
         tensor = request.inputs.add()
         tensor.name, tensor.datatype = name, "FP32"
         tensor.shape.extend(shape)
