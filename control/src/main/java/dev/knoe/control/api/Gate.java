@@ -15,6 +15,7 @@ import jakarta.inject.Inject;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
 
 /**
  * The one place {@code knoe serve} decides who may reach what, in front of every route (the control
@@ -37,8 +38,7 @@ import java.util.regex.Pattern;
 @ApplicationScoped
 public class Gate {
 
-  private static final org.jboss.logging.Logger LOG =
-      org.jboss.logging.Logger.getLogger(Gate.class);
+  private static final Logger LOG = Logger.getLogger(Gate.class);
 
   /** Unauthenticated paths. Nothing is open by default; a path added here is open to anyone. */
   static final Set<String> OPEN = Set.of();
