@@ -2,6 +2,7 @@ package dev.knoe.control.router;
 
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpVersion;
@@ -23,6 +24,9 @@ import java.util.function.Supplier;
  */
 final class Upstreams {
 
+  private static final int STREAM_WINDOW = 1 << 20;
+  private static final int CONNECTION_WINDOW = 4 << 20;
+
   private final List<HttpClient> all = new CopyOnWriteArrayList<>();
   private final ThreadLocal<HttpClient> perLoop;
   private final ThreadLocal<HttpClient> h2PerLoop;
@@ -42,7 +46,12 @@ final class Upstreams {
                 vertx.createHttpClient(
                     options()
                         .setProtocolVersion(HttpVersion.HTTP_2)
-                        .setHttp2ClearTextUpgrade(false),
+                        .setHttp2ClearTextUpgrade(false)
+                        // The instance's answers stream back without waiting for a WINDOW_UPDATE
+                        // every 64 KiB (the same windows as knoe serve's and the instance's
+                        // server).
+                        .setInitialSettings(new Http2Settings().setInitialWindowSize(STREAM_WINDOW))
+                        .setHttp2ConnectionWindowSize(CONNECTION_WINDOW),
                     new PoolOptions()));
     this.perLoop = ThreadLocal.withInitial(http1);
     this.h2PerLoop = ThreadLocal.withInitial(h2);
