@@ -190,6 +190,11 @@ def run_router(client, endpoint, model, key, deployment):
         check(f"model-1 output {what}", got is not None and got.shape == want.shape
               and np.allclose(got, want, rtol=1e-5, atol=1e-5), f"expected {want.tolist()}, got {got}")
         check(f"id echoed {what}", r.get_response().id == "via-router", r.get_response().id)
+    # The endpoint's name is a name of every deployment's model: the split may choose freely.
+    r = client.infer(endpoint, [i], headers=ok)
+    got = r.as_numpy(meta.outputs[0].name)
+    check("model named by the endpoint's name", got is not None and np.allclose(got, want, rtol=1e-5,
+          atol=1e-5), f"got {got}")
     refusals = [
         ("no credential is UNAUTHENTICATED", {"knoe-endpoint": endpoint}, "StatusCode.UNAUTHENTICATED"),
         ("a wrong key is UNAUTHENTICATED", dict(ok, authorization="Bearer nope"),

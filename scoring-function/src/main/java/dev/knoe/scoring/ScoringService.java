@@ -256,6 +256,29 @@ public class ScoringService {
     return modelName;
   }
 
+  /**
+   * Refuses (404) a V2 model name this instance does not answer to: its model's name, or the name
+   * of its endpoint ({@code KNOE_ENDPOINT_NAME}), which every deployment of the endpoint answers
+   * to, so a client that lets the traffic split choose the deployment can name the model without
+   * knowing which one answers.
+   */
+  public void checkModelName(String asked) {
+    if (asked.equals(modelName) || config.endpointName().filter(asked::equals).isPresent()) {
+      return;
+    }
+    throw new ScoringException(
+        ScoringException.Kind.NOT_FOUND,
+        "unknown model '"
+            + asked
+            + "'; this server serves '"
+            + modelName
+            + "'"
+            + config
+                .endpointName()
+                .map(e -> " (or, by its endpoint's name, '" + e + "')")
+                .orElse(""));
+  }
+
   public Optional<Signature> signature() {
     return Optional.ofNullable(model).map(OnnxModel::signature);
   }

@@ -100,6 +100,28 @@ class AuthTest {
   }
 
   @Test
+  void theEndpointsNameIsAnotherNameOfTheModel() {
+    // Every deployment of an endpoint answers to the endpoint's name, so a V2 client that lets
+    // the traffic split choose need not know which deployment answers.
+    given()
+        .auth()
+        .oauth2("primary-key-1")
+        .when()
+        .get("/v2/models/my-endpoint")
+        .then()
+        .statusCode(200)
+        .body("name", equalTo("model-1"));
+    given()
+        .auth()
+        .oauth2("primary-key-1")
+        .when()
+        .get("/v2/models/other/ready")
+        .then()
+        .statusCode(404)
+        .body("error", containsString("or, by its endpoint's name, 'my-endpoint'"));
+  }
+
+  @Test
   void dotSegmentsDoNotTurnAHealthPathIntoAnOpenRoute() throws Exception {
     // A target that is not canonical never reaches a route (RouteWalkTest walks them all): 401
     // without the credential the path it names needs, else 400.

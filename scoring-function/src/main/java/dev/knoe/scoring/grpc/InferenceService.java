@@ -63,7 +63,7 @@ public class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServ
     unary(
         answer,
         () -> {
-          model(request.getName());
+          service.checkModelName(request.getName());
           return ModelReadyResponse.newBuilder().setReady(service.ready()).build();
         });
   }
@@ -86,7 +86,7 @@ public class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServ
     unary(
         answer,
         () -> {
-          model(request.getName());
+          service.checkModelName(request.getName());
           Signature s = signature();
           ModelMetadataResponse.Builder b =
               ModelMetadataResponse.newBuilder()
@@ -106,7 +106,7 @@ public class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServ
     Context context = Vertx.currentContext();
     boolean raw = request.getRawInputContentsCount() > 0;
     try {
-      model(request.getModelName());
+      service.checkModelName(request.getModelName());
       service
           .infer(
               signature -> GrpcCodec.decode(request, signature),
@@ -168,14 +168,6 @@ public class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServ
     }
     answer.onNext(a);
     answer.onCompleted();
-  }
-
-  private void model(String asked) {
-    if (!asked.equals(service.modelName())) {
-      throw new ScoringException(
-          ScoringException.Kind.NOT_FOUND,
-          "unknown model '" + asked + "'; this server serves '" + service.modelName() + "'");
-    }
   }
 
   private Signature signature() {

@@ -375,11 +375,7 @@ public class ScoringRoutes {
 
   private String model(RoutingContext ctx) {
     String asked = ctx.pathParam("model");
-    if (!asked.equals(service.modelName())) {
-      throw new ScoringException(
-          ScoringException.Kind.NOT_FOUND,
-          "unknown model '" + asked + "'; this server serves '" + service.modelName() + "'");
-    }
+    service.checkModelName(asked);
     return asked;
   }
 
