@@ -32,7 +32,8 @@ final class GrpcRefusal {
         .setStatusCode(200)
         .putHeader("content-type", "application/grpc")
         .putHeader("grpc-status", Integer.toString(code(httpStatus)))
-        // grpc-message is percent-encoded UTF-8 (the gRPC over HTTP/2 spec); '+' would read as '+'.
+        // grpc-message is percent-encoded UTF-8 (the gRPC over HTTP/2 spec), where '+' is no
+        // space: URLEncoder's '+' for a space would be shown as '+'.
         .putHeader(
             "grpc-message", URLEncoder.encode(message, StandardCharsets.UTF_8).replace("+", "%20"))
         .end();

@@ -30,7 +30,7 @@ final class Relay {
     resp.setStatusCode(up.statusCode());
     for (Map.Entry<String, String> e : up.headers()) {
       String k = e.getKey();
-      if (ex.grpc && k.regionMatches(true, 0, "grpc-", 0, 5)) {
+      if (ex.grpc && isGrpcStatus(k)) {
         // A gRPC error may come "trailers-only": its status in the one header frame, which also
         // ends the stream. Relayed as trailers it stays a status (as headers, followed by the
         // end of the body, a client would read it as a stream cut short: UNKNOWN).
@@ -143,6 +143,16 @@ final class Relay {
     }
     ex.relayEnded(504);
     ex.answer.request().reset(); // last: its exception handler then finds the exchange ended
+  }
+
+  /**
+   * The headers that carry a gRPC call's status (grpc-encoding and the like describe the messages
+   * and stay headers).
+   */
+  private static boolean isGrpcStatus(String name) {
+    return name.equalsIgnoreCase("grpc-status")
+        || name.equalsIgnoreCase("grpc-message")
+        || name.equalsIgnoreCase("grpc-status-details-bin");
   }
 
   private static long declaredLength(String header) {
