@@ -16,6 +16,8 @@ import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
@@ -132,10 +134,11 @@ public class Gate implements ServerInterceptor {
     return Optional.empty();
   }
 
-  private static java.util.List<String> all(Metadata headers, String name) {
+  /** Every value of a metadata key, as RequestHeaders reads headers. */
+  private static List<String> all(Metadata headers, String name) {
     Iterable<String> values =
         headers.getAll(Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER));
-    java.util.List<String> out = new java.util.ArrayList<>();
+    List<String> out = new ArrayList<>();
     if (values != null) {
       values.forEach(out::add);
     }
