@@ -8,11 +8,7 @@ import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.knoe.spi.onnx.Onnx.GraphProto;
-import dev.knoe.spi.onnx.Onnx.ModelProto;
-import dev.knoe.spi.onnx.Onnx.OperatorSetIdProto;
-import dev.knoe.spi.onnx.Onnx.StringStringEntryProto;
-import dev.knoe.spi.onnx.Onnx.TensorProto;
+import dev.knoe.control.model.ModelRegistryTest;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -670,7 +666,7 @@ class ControlApiTest {
     var before = storeFiles(store);
     byte[] body =
         switch (content) {
-          case "external" -> outsideItsFolder();
+          case "external" -> ModelRegistryTest.outsideItsFolder();
           case "half" -> Arrays.copyOf(sample, sample.length / 2);
           default -> new byte[] {0x08};
         };
@@ -689,7 +685,7 @@ class ControlApiTest {
   /** A deployment's local model path gets the judgement an upload gets, before it is registered. */
   @Test
   void aLocalModelPathIsCheckedAsAnUpload(@TempDir Path folder) throws Exception {
-    Path file = Files.write(folder.resolve("model.onnx"), outsideItsFolder());
+    Path file = Files.write(folder.resolve("model.onnx"), ModelRegistryTest.outsideItsFolder());
     endpoint("ep-checked");
 
     admin()
@@ -710,25 +706,6 @@ class ControlApiTest {
                     + " is not a usable ONNX model: graph 'g' initializer 'w' keeps its data at"
                     + " '../../etc/passwd', which leaves the model's folder"));
     admin().when().get("/api/v1/models/ep-checked-blue").then().statusCode(404);
-  }
-
-  /** A model whose initializer 'w' keeps its data in ../../etc/passwd. */
-  static byte[] outsideItsFolder() {
-    return ModelProto.newBuilder()
-        .setIrVersion(8)
-        .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(17))
-        .setGraph(
-            GraphProto.newBuilder()
-                .setName("g")
-                .addInitializer(
-                    TensorProto.newBuilder()
-                        .setName("w")
-                        .addExternalData(
-                            StringStringEntryProto.newBuilder()
-                                .setKey("location")
-                                .setValue("../../etc/passwd"))))
-        .build()
-        .toByteArray();
   }
 
   /** The store's paths, folders included, with each file's last write. */

@@ -32,7 +32,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The registry shared by two control planes on one folder (a cluster's volume): no upload is lost;
  * an upload that is not a usable model leaves no trace in the store.
  */
-class ModelRegistryTest {
+public class ModelRegistryTest {
 
   static final Path MODEL = Path.of("../samples/models/model-1/model/model.onnx");
 
@@ -69,26 +69,31 @@ class ModelRegistryTest {
     }
   }
 
+  /** A model whose initializer 'w' keeps its data in ../../etc/passwd (ControlApiTest too). */
+  public static byte[] outsideItsFolder() {
+    return ModelProto.newBuilder()
+        .setIrVersion(8)
+        .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(17))
+        .setGraph(
+            GraphProto.newBuilder()
+                .setName("g")
+                .addInitializer(
+                    TensorProto.newBuilder()
+                        .setName("w")
+                        .addExternalData(
+                            StringStringEntryProto.newBuilder()
+                                .setKey("location")
+                                .setValue("../../etc/passwd"))))
+        .build()
+        .toByteArray();
+  }
+
   static Stream<Refused> refused() throws IOException {
     byte[] sample = Files.readAllBytes(MODEL);
     return Stream.of(
         new Refused(
             "external data outside the folder",
-            ModelProto.newBuilder()
-                .setIrVersion(8)
-                .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(17))
-                .setGraph(
-                    GraphProto.newBuilder()
-                        .setName("g")
-                        .addInitializer(
-                            TensorProto.newBuilder()
-                                .setName("w")
-                                .addExternalData(
-                                    StringStringEntryProto.newBuilder()
-                                        .setKey("location")
-                                        .setValue("../../etc/passwd"))))
-                .build()
-                .toByteArray(),
+            outsideItsFolder(),
             "the upload is not a usable ONNX model: graph 'g' initializer 'w' keeps its data at"
                 + " '../../etc/passwd', which leaves the model's folder"),
         new Refused(
