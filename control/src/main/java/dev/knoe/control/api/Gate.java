@@ -30,7 +30,9 @@ import org.jboss.logging.Logger;
  *   <li>{@code /endpoints/<name>/...} and the gRPC service's paths: on to the router, which checks
  *       that endpoint's own key or token (its Authenticate step; each endpoint has its
  *       credentials).
- *   <li>The allow-list of unauthenticated paths, {@link #OPEN}: none today.
+ *   <li>The allow-list of unauthenticated paths, {@link #OPEN}: the web console's static files
+ *       ({@link Console}; they hold no data: the console reads everything from the API with the
+ *       admin key) and the redirects to them, for GET and HEAD only.
  *   <li>Everything else, a path added later included: the admin credential, or, for a model file
  *       download only, the model-reader token (a cluster's storage initializers). Otherwise 401.
  * </ol>
@@ -40,8 +42,14 @@ public class Gate {
 
   private static final Logger LOG = Logger.getLogger(Gate.class);
 
-  /** Unauthenticated paths. Nothing is open by default; a path added here is open to anyone. */
-  static final Set<String> OPEN = Set.of();
+  /**
+   * Unauthenticated paths (GET and HEAD), exact. Nothing is open by default; a path added here is
+   * open to anyone.
+   */
+  static final Set<String> OPEN = Set.of("/");
+
+  /** Unauthenticated folders (GET and HEAD): the console's files, {@link Console#HOME}. */
+  static final Set<String> OPEN_FOLDERS = Set.of(Console.HOME);
 
   /** The router's paths: each endpoint's credential is checked there. */
   static final String ENDPOINTS = "/endpoints/";
@@ -73,7 +81,10 @@ public class Gate {
         normalizedPath.length() > 1 && normalizedPath.endsWith("/")
             ? normalizedPath.substring(0, normalizedPath.length() - 1)
             : normalizedPath;
-    if (OPEN.contains(path)) {
+    boolean read = method == HttpMethod.GET || method == HttpMethod.HEAD;
+    if (read
+        && (OPEN.contains(path)
+            || OPEN_FOLDERS.stream().anyMatch(f -> (path + "/").startsWith(f)))) {
       return Access.OPEN;
     }
     if ((path.startsWith(ENDPOINTS) && path.length() > ENDPOINTS.length())

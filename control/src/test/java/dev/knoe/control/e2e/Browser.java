@@ -1,0 +1,118 @@
+package dev.knoe.control.e2e;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.function.Function;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * A real headless Chromium (Debian's {@code chromium}, driven through its {@code chromium-driver};
+ * .ci/run installs both), with waits and screenshots for the console's tests.
+ */
+final class Browser implements AutoCloseable {
+
+  static final Path CHROMIUM = Path.of(System.getProperty("chromium", "/usr/bin/chromium"));
+  static final Path DRIVER = Path.of(System.getProperty("chromedriver", "/usr/bin/chromedriver"));
+
+  /**
+   * Where screenshots go; README: pass -Dconsole.screenshots=$PWD/docs/console to refresh those.
+   */
+  static final Path SHOTS =
+      Path.of(System.getProperty("console.screenshots", "target/console-screenshots"));
+
+  static final int WIDTH = 1400;
+  static final int HEIGHT = 1000;
+
+  final ChromeDriver driver;
+
+  Browser() {
+    for (Path p : new Path[] {CHROMIUM, DRIVER}) {
+      if (!Files.isExecutable(p)) {
+        throw new IllegalStateException(
+            p + " is missing: install Debian's chromium and chromium-driver (as .ci/run does)");
+      }
+    }
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM.toFile());
+    // --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
+    options.addArguments(
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--window-size=" + WIDTH + "," + HEIGHT,
+        "--lang=en-US");
+    ChromeDriverService service =
+        new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).build();
+    driver = new ChromeDriver(service, options);
+  }
+
+  WebElement find(String css) {
+    return waitFor(d -> d.findElement(By.cssSelector(css)));
+  }
+
+  WebElement byId(String id) {
+    return waitFor(d -> d.findElement(By.id(id)));
+  }
+
+  /** Waits until the element's text holds {@code text}, and answers the whole text. */
+  String textOf(String id, String text) {
+    waitFor(
+        d -> {
+          var el = d.findElements(By.id(id));
+          return !el.isEmpty() && el.get(0).getText().contains(text) ? true : null;
+        });
+    return driver.findElement(By.id(id)).getText();
+  }
+
+  <T> T waitFor(Function<WebDriver, T> condition) {
+    return waitFor(Duration.ofSeconds(30), condition);
+  }
+
+  <T> T waitFor(Duration timeout, Function<WebDriver, T> condition) {
+    return new WebDriverWait(driver, timeout, Duration.ofMillis(100))
+        .ignoring(org.openqa.selenium.NoSuchElementException.class)
+        .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+        .until(condition);
+  }
+
+  Object script(String js, Object... args) {
+    return ((JavascriptExecutor) driver).executeScript(js, args);
+  }
+
+  void open(String url) {
+    driver.get(url);
+  }
+
+  /** A screenshot of the whole page (the window grown to its height), as {@code <name>.png}. */
+  void screenshot(String name) throws IOException {
+    Files.createDirectories(SHOTS);
+    long height = (Long) script("return document.documentElement.scrollHeight");
+    driver
+        .manage()
+        .window()
+        .setSize(new Dimension(WIDTH, (int) Math.min(Math.max(height, HEIGHT), 4000)));
+    try {
+      Path shot = driver.getScreenshotAs(OutputType.FILE).toPath();
+      Files.move(shot, SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      driver.manage().window().setSize(new Dimension(WIDTH, HEIGHT));
+    }
+  }
+
+  @Override
+  public void close() {
+    driver.quit();
+  }
+}
