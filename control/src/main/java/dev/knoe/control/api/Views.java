@@ -2,6 +2,8 @@ package dev.knoe.control.api;
 
 import dev.knoe.control.endpoint.DeploymentView;
 import dev.knoe.control.endpoint.EndpointView;
+import dev.knoe.control.metrics.DeploymentSeries;
+import dev.knoe.control.metrics.Figures;
 import dev.knoe.control.model.ModelVersion;
 import java.net.URI;
 import java.util.LinkedHashMap;
@@ -102,6 +104,39 @@ final class Views {
   /** An address of the local router is relative to the API's own; a cluster's is absolute. */
   private static String resolve(URI base, String address) {
     return address == null ? null : base.resolve(address).toString();
+  }
+
+  /**
+   * An endpoint's figures, in the shape the console reads: {@code endpoint}, {@code source}, {@code
+   * message}, {@code window_seconds}, {@code step_seconds}, {@code timestamps} and per deployment
+   * its series (null where a step has no value; {@code message} is always written).
+   */
+  static Map<String, Object> metrics(Figures f) {
+    Map<String, Object> v = new LinkedHashMap<>();
+    v.put("endpoint", f.endpoint());
+    v.put("source", f.source());
+    v.put("message", f.message());
+    v.put("window_seconds", f.windowSeconds());
+    v.put("step_seconds", f.stepSeconds());
+    v.put("timestamps", f.timestamps());
+    Map<String, Object> deployments = new LinkedHashMap<>();
+    f.deployments().forEach((name, s) -> deployments.put(name, series(s)));
+    v.put("deployments", deployments);
+    return v;
+  }
+
+  private static Map<String, Object> series(DeploymentSeries s) {
+    Map<String, Object> v = new LinkedHashMap<>();
+    v.put("requests_per_second", s.requestsPerSecond());
+    v.put("latency_p50_ms", s.latencyP50Ms());
+    v.put("latency_p99_ms", s.latencyP99Ms());
+    v.put("errors_4xx_per_second", s.errors4xxPerSecond());
+    v.put("errors_5xx_per_second", s.errors5xxPerSecond());
+    v.put("instances_ready", s.instancesReady());
+    v.put("instances_wanted", s.instancesWanted());
+    v.put("requests_held", s.requestsHeld());
+    v.put("cold_starts", s.coldStarts());
+    return v;
   }
 
   private static void putIf(Map<String, Object> v, String key, Object value) {

@@ -3,6 +3,8 @@ package dev.knoe.control.cli;
 import static dev.knoe.control.cli.ControlApi.path;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.knoe.control.cli.ControlApi.Reply;
 import dev.knoe.control.knative.KnativeNames;
 import dev.knoe.control.spec.EndpointSpec;
@@ -10,11 +12,14 @@ import dev.knoe.control.spec.Parsed;
 import dev.knoe.control.spec.SpecWriter;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +44,8 @@ import picocli.CommandLine.Spec;
       EndpointCommands.Delete.class,
       EndpointCommands.Invoke.class,
       EndpointCommands.GetCredentials.class,
-      EndpointCommands.RegenerateKeys.class
+      EndpointCommands.RegenerateKeys.class,
+      EndpointCommands.Metrics.class
     })
 final class EndpointCommands implements Callable<Integer> {
 
@@ -466,6 +472,95 @@ final class EndpointCommands implements Callable<Integer> {
                   + name
                   + "'.");
       return 0;
+    }
+  }
+
+  @Command(
+      name = "metrics",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Print an endpoint's figures per deployment and interval, as 'az monitor metrics list':",
+        "requests/s, p50 and p99 latency (ms), 4xx/s and 5xx/s, instances ready and wanted,",
+        "requests held and cold starts. Locally kept by knoe serve for 15 minutes; on a cluster",
+        "read from its Prometheus (the chart's metrics.prometheusUrl), else it says where they are."
+      })
+  static final class Metrics implements Callable<Integer> {
+
+    @Option(
+        names = {"-n", "--name"},
+        required = true,
+        paramLabel = "NAME")
+    String name;
+
+    @Option(
+        names = "--window",
+        paramLabel = "DURATION",
+        defaultValue = "15m",
+        description =
+            "How far back: 15m, 5m, 90s or PT5M (default: ${DEFAULT-VALUE}; at most 15m"
+                + " locally).")
+    String window;
+
+    @Option(
+        names = "--interval",
+        paramLabel = "DURATION",
+        defaultValue = "1m",
+        description =
+            "One row per deployment and interval: 1m, 30s, PT1M (default: ${DEFAULT-VALUE}).")
+    String interval;
+
+    @Mixin ApiOptions api;
+    @Mixin OutputOptions output;
+
+    @Override
+    public Integer call() {
+      CliContext ctx = api.context();
+      JsonNode figures =
+          api.connect()
+              .getJson(
+                  endpointPath(name)
+                      + "/metrics?window="
+                      + URLEncoder.encode(window, StandardCharsets.UTF_8)
+                      + "&step="
+                      + URLEncoder.encode(interval, StandardCharsets.UTF_8));
+      OutputFormat format = output.format != null ? output.format : OutputFormat.table;
+      if (format != OutputFormat.table) {
+        output.print(ctx, figures, format, Tables.METRICS);
+        return 0;
+      }
+      String message = Json.text(figures, "message");
+      if (message != null) {
+        ctx.err().println(message);
+      }
+      if ("none".equals(Json.text(figures, "source"))) {
+        return 0;
+      }
+      output.print(ctx, rows(figures), OutputFormat.table, Tables.METRICS);
+      return 0;
+    }
+
+    /** One row per deployment and step, oldest first, with the API's series names. */
+    static ArrayNode rows(JsonNode figures) {
+      ArrayNode rows = Json.MAPPER.createArrayNode();
+      JsonNode timestamps = figures.path("timestamps");
+      figures
+          .path("deployments")
+          .fields()
+          .forEachRemaining(
+              d -> {
+                for (int k = 0; k < timestamps.size(); k++) {
+                  ObjectNode row = rows.addObject();
+                  row.put("deployment", d.getKey());
+                  row.put(
+                      "timestamp", Instant.ofEpochSecond(timestamps.get(k).asLong()).toString());
+                  int step = k;
+                  d.getValue()
+                      .fields()
+                      .forEachRemaining(
+                          series -> row.set(series.getKey(), series.getValue().get(step)));
+                }
+              });
+      return rows;
     }
   }
 }

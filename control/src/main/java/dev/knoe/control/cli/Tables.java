@@ -48,6 +48,30 @@ final class Tables {
           column("EXPIRES (UTC)", v -> Json.text(v, "expiryTimeUtc")),
           column("REFRESH AFTER (UTC)", v -> Json.text(v, "refreshAfterTimeUtc")));
 
+  /**
+   * {@code online-endpoint metrics}: one row per deployment and interval (rows made by {@code
+   * EndpointCommands.Metrics.rows} from the API's series); a step without a value is {@code -}.
+   */
+  static final Table METRICS =
+      Table.of(
+          column("DEPLOYMENT", v -> Json.text(v, "deployment")),
+          column("TIMESTAMP (UTC)", v -> Json.text(v, "timestamp")),
+          column("REQ/S", v -> number(v, "requests_per_second")),
+          column("P50 MS", v -> number(v, "latency_p50_ms")),
+          column("P99 MS", v -> number(v, "latency_p99_ms")),
+          column("4XX/S", v -> number(v, "errors_4xx_per_second")),
+          column("5XX/S", v -> number(v, "errors_5xx_per_second")),
+          column("READY", v -> number(v, "instances_ready")),
+          column("WANTED", v -> number(v, "instances_wanted")),
+          column("HELD", v -> number(v, "requests_held")),
+          column("COLD STARTS", v -> number(v, "cold_starts")));
+
+  /** A number as the API wrote it; null (no value in that step) is left empty. */
+  private static String number(JsonNode v, String field) {
+    JsonNode n = v.get(field);
+    return n == null || n.isNull() ? null : n.asText();
+  }
+
   /** {@code blue=90 green=10}, then {@code mirror green=10} when there is a mirror. */
   static String traffic(JsonNode endpoint) {
     String live = pairs(endpoint.get("traffic"));

@@ -1,7 +1,10 @@
 package dev.knoe.control.knative;
 
 import dev.knoe.control.credentials.Secrets;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -48,6 +51,38 @@ public final class KnativeNames {
       dep = trimDash(dep.substring(0, Math.min(keep, dep.length()))) + "-" + hash;
     }
     return prefix + dep + suffix;
+  }
+
+  /**
+   * A regular expression (RE2, as Prometheus' {@code =~} takes it, anchored at both ends) matching
+   * the names of every revision of a deployment, whatever its life and generation below a million,
+   * e.g. {@code my-endpoint-blue-[0-9a-f]{5}-[0-9]+}; no other deployment's revision matches it (a
+   * deployment {@code blue-2}'s names have another part before the life). A long name shortened
+   * differently by the generation's digits gets one alternative per number of digits.
+   */
+  public static String revisionPattern(String endpoint, String deployment) {
+    Map<String, StringBuilder> digitsByHead = new LinkedHashMap<>();
+    for (int digits = 1; digits <= 6; digits++) {
+      long generation = (long) Math.pow(10, digits - 1);
+      String tail = "-00000-" + generation;
+      String name = revision(endpoint, deployment, "00000", generation);
+      String head = name.substring(0, name.length() - tail.length());
+      digitsByHead.computeIfAbsent(head, h -> new StringBuilder()).append(digits);
+    }
+    // Names are DNS labels ([a-z0-9-]): nothing in them needs quoting in a regular expression.
+    if (digitsByHead.size() == 1) {
+      return digitsByHead.keySet().iterator().next() + "-[0-9a-f]{5}-[0-9]+";
+    }
+    List<String> alternatives = new ArrayList<>();
+    digitsByHead.forEach(
+        (head, digits) -> {
+          String counts =
+              digits.length() == 1
+                  ? "{" + digits + "}"
+                  : "{" + digits.charAt(0) + "," + digits.charAt(digits.length() - 1) + "}";
+          alternatives.add(head + "-[0-9a-f]{5}-[0-9]" + counts);
+        });
+    return String.join("|", alternatives);
   }
 
   /** The life part of revision names: the first five hex digits of the OnlineDeployment's uid. */

@@ -37,6 +37,19 @@ public interface ControlConfig {
 
   Autoscaler autoscaler();
 
+  Metrics metrics();
+
+  /** Where {@code GET /api/v1/endpoints/<name>/metrics} reads its figures on a cluster. */
+  interface Metrics {
+    /**
+     * knative: the cluster's Prometheus (e.g. {@code http://prometheus-server.monitoring.svc:80}),
+     * whose HTTP API is asked for Knative's queue-proxy and autoscaler metrics; the chart's {@code
+     * metrics.prometheusUrl}. Without it the API answers {@code source: none} and says where the
+     * figures are. Locally the router's own ring answers and this is not read.
+     */
+    Optional<String> prometheusUrl();
+  }
+
   /**
    * {@code local} (default): deployments run as child processes behind the built-in router. {@code
    * knative}: on a cluster, the reconciler turns OnlineEndpoint/OnlineDeployment resources into

@@ -8,6 +8,9 @@ import dev.knoe.control.credentials.TokenIssuer;
 import dev.knoe.control.endpoint.Endpoints;
 import dev.knoe.control.endpoint.LocalEndpoints;
 import dev.knoe.control.files.AtomicFiles;
+import dev.knoe.control.metrics.LocalMetrics;
+import dev.knoe.control.metrics.MetricsSource;
+import dev.knoe.control.metrics.PrometheusMetrics;
 import dev.knoe.control.model.ModelRegistry;
 import dev.knoe.control.router.DataPlane;
 import dev.knoe.control.runtime.Backend;
@@ -27,10 +30,12 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -83,10 +88,71 @@ public class Platform {
         Clock.systemUTC());
   }
 
+  /**
+   * The router's figures of the last 15 minutes, for the console's charts (local mode). Typed as
+   * itself only: the {@link MetricsSource} the API gets is chosen below.
+   */
   @Produces
   @Singleton
-  DataPlane dataPlane(TokenIssuer tokens, MeterRegistry registry) {
-    return new DataPlane(vertx, tokens, new RouterMetrics(registry));
+  @Typed(LocalMetrics.class)
+  LocalMetrics localMetrics() {
+    return new LocalMetrics(Clock.systemUTC());
+  }
+
+  @Produces
+  @Singleton
+  DataPlane dataPlane(TokenIssuer tokens, MeterRegistry registry, LocalMetrics live) {
+    return new DataPlane(vertx, tokens, both(new RouterMetrics(registry), live));
+  }
+
+  /** Tells both what the router reports: Prometheus' meters, and the ring behind the charts. */
+  static DataPlane.Observer both(DataPlane.Observer a, DataPlane.Observer b) {
+    return new DataPlane.Observer() {
+      @Override
+      public void served(String endpoint, String deployment, int status, long nanos) {
+        a.served(endpoint, deployment, status, nanos);
+        b.served(endpoint, deployment, status, nanos);
+      }
+
+      @Override
+      public void routed(String endpoint, String deployment, dev.knoe.control.router.Pool pool) {
+        a.routed(endpoint, deployment, pool);
+        b.routed(endpoint, deployment, pool);
+      }
+    };
+  }
+
+  /**
+   * Where the API reads an endpoint's figures: locally the router's ring; on a cluster (where
+   * requests go through Knative, not this router) the cluster's Prometheus when the chart names
+   * one, else nowhere, with a sentence saying where they are.
+   */
+  @Produces
+  @Singleton
+  MetricsSource metrics(LocalMetrics live, Instance<Endpoints> endpoints) {
+    if (!config.clusterMode()) {
+      return live;
+    }
+    return config
+        .metrics()
+        .prometheusUrl()
+        .<MetricsSource>map(
+            url ->
+                new PrometheusMetrics(
+                    URI.create(url),
+                    () -> endpoints.get().platform().namespace(),
+                    Clock.systemUTC()))
+        .orElseGet(
+            () ->
+                MetricsSource.none(
+                    "On a cluster requests go through Knative, not through knoe serve: their"
+                        + " figures are Knative's queue-proxy and autoscaler metrics"
+                        + " (revision_app_request_count, revision_app_request_latencies,"
+                        + " autoscaler_actual_pods, ...) in the cluster's Prometheus. Set the"
+                        + " chart value metrics.prometheusUrl (KNOE_METRICS_PROMETHEUS_URL) for"
+                        + " this API and the console to read them.",
+                    Duration.ofHours(1),
+                    Clock.systemUTC()));
   }
 
   @Produces
@@ -168,16 +234,26 @@ public class Platform {
     router.route(DataPlane.GRPC_PREFIX + "*").order(-10).handler(dataPlane::handleGrpc);
   }
 
+  /** The 1 s timer that samples the routed pools' gauges into the ring; -1 when none runs. */
+  private long gaugeTimer = -1;
+
   void start(
-      @Observes StartupEvent event, ApiCredentials credentials, Instance<LocalEndpoints> local) {
+      @Observes StartupEvent event,
+      ApiCredentials credentials,
+      Instance<LocalEndpoints> local,
+      LocalMetrics live) {
     if (!config.clusterMode()) {
       local.get().restore(); // local instances; on a cluster the reconciler owns what runs
+      gaugeTimer = vertx.setPeriodic(1000, id -> live.sampleGauges());
     }
     writeCliConfig(adminKey());
     LOG.infof("Knoe is serving; data in %s", dataDir());
   }
 
   void stop(@Observes ShutdownEvent event, Backend backend, DataPlane dataPlane) {
+    if (gaugeTimer >= 0) {
+      vertx.cancelTimer(gaugeTimer);
+    }
     backend.close();
     dataPlane.close();
   }

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
  *   cli                         the knoe client (talks HTTP; renders with knative)
  *   serve                       wiring only: which implementations run
  *   api                         REST resources, JSON views, errors to HTTP
- *   endpoint                    the endpoint service: local and cluster, one set of rules
+ *   endpoint  metrics           the endpoint service: local and cluster, one set of rules; the
+ *                               figures behind the charts (the router's ring, or Prometheus)
  *   runtime  cluster            where deployments run: local processes, or the reconciler
  *   router   knative            the local data plane; what a cluster is given
  *   spec model credentials state scoring files   records and files, no service
@@ -62,6 +63,8 @@ class ArchitectureTest {
           .definedBy("dev.knoe.control.api..")
           .layer("Endpoint")
           .definedBy("dev.knoe.control.endpoint..")
+          .layer("Metrics")
+          .definedBy("dev.knoe.control.metrics..")
           .layer("Runtime")
           .definedBy("dev.knoe.control.runtime..")
           .layer("Cluster")
@@ -75,11 +78,14 @@ class ArchitectureTest {
           .whereLayer("Cli")
           .mayOnlyAccessLayers("Knative", "Base")
           .whereLayer("Serve")
-          .mayOnlyAccessLayers("Endpoint", "Runtime", "Cluster", "Router", "Knative", "Base")
+          .mayOnlyAccessLayers(
+              "Endpoint", "Metrics", "Runtime", "Cluster", "Router", "Knative", "Base")
           .whereLayer("Api")
-          .mayOnlyAccessLayers("Endpoint", "Base")
+          .mayOnlyAccessLayers("Endpoint", "Metrics", "Base")
           .whereLayer("Endpoint")
           .mayOnlyAccessLayers("Runtime", "Cluster", "Router", "Knative", "Base")
+          .whereLayer("Metrics")
+          .mayOnlyAccessLayers("Router", "Knative", "Base")
           .whereLayer("Runtime")
           .mayOnlyAccessLayers("Router", "Base")
           .whereLayer("Cluster")

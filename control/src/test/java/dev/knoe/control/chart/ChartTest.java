@@ -263,6 +263,18 @@ class ChartTest {
   }
 
   @Test
+  void prometheusUrlReachesTheControlPlaneOnlyWhenSet() {
+    assertFalse(env(container(render(Map.of()))).containsKey("KNOE_METRICS_PROMETHEUS_URL"));
+
+    Map<String, String> env =
+        env(
+            container(
+                render(Map.of("metrics.prometheusUrl", "http://prometheus.monitoring.svc:9090"))));
+
+    assertEquals("http://prometheus.monitoring.svc:9090", env.get("KNOE_METRICS_PROMETHEUS_URL"));
+  }
+
+  @Test
   void deploymentMountsTheModelStorageClaimAndTheCatalog() {
     List<JsonNode> objects = render(Map.of());
     JsonNode c = container(objects);

@@ -67,6 +67,7 @@ class CommandTreeTest {
             "online-endpoint invoke",
             "online-endpoint get-credentials",
             "online-endpoint regenerate-keys",
+            "online-endpoint metrics",
             "online-deployment",
             "online-deployment create",
             "online-deployment update",

@@ -453,4 +453,99 @@ class EndpointCommandsTest extends CommandsTestBase {
     assertEquals(1, run.code());
     assertTrue(run.err().contains("at dev.knoe.control.cli."), run.err());
   }
+
+  // ------------------------------------------------------------ metrics
+
+  static final String FIGURES =
+      """
+      {"endpoint": "my-endpoint", "source": "local", "message": null,
+       "window_seconds": 120, "step_seconds": 60, "timestamps": [1733350000, 1733350060],
+       "deployments": {
+         "blue": {"requests_per_second": [0.0, 2.5], "latency_p50_ms": [null, 1.2],
+                  "latency_p99_ms": [null, 8.75], "errors_4xx_per_second": [0.0, 0.1],
+                  "errors_5xx_per_second": [0.0, 0.0], "instances_ready": [1, 2],
+                  "instances_wanted": [1, 2], "requests_held": [0, 3], "cold_starts": [0, 1]},
+         "green": {"requests_per_second": [0.0, 0.0], "latency_p50_ms": [null, null],
+                   "latency_p99_ms": [null, null], "errors_4xx_per_second": [0.0, 0.0],
+                   "errors_5xx_per_second": [0.0, 0.0], "instances_ready": [null, null],
+                   "instances_wanted": [null, null], "requests_held": [null, null],
+                   "cold_starts": [null, null]}}}
+      """;
+
+  @Test
+  void metricsPrintsARowPerDeploymentAndInterval() {
+    api.on("GET", EP + "/metrics", json(FIGURES));
+
+    Run run =
+        cli.run(
+            "online-endpoint",
+            "metrics",
+            "-n",
+            "my-endpoint",
+            "--window",
+            "2m",
+            "--interval",
+            "60s");
+
+    assertEquals(0, run.code(), run.toString());
+    assertEquals("window=2m&step=60s", api.only("GET", EP + "/metrics").query());
+    assertEquals(
+        "DEPLOYMENT  TIMESTAMP (UTC)       REQ/S  P50 MS  P99 MS  4XX/S  5XX/S  READY  WANTED  HELD"
+            + "  COLD STARTS\n"
+            + "blue        2024-12-04T22:06:40Z  0.0    -       -       0.0    0.0    1      1       0"
+            + "     0\n"
+            + "blue        2024-12-04T22:07:40Z  2.5    1.2     8.75    0.1    0.0    2      2       3"
+            + "     1\n"
+            + "green       2024-12-04T22:06:40Z  0.0    -       -       0.0    0.0    -      -       -"
+            + "     -\n"
+            + "green       2024-12-04T22:07:40Z  0.0    -       -       0.0    0.0    -      -       -"
+            + "     -\n",
+        run.out());
+    assertEquals("", run.err());
+  }
+
+  @Test
+  void metricsAsksForFifteenMinutesByTheMinuteAndPrintsTheApiJsonWithDashOJson()
+      throws IOException {
+    api.on("GET", EP + "/metrics", json(FIGURES));
+
+    Run run = cli.run("online-endpoint", "metrics", "-n", "my-endpoint", "-o", "json");
+
+    assertEquals(0, run.code(), run.toString());
+    assertEquals("window=15m&step=1m", api.only("GET", EP + "/metrics").query());
+    JsonNode printed = Json.MAPPER.readTree(run.out());
+    assertEquals(
+        2.5,
+        printed.path("deployments").path("blue").path("requests_per_second").get(1).asDouble());
+    assertTrue(printed.path("deployments").path("green").path("latency_p50_ms").get(0).isNull());
+  }
+
+  @Test
+  void metricsFromNowherePrintsWhereTheFiguresAre() {
+    api.on(
+        "GET",
+        EP + "/metrics",
+        json(
+            """
+            {"endpoint": "my-endpoint", "source": "none",
+             "message": "Set the chart value metrics.prometheusUrl.",
+             "window_seconds": 900, "step_seconds": 60, "timestamps": [], "deployments": {}}
+            """));
+
+    Run run = cli.run("online-endpoint", "metrics", "-n", "my-endpoint");
+
+    assertEquals(0, run.code(), run.toString());
+    assertEquals("", run.out());
+    assertEquals("Set the chart value metrics.prometheusUrl.\n", run.err());
+  }
+
+  @Test
+  void metricsOfAnUnknownEndpointIsTheServersError() {
+    api.on("GET", EP + "/metrics", error(404, "no endpoint 'my-endpoint'"));
+
+    Run run = cli.run("online-endpoint", "metrics", "-n", "my-endpoint");
+
+    assertEquals(1, run.code(), run.toString());
+    assertTrue(run.err().contains("no endpoint 'my-endpoint'"), run.err());
+  }
 }

@@ -1,6 +1,7 @@
 package dev.knoe.control.knative;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -49,6 +50,29 @@ class KnativeNamesTest {
         KnativeNames.revision(
             endpoint, "d".repeat(31) + "x", "7f3a2c1e-0b6d-4c4e-9d2a-5e8f0a1b2c3d", 123456),
         "two long deployments differing at the end keep distinct revisions");
+  }
+
+  @Test
+  void oneRevisionPatternMatchesEveryLifeAndGenerationOfItsDeploymentAlone() {
+    String blue = KnativeNames.revisionPattern("my-endpoint", "blue");
+
+    assertEquals("my-endpoint-blue-[0-9a-f]{5}-[0-9]+", blue);
+    for (long generation : new long[] {1, 12, 999_999}) {
+      String name =
+          KnativeNames.revision(
+              "my-endpoint", "blue", "7f3a2c1e-0b6d-4c4e-9d2a-5e8f0a1b2c3d", generation);
+      assertTrue(name.matches(blue), name);
+      assertFalse(
+          KnativeNames.revision("my-endpoint", "blue-2", "7f3a2c1e-0b6d", generation)
+              .matches(blue));
+    }
+    String endpoint = "e".repeat(32);
+    String deployment = "d".repeat(32);
+    String longest = KnativeNames.revisionPattern(endpoint, deployment);
+    for (long generation : new long[] {1, 10, 123_456}) {
+      String name = KnativeNames.revision(endpoint, deployment, "abcdef12-0000", generation);
+      assertTrue(name.matches(longest), name + " ~ " + longest);
+    }
   }
 
   @Test
