@@ -170,6 +170,11 @@ final class Exchange {
 
   /** The client went away before its answer: free the slot now, not at the request timeout. */
   void abandon() {
+    if (ctx.response().ended()) {
+      // HTTP/2: the stream closes as the answer ends, and the close handler runs inside end(),
+      // before the relay counts the answer. Nobody hung up; the relay counts it with its status.
+      return;
+    }
     if (!done.compareAndSet(false, true)) {
       if (answer != null && !relayed.get()) {
         answer.request().reset(); // mid-answer: the instance need not finish it

@@ -50,6 +50,9 @@ class DataPlaneTest {
    */
   final List<Map.Entry<String, Pool>> routed = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+  /** The statuses the plane reported, as "deployment status". */
+  final List<String> served = new java.util.concurrent.CopyOnWriteArrayList<>();
+
   @BeforeEach
   void start() throws Exception {
     vertx = Vertx.vertx();
@@ -59,7 +62,9 @@ class DataPlaneTest {
             new TokenIssuer(tmp.resolve("signing.pem"), Duration.ofMinutes(5), Clock.systemUTC()),
             new DataPlane.Observer() {
               @Override
-              public void served(String endpoint, String deployment, int status, long nanos) {}
+              public void served(String endpoint, String deployment, int status, long nanos) {
+                served.add(deployment + " " + status);
+              }
 
               @Override
               public void routed(String endpoint, String deployment, Pool pool) {
@@ -152,6 +157,42 @@ class DataPlaneTest {
     Pool p = new Pool();
     p.update(List.of(targets));
     return p;
+  }
+
+  /**
+   * Java's HttpClient upgrades to HTTP/2 (h2c), where the stream closes as the answer ends: that
+   * close is not a client hanging up, and the charts must not count those answers as 499.
+   */
+  @Test
+  void answersAreCountedWithTheirStatusOverHttp1AndHttp2() throws Exception {
+    plane.publish(
+        table(
+            Map.of("blue", pool(instance("blue", 1, null))),
+            List.of(new RouteTable.Weight("blue", 100)),
+            Optional.empty(),
+            0,
+            10,
+            5000));
+    for (HttpClient.Version version : HttpClient.Version.values()) {
+      HttpClient client = HttpClient.newBuilder().version(version).build();
+      for (int i = 0; i < 5; i++) {
+        HttpResponse<String> r =
+            client.send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/endpoints/ep/score"))
+                    .header("Authorization", "Bearer " + KEY)
+                    .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode());
+        if (i > 0) {
+          assertEquals(version, r.version(), "the upgrade happened (or not) as asked");
+        }
+      }
+    }
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(() -> assertEquals(java.util.Collections.nCopies(10, "blue 200"), served));
   }
 
   @Test
