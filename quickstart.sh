@@ -33,6 +33,11 @@ if ! $knoe online-endpoint show -n my-endpoint -o json >/dev/null 2>&1; then
 else
   echo "==> The sample endpoint is already there (restored from the data directory)"
 fi
+# green's model, registered for the web console's safe rollout (its deployment template names the
+# newest registered model)
+if ! $knoe model show -n model-2 -o json >/dev/null 2>&1; then
+  $knoe model create --name model-2 --path samples/models/model-2/model/model.onnx >/dev/null
+fi
 $knoe online-endpoint invoke -n my-endpoint --request-file samples/requests/model-1.json >/dev/null
 
 key=$($knoe online-endpoint get-credentials -n my-endpoint -o json | sed -n 's/.*"primaryKey" *: *"\([^"]*\)".*/\1/p')
@@ -50,6 +55,8 @@ or with the CLI (it finds the server and the admin key in ~/.knoe/config.json):
 
 Walk through a safe rollout (blue -> green) in another terminal:
   samples/safe-rollout.sh
+
+or in the web console (sign in with the admin key): $KNOE_URL/
 
 Ctrl-C stops knoe serve; state stays in ${KNOE_DATA_DIR:-~/.knoe/data} and comes back on the next start.
 MSG

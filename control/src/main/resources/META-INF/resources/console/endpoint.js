@@ -45,7 +45,7 @@ function overview(body, name) {
   const error = errorLine('endpoint-error');
   const deployments = h('div', { id: 'deployments' });
   const traffic = trafficForm(name, () => refresh());
-  const keys = keysSection(name);
+  const keys = keysSection(name, () => refresh());
   const add = addDeployment(name, () => refresh());
 
   async function refresh() {
@@ -117,7 +117,7 @@ function deploymentRow(endpoint, d, view, refresh) {
 }
 
 /** Keys (key auth) or a token (aml_token): shown on request, copied, regenerated with confirmation. */
-function keysSection(name) {
+function keysSection(name, refresh) {
   const section = h('section', { class: 'panel', 'aria-labelledby': 'keys-heading', id: 'keys' });
   const shown = h('div', { id: 'credentials' });
   const error = errorLine('keys-error');
@@ -154,6 +154,8 @@ function keysSection(name) {
         body: JSON.stringify({ key_type: which }), type: 'application/json', ifMatch: view.etag,
       });
       toast(`The ${which} key of ${name} was regenerated`);
+      // A new key is a change of the endpoint (a new ETag): read it before anything else applies.
+      await refresh();
       await showKeys();
     } catch (e) {
       showError(error, e instanceof ApiError && e.status === 412

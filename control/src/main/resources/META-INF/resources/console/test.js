@@ -26,7 +26,7 @@ export function sampleBody(metadata) {
 
 export function testTab(body, name) {
   const target = h('select', { id: 'test-target' }, h('option', { value: '' }, 'By the traffic rules'));
-  const text = h('textarea', { id: 'test-body', class: 'code', rows: '8', spellcheck: 'false' });
+  const text = h('textarea', { id: 'test-body', class: 'code wide', rows: '8', spellcheck: 'false' });
   const send = h('button', { type: 'button', class: 'primary', id: 'test-send' }, 'Send');
   const result = h('div', { id: 'test-result', 'aria-live': 'polite' });
   const error = errorLine('test-error');
@@ -59,7 +59,8 @@ export function testTab(body, name) {
       });
       const ms = performance.now() - started;
       let shown = answer.text;
-      try { shown = JSON.stringify(JSON.parse(answer.text), null, 2); } catch (e) { /* as sent */ }
+      // Short answers on one line, long ones indented.
+      try { shown = JSON.stringify(JSON.parse(answer.text), null, answer.text.length > 200 ? 2 : 0); } catch (e) { /* as sent */ }
       clear(result).append(
         h('dl', { class: 'facts' },
           h('dt', {}, 'Status'), h('dd', { id: 'test-status', class: answer.status < 300 ? 'ok' : 'error' }, String(answer.status)),
@@ -76,7 +77,7 @@ export function testTab(body, name) {
   body.append(
     h('div', { class: 'stack panel' },
       h('div', { class: 'row' }, h('label', { for: 'test-target' }, 'Send to'), target),
-      h('label', { for: 'test-body' }, 'Request body (prefilled from the model\'s inputs)'), text,
+      h('label', { for: 'test-body', class: 'block' }, 'Request body (prefilled from the model\'s inputs)'), text,
       h('div', { class: 'row' }, send),
       h('p', { class: 'muted' }, 'Sent with the endpoint\'s own credential, as a client would.')),
     error, result);

@@ -89,7 +89,8 @@ public final class LocalMetrics implements DataPlane.Observer, MetricsSource {
                             now,
                             r.pool().ready().size(),
                             r.pool().wantedInstances(),
-                            r.pool().pending(),
+                            // held at zero: waiting for an instance, not in flight at one
+                            r.pool().waiting(),
                             r.pool().coldStarts())));
   }
 

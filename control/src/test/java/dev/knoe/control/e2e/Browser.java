@@ -3,13 +3,12 @@ package dev.knoe.control.e2e;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
 import java.util.function.Function;
 import org.openqa.selenium.By;
-import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -53,6 +52,8 @@ final class Browser implements AutoCloseable {
         "--disable-dev-shm-usage",
         "--window-size=" + WIDTH + "," + HEIGHT,
         "--lang=en-US");
+    // The browser's console, to find what the Content-Security-Policy refused.
+    options.setCapability("goog:loggingPrefs", java.util.Map.of("browser", "ALL"));
     ChromeDriverService service =
         new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).build();
     driver = new ChromeDriver(service, options);
@@ -64,6 +65,11 @@ final class Browser implements AutoCloseable {
 
   WebElement byId(String id) {
     return waitFor(d -> d.findElement(By.id(id)));
+  }
+
+  /** An attribute of the element, read again if the page redrew it meanwhile (the charts do). */
+  String attribute(String css, String name) {
+    return waitFor(d -> d.findElement(By.cssSelector(css)).getAttribute(name));
   }
 
   /** Waits until the element's text holds {@code text}, and answers the whole text. */
@@ -95,20 +101,39 @@ final class Browser implements AutoCloseable {
     driver.get(url);
   }
 
-  /** A screenshot of the whole page (the window grown to its height), as {@code <name>.png}. */
+  /**
+   * A screenshot of the whole page, below the window's height too, as {@code <name>.png}: through
+   * the DevTools protocol, as resizing a headless window does not always lay the page out again.
+   */
+  @SuppressWarnings("unchecked")
   void screenshot(String name) throws IOException {
     Files.createDirectories(SHOTS);
-    long height = (Long) script("return document.documentElement.scrollHeight");
-    driver
-        .manage()
-        .window()
-        .setSize(new Dimension(WIDTH, (int) Math.min(Math.max(height, HEIGHT), 4000)));
-    try {
-      Path shot = driver.getScreenshotAs(OutputType.FILE).toPath();
-      Files.move(shot, SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      driver.manage().window().setSize(new Dimension(WIDTH, HEIGHT));
-    }
+    Map<String, Object> metrics = driver.executeCdpCommand("Page.getLayoutMetrics", Map.of());
+    Map<String, Object> size = (Map<String, Object>) metrics.get("cssContentSize");
+    Map<String, Object> clip =
+        Map.of(
+            "x", 0,
+            "y", 0,
+            "width", WIDTH,
+            "height", Math.min(((Number) size.get("height")).doubleValue(), 4000),
+            "scale", 1);
+    Map<String, Object> shot =
+        driver.executeCdpCommand(
+            "Page.captureScreenshot",
+            Map.of("format", "png", "captureBeyondViewport", true, "clip", clip));
+    Files.write(
+        SHOTS.resolve(name + ".png"), Base64.getDecoder().decode((String) shot.get("data")));
+  }
+
+  /**
+   * What the page's Content-Security-Policy refused so far: a console that needed an inline script
+   * or style, or another origin, would be broken for its users and show here.
+   */
+  java.util.List<String> refusedByPolicy() {
+    return driver.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER).getAll().stream()
+        .map(org.openqa.selenium.logging.LogEntry::getMessage)
+        .filter(m -> m.contains("Content Security Policy") || m.contains("Refused to"))
+        .toList();
   }
 
   @Override

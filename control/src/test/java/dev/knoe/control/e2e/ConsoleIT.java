@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -151,12 +152,27 @@ class ConsoleIT {
             Duration.ofSeconds(30),
             x -> {
               String last =
-                  b.find("#chart-" + d + "-rps [data-series=requests_per_second]")
-                      .getAttribute("data-last");
+                  b.attribute(
+                      "#chart-" + d + "-rps [data-series=requests_per_second]", "data-last");
               return !last.isEmpty() && Double.parseDouble(last) > 0 ? true : null;
             });
       }
       b.find("#chart-blue-latency [data-series=latency_p50_ms]");
+      // The last minute, with some seconds of load in it, for the screenshot.
+      new Select(b.byId("charts-window")).selectByValue("1m");
+      Thread.sleep(8000);
+      b.waitFor(
+          x ->
+              b.attribute("#chart-green-rps svg", "aria-label") != null
+                      && b.find("#chart-green-rps text:nth-of-type(3)").getText().endsWith(" s")
+                  ? true
+                  : null);
+      for (String series : new String[] {"errors_4xx_per_second", "errors_5xx_per_second"}) {
+        assertEquals(
+            "0",
+            b.attribute("#chart-blue-errors [data-series=" + series + "]", "data-last"),
+            series + ": no error under load (HTTP/2 answers are not taken for hang-ups)");
+      }
       b.screenshot("charts");
     } finally {
       loading.set(false);
@@ -179,6 +195,14 @@ class ConsoleIT {
         KnoeServe.JSON.readTree(b.byId("test-answer").getText()));
     b.screenshot("test");
 
+    // An input named with markup: green refuses it (400, shown) and logs it; both as text below.
+    String marked = "<img src=x onerror=window.injected=3>";
+    body.clear();
+    body.sendKeys("{\"inputs\": {\"" + marked + "\": [[1]]}}");
+    b.byId("test-send").click();
+    assertEquals("400", b.textOf("test-status", "400"));
+    assertTrue(b.textOf("test-answer", "unknown input").contains(marked));
+
     // Consume: snippets with the endpoint's scoring URI.
     b.byId("tab-consume").click();
     String uri = serve.ok("GET", "/api/v1/endpoints/my-endpoint", null).get("scoring_uri").asText();
@@ -190,7 +214,8 @@ class ConsoleIT {
     // Logs: an instance's log lines, followed.
     b.byId("tab-logs").click();
     new Select(b.byId("logs-deployment")).selectByValue("green");
-    b.waitFor(Duration.ofSeconds(30), d -> b.byId("logs").getText().contains("INFO") ? true : null);
+    b.waitFor(Duration.ofSeconds(30), d -> b.byId("logs").getText().contains(marked) ? true : null);
+    assertNull(b.script("return window.injected"), "the logged markup did not run");
     b.screenshot("logs");
 
     // Keys: shown on request; regenerating the primary one refuses the old key from then on.
@@ -240,6 +265,7 @@ class ConsoleIT {
     b.byId("admin-key");
     assertNull(b.script("return sessionStorage.getItem('knoe.adminKey')"));
     assertFalse(b.byId("nav").isDisplayed());
+    assertEquals(List.of(), b.refusedByPolicy(), "the console runs under its own policy");
   }
 
   private static void upload(Browser b, String name, Path file) {

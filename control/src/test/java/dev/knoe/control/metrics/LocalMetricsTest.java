@@ -160,7 +160,10 @@ class LocalMetricsTest {
 
     assertEquals(Arrays.asList(0L, 2L, null, 2L), perSecond.instancesReady());
     assertEquals(Arrays.asList(2L, 2L, null, 2L), perSecond.instancesWanted());
-    assertEquals(Arrays.asList(0L, 0L, null, 0L), perSecond.requestsHeld());
+    assertEquals(
+        Arrays.asList(1L, 0L, null, 0L),
+        perSecond.requestsHeld(),
+        "held while no instance is ready; sent on once they are");
     assertEquals(Arrays.asList(1L, 0L, null, 0L), perSecond.coldStarts());
     assertEquals(List.of(2L), whole.instancesReady(), "the last sample of the step");
     assertEquals(List.of(1L), whole.coldStarts(), "the cold starts within the step");
