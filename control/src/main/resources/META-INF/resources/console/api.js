@@ -30,7 +30,8 @@ export function whenUnauthorized(f) {
  */
 export async function request(method, path, { body, type, ifMatch, headers = {}, credential } = {}) {
   const h = { ...headers };
-  const auth = credential === undefined ? session.key() : credential;
+  // The admin key goes to the control API only: never to an endpoint's address, even by mistake.
+  const auth = credential === undefined ? (path.startsWith('/api/') ? session.key() : null) : credential;
   if (auth) h.Authorization = `Bearer ${auth}`;
   if (type) h['Content-Type'] = type;
   if (ifMatch) h['If-Match'] = ifMatch;

@@ -67,7 +67,12 @@ function route() {
     return;
   }
   chrome(true);
-  const parts = (location.hash.replace(/^#\/?/, '') || 'endpoints').split('/').map(decodeURIComponent);
+  let parts;
+  try {
+    parts = (location.hash.replace(/^#\/?/, '') || 'endpoints').split('/').map(decodeURIComponent);
+  } catch (e) {
+    parts = ['endpoints']; // a malformed address: the endpoints page
+  }
   clear(main);
   let stop;
   if (parts[0] === 'endpoints' && parts[1]) {
@@ -78,6 +83,7 @@ function route() {
     stop = endpointsPage(main);
   }
   leave = typeof stop === 'function' ? stop : () => {};
+  main.focus({ preventScroll: true }); // screen readers start at the new page
   document.title = `Knoe console · ${parts[1] || parts[0] || 'endpoints'}`;
 }
 

@@ -52,7 +52,8 @@ export function errorLine(id) {
 }
 
 export function showError(el, error) {
-  el.textContent = error ? error.message || String(error) : '';
+  const text = error ? error.message || String(error) : '';
+  if (el.textContent !== text) el.textContent = text; // role=alert: read out once, not every poll
 }
 
 /** A button that copies text to the clipboard. */

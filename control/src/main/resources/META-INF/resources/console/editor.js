@@ -9,7 +9,7 @@ import { h, clear } from './dom.js';
  * indentation.
  */
 export function lineOf(yaml, problem) {
-  const syntax = /\bline (\d+)/.exec(problem);
+  const syntax = / at line (\d+), column \d+/.exec(problem); // the parser's syntax errors
   if (syntax) return Number(syntax[1]);
   const key = /^([A-Za-z_$][\w$-]*(?:\[\d+\]|\.[\w$-]+)*)/.exec(problem);
   if (!key) return null;
@@ -19,9 +19,9 @@ export function lineOf(yaml, problem) {
   let best = null;
   let bestDepth = 0;
   lines.forEach((line, i) => {
-    const m = /^(\s*)(?:-\s+)?([^\s#:][^:#]*?)\s*:(?:\s|$)/.exec(line);
+    const m = /^(\s*(?:-\s+)?)([^\s#:][^:#]*?)\s*:(?:\s|$)/.exec(line);
     if (!m) return;
-    const indent = m[1].length;
+    const indent = m[1].length; // a list item's keys sit after its dash
     while (stack.length && stack[stack.length - 1][0] >= indent) stack.pop();
     stack.push([indent, m[2].replace(/^["']|["']$/g, '')]);
     const path = stack.map((e) => e[1]);
@@ -43,10 +43,11 @@ export function yamlEditor(id, label, initial) {
   const gutter = h('pre', { class: 'gutter', 'aria-hidden': 'true', id: `${id}-gutter` });
   const area = h('textarea', {
     id: `${id}-text`, class: 'code', spellcheck: 'false', rows: '16', autocomplete: 'off',
-    'aria-describedby': `${id}-problems`,
+    'aria-describedby': `${id}-hint ${id}-problems`,
   });
   area.value = initial;
   const problems = h('ul', { class: 'problems', id: `${id}-problems`, 'aria-live': 'polite' });
+  const hint = h('span', { class: 'muted', id: `${id}-hint` }, ' (Tab inserts two spaces; Esc then Tab leaves the editor)');
   let bad = new Set();
 
   function numbers() {
@@ -74,7 +75,7 @@ export function yamlEditor(id, label, initial) {
 
   return {
     element: h('div', {},
-      h('label', { for: area.id, class: 'muted' }, label),
+      h('label', { for: area.id, class: 'muted' }, label), hint,
       h('div', { class: 'editor' }, gutter, area, problems)),
     text: () => area.value,
     set(text) { area.value = text; numbers(); },

@@ -3,6 +3,7 @@
 import { h, clear, table, errorLine, showError, toast, copyButton } from './dom.js';
 import { api, get, paths, ApiError } from './api.js';
 import { yamlEditor } from './editor.js';
+import { warnings } from './endpoints.js';
 import { trafficForm } from './traffic.js';
 import { chartsTab } from './charts.js';
 import { testTab, consumeTab } from './test.js';
@@ -48,21 +49,27 @@ function overview(body, name) {
   const keys = keysSection(name, () => refresh());
   const add = addDeployment(name, () => refresh());
 
+  let shownDeployments = null;
+
   async function refresh() {
     try {
       const view = await readEndpoint(name);
       const list = await get(paths.deployments(name));
       showError(error, null);
+      const rows = JSON.stringify([list, view.traffic, view.mirror_traffic]);
       clear(facts).append(h('dl', { class: 'facts' },
         fact('Auth mode', view.auth_mode, 'fact-auth'),
         fact('State', view.provisioning_state + (view.message ? ` — ${view.message}` : ''), 'fact-state'),
         fact('Scoring URI', h('code', {}, view.scoring_uri || ''), 'fact-uri'),
         view.description ? fact('Description', view.description) : null,
         Object.keys(view.tags || {}).length ? fact('Tags', Object.entries(view.tags).map(([k, v]) => `${k}=${v}`).join(', '), 'fact-tags') : null));
-      clear(deployments).append(list.length === 0
+      if (rows !== shownDeployments) { // unchanged: keep the table (and the focus in it)
+        shownDeployments = rows;
+        clear(deployments).append(list.length === 0
         ? h('p', { class: 'muted' }, 'No deployment yet.')
         : table(['Deployment', 'State', 'Instances ready / wanted', 'Model', 'Instance type', 'Scaling', 'Traffic', ''],
           list.map((d) => deploymentRow(name, d, view, refresh)), { id: 'deployments-table' }));
+      }
       traffic.load(view);
       keys.load(view);
       add.suggest(list);
@@ -74,9 +81,15 @@ function overview(body, name) {
   body.append(error, facts,
     h('h2', {}, 'Deployments'), deployments,
     traffic.element, keys.element, add.element);
-  refresh();
-  const timer = setInterval(refresh, 2000);
-  return () => clearInterval(timer);
+  // Each read waits for the one before: an old answer never lands after a newer one.
+  let timer = null;
+  let stopped = false;
+  const loop = async () => {
+    await refresh();
+    if (!stopped) timer = setTimeout(loop, 2000);
+  };
+  loop();
+  return () => { stopped = true; clearTimeout(timer); };
 }
 
 function fact(term, value, id) {
@@ -93,9 +106,10 @@ function deploymentRow(endpoint, d, view, refresh) {
     type: 'button', class: 'danger', 'aria-label': `Delete deployment ${d.name}`,
     on: {
       click: async () => {
-        if (!confirm(`Delete deployment ${d.name}? Its instances stop.`)) return;
         try {
+          // The ETag read before asking: a change made while the question is open is refused.
           const current = await api('GET', paths.deployment(endpoint, d.name));
+          if (!confirm(`Delete deployment ${d.name}? Its instances stop.`)) return;
           await api('DELETE', paths.deployment(endpoint, d.name), { ifMatch: current.etag });
           toast(`Deployment ${d.name} is being deleted`);
           refresh();
@@ -192,7 +206,7 @@ function addDeployment(endpoint, refresh) {
         editor.showProblems([]);
         try {
           const answer = await api('POST', paths.deployments(endpoint), { body: editor.text(), type: 'application/yaml' });
-          toast(`Deployment ${answer.json.name} is being created`);
+          toast(`Deployment ${answer.json.name} is being created${warnings(answer.json)}`);
           suggested = false;
           refresh();
         } catch (e) {

@@ -10,6 +10,11 @@ description: A new endpoint
 tags: {}
 `;
 
+/** The API's warnings on an accepted spec, for a toast. */
+export function warnings(view) {
+  return view && view.warnings && view.warnings.length ? ` (warnings: ${view.warnings.join('; ')})` : '';
+}
+
 /** "blue 90 %, green 10 %" or "none". */
 export function split(traffic) {
   const parts = Object.entries(traffic || {}).filter(([, p]) => p > 0).map(([d, p]) => `${d} ${p} %`);
@@ -23,10 +28,15 @@ export function endpointsPage(main) {
   const createError = errorLine('create-endpoint-error');
   const create = h('button', { type: 'button', class: 'primary', id: 'create-endpoint' }, 'Create endpoint');
 
+  let shown = null;
+
   async function load() {
     try {
       const endpoints = await get(paths.endpoints());
       showError(error, null);
+      const same = JSON.stringify(endpoints);
+      if (same === shown) return; // unchanged: keep the table (and the focus in it)
+      shown = same;
       clear(list).append(endpoints.length === 0
         ? h('p', { class: 'muted', id: 'no-endpoints' }, 'No endpoint yet: create one below.')
         : table(['Name', 'Auth', 'State', 'Traffic', 'Mirror', 'Deployments', 'Scoring URI', ''],
@@ -53,9 +63,10 @@ export function endpointsPage(main) {
   }
 
   async function remove(name) {
-    if (!confirm(`Delete endpoint ${name} and all its deployments? This cannot be undone.`)) return;
     try {
+      // The ETag read before asking: a change made while the question is open is refused (412).
       const current = await api('GET', paths.endpoint(name));
+      if (!confirm(`Delete endpoint ${name} and all its deployments? This cannot be undone.`)) return;
       await api('DELETE', paths.endpoint(name), { ifMatch: current.etag });
       toast(`Endpoint ${name} is being deleted`);
       load();
@@ -69,7 +80,7 @@ export function endpointsPage(main) {
     editor.showProblems([]);
     try {
       const answer = await api('POST', paths.endpoints(), { body: editor.text(), type: 'application/yaml' });
-      toast(`Endpoint ${answer.json.name} created`);
+      toast(`Endpoint ${answer.json.name} created${warnings(answer.json)}`);
       location.hash = `#/endpoints/${encodeURIComponent(answer.json.name)}`;
     } catch (e) {
       showError(createError, e);
@@ -86,7 +97,12 @@ export function endpointsPage(main) {
       editor.element,
       h('div', { class: 'row' }, create),
       createError));
-  load();
-  const timer = setInterval(load, 3000);
-  return () => clearInterval(timer);
+  let timer = null;
+  let stopped = false;
+  const loop = async () => {
+    await load();
+    if (!stopped) timer = setTimeout(loop, 3000);
+  };
+  loop();
+  return () => { stopped = true; clearTimeout(timer); };
 }

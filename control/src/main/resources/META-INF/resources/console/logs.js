@@ -13,21 +13,25 @@ export function logsTab(body, name) {
   const error = errorLine('logs-error');
   let timer = null;
   let stopped = false;
+  let generation = 0; // a change of the controls starts a new one; older answers are dropped
 
   async function read() {
     clearTimeout(timer);
+    const mine = ++generation;
     if (deployment.value) {
       try {
         const answer = await api('GET', paths.logs(name, deployment.value, Number(lines.value) || 200, container.value));
+        if (mine !== generation) return; // the controls changed meanwhile: a newer read shows
         const atBottom = out.scrollTop + out.clientHeight >= out.scrollHeight - 4;
         out.textContent = answer.text || '(no lines yet)';
         if (atBottom || follow.checked) out.scrollTop = out.scrollHeight;
         showError(error, null);
       } catch (e) {
+        if (mine !== generation) return;
         showError(error, e);
       }
     }
-    if (follow.checked && !stopped) timer = setTimeout(read, 2000);
+    if (follow.checked && !stopped && mine === generation) timer = setTimeout(read, 2000);
   }
 
   get(paths.deployments(name)).then((list) => {

@@ -13,7 +13,7 @@ export async function endpointCredential(name, view) {
 function zeros(shape) {
   if (!shape.length) return 0;
   const [first, ...rest] = shape;
-  return Array.from({ length: first > 0 ? Math.min(first, 16) : 1 }, () => zeros(rest));
+  return Array.from({ length: first > 0 ? first : 1 }, () => zeros(rest));
 }
 
 /** A /score body from the model's V2 metadata: {"data": ...} for one input, else by name. */
@@ -37,6 +37,14 @@ export function testTab(body, name) {
     try {
       const answer = await api('GET', paths.endpoint(name));
       view = answer.json;
+      if ((await get(paths.platform())).backend !== 'local') {
+        // On a cluster the endpoint is served by Knative, not by this server's router, and the
+        // console talks to its own origin only (connect-src 'self').
+        send.disabled = true;
+        showError(error, new Error(`This endpoint is served at ${view.scoring_uri}, not by this server: `
+          + 'test it from a machine that reaches that address (see Consume).'));
+        return;
+      }
       for (const d of Object.keys(view.deployments || {})) target.append(h('option', { value: d }, `${d} (by header)`));
       credential = await endpointCredential(name, view);
       // Every deployment answers to the endpoint's name as a V2 model name.

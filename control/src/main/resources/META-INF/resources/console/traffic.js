@@ -49,7 +49,7 @@ export function trafficForm(name, onApplied) {
     const rows = [];
     for (const d of names) {
       const id = `traffic-${d}`;
-      const out = h('output', { for: id, id: `${id}-value` }, `${traffic[d] || 0} %`);
+      const out = h('output', { for: id, 'data-share': d }, `${traffic[d] || 0} %`);
       const input = h('input', {
         type: 'range', id, min: '0', max: '100', step: names.length === 1 ? '100' : '1',
         value: String(traffic[d] || 0), 'data-deployment': d,
@@ -98,9 +98,11 @@ export function trafficForm(name, onApplied) {
     for (const [d, p] of Object.entries(traffic)) {
       const input = section.querySelector(`input[data-deployment="${CSS.escape(d)}"]`);
       if (input && Number(input.value) !== p) input.value = String(p);
-      const out = document.getElementById(`traffic-${d}-value`);
+      const out = section.querySelector(`output[data-share="${CSS.escape(d)}"]`);
       if (out) out.textContent = `${p} %`;
     }
+    const select = document.getElementById('mirror-deployment');
+    if (select && select.value !== mirror.to) select.value = mirror.to;
     const range = document.getElementById('mirror-percent');
     if (range) {
       range.disabled = !mirror.to;
@@ -116,14 +118,26 @@ export function trafficForm(name, onApplied) {
 
   function load(view) {
     if (dirty) {
-      return; // keep the user's values; they apply against `base.etag`
+      // Keep the user's values; they apply against `base.etag`, so say now that Apply will fail.
+      if (view.etag !== base.etag) {
+        showError(error, new Error('The endpoint changed elsewhere since you moved the sliders '
+          + `(now ${split(view.traffic)}): Apply will be refused; Reset starts from it.`));
+      }
+      return;
     }
+    const before = base ? Object.keys(base.deployments || {}).join('\n') : null;
     base = view;
     traffic = {};
     for (const d of Object.keys(view.deployments || {})) traffic[d] = (view.traffic || {})[d] || 0;
     const m = Object.entries(view.mirror_traffic || {}).find(([, p]) => p > 0);
     mirror = m ? { to: m[0], percent: m[1] } : { to: '', percent: 0 };
-    render();
+    // Rebuilt only when the deployments change: a rebuild would take the focus off a slider
+    // and close an open list.
+    if (before === Object.keys(view.deployments || {}).join('\n')) {
+      sync();
+    } else {
+      render();
+    }
   }
 
   async function applyChange() {

@@ -97,8 +97,20 @@ public class Gate {
     return Access.ADMIN;
   }
 
+  /**
+   * On every answer but the console's own files: the console's origin is this server's, so an
+   * answer a browser would render (an instance's handler answering text/html, an error page) must
+   * not run anything there, where the console keeps the admin key.
+   */
+  static final String NOT_A_PAGE = "default-src 'none'; sandbox";
+
   void handle(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
+    if (!ctx.normalizedPath().startsWith(Console.HOME)) {
+      ctx.response()
+          .putHeader("Content-Security-Policy", NOT_A_PAGE)
+          .putHeader("X-Content-Type-Options", "nosniff");
+    }
     Optional<String> problem =
         RequestTarget.problem(request.uri(), request.getHeader(HttpHeaders.HOST))
             .or(() -> RequestHeaders.problem(name -> request.headers().getAll(name)));

@@ -60,6 +60,22 @@ class ConsoleFilesTest {
     org.junit.jupiter.api.Assertions.assertFalse(page.contains(ControlApiTest.ADMIN));
   }
 
+  /** Answers that are not the console's pages cannot run anything on its origin. */
+  @Test
+  void otherAnswersAreNotPages() {
+    for (String path : new String[] {"/api/v1/endpoints", "/api/v1/nothing", "/metrics"}) {
+      ControlApiTest.admin()
+          .get(path)
+          .then()
+          .header("Content-Security-Policy", is(Gate.NOT_A_PAGE))
+          .header("X-Content-Type-Options", is("nosniff"));
+    }
+    given()
+        .get("/endpoints/none/score")
+        .then()
+        .header("Content-Security-Policy", is(Gate.NOT_A_PAGE));
+  }
+
   @Test
   void onlyReadsAreOpenAndTheApiStaysClosed() {
     given().post("/console/app.js").then().statusCode(401);

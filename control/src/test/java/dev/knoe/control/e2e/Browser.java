@@ -67,6 +67,19 @@ final class Browser implements AutoCloseable {
     return waitFor(d -> d.findElement(By.id(id)));
   }
 
+  /** Answers yes to the page's confirmation question once it is asked. */
+  void acceptConfirmation() {
+    waitFor(org.openqa.selenium.support.ui.ExpectedConditions.alertIsPresent()).accept();
+  }
+
+  void dismissAnyConfirmation() {
+    try {
+      driver.switchTo().alert().dismiss();
+    } catch (org.openqa.selenium.NoAlertPresentException none) {
+      // nothing asked
+    }
+  }
+
   /** An attribute of the element, read again if the page redrew it meanwhile (the charts do). */
   String attribute(String css, String name) {
     return waitFor(d -> d.findElement(By.cssSelector(css)).getAttribute(name));

@@ -43,6 +43,7 @@ class ConsoleIT {
       try {
         walk(serve, b);
       } catch (Throwable e) {
+        b.dismissAnyConfirmation();
         b.screenshot("failure"); // what the page showed when the test gave up
         throw e;
       }
@@ -105,6 +106,23 @@ class ConsoleIT {
     slider(b, "blue", Keys.END);
     b.byId("apply-traffic").click();
     awaitTraffic(serve, Map.of("blue", 100));
+
+    // Mirror 20 % of blue's traffic to green (its slider goes up to 50), then stop mirroring.
+    new Select(b.byId("mirror-deployment")).selectByValue("green");
+    b.byId("mirror-percent").sendKeys(Keys.END);
+    assertEquals("50", b.byId("mirror-percent").getAttribute("value"), "at most 50 %");
+    for (int i = 0; i < 30; i++) {
+      b.byId("mirror-percent").sendKeys(Keys.ARROW_LEFT);
+    }
+    b.byId("apply-traffic").click();
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertEquals(
+                    KnoeServe.JSON.valueToTree(Map.of("green", 20)),
+                    serve.ok("GET", "/api/v1/endpoints/my-endpoint", null).get("mirror_traffic")));
+    new Select(b.byId("mirror-deployment")).selectByValue("");
     slider(b, "green", Keys.HOME);
     for (int i = 0; i < 10; i++) {
       slider(b, "green", Keys.ARROW_RIGHT);
@@ -223,7 +241,7 @@ class ConsoleIT {
     b.byId("show-keys").click();
     assertEquals(key, b.textOf("primary-key", key));
     b.byId("regenerate-primary").click();
-    b.driver.switchTo().alert().accept();
+    b.acceptConfirmation();
     String newKey =
         b.waitFor(
             d -> {
@@ -242,7 +260,7 @@ class ConsoleIT {
     b.byId("apply-traffic").click();
     awaitTraffic(serve, Map.of("green", 100));
     b.find("tr[data-deployment=blue] button.danger").click();
-    b.driver.switchTo().alert().accept();
+    b.acceptConfirmation();
     b.waitFor(
         Duration.ofSeconds(60),
         d ->
@@ -281,7 +299,7 @@ class ConsoleIT {
   private static void editorText(Browser b, String id, String text) {
     WebElement area = b.byId(id);
     area.sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.DELETE);
-    // Typed line by line: the editor's Tab key inserts spaces, and YAML here has no tabs.
+    // Sent as keystrokes: the text holds no tab (the editor's Tab key would insert spaces).
     area.sendKeys(text);
   }
 
@@ -308,7 +326,11 @@ class ConsoleIT {
   }
 
   private static void slider(Browser b, String deployment, Keys key) {
-    b.byId("traffic-" + deployment).sendKeys(key);
+    b.waitFor( // found again if the page redrew it (a stale element was not sent the key)
+        d -> {
+          d.findElement(By.id("traffic-" + deployment)).sendKeys(key);
+          return true;
+        });
   }
 
   private static void awaitTraffic(KnoeServe serve, Map<String, Integer> expected) {
