@@ -142,9 +142,9 @@ class MetricsApiTest {
                   m.getList("deployments.blue.instances_ready").contains(1),
                   "the pools are sampled every second");
             });
-    long before = System.currentTimeMillis() / 1000;
+    long asked = System.currentTimeMillis() / 1000;
     JsonPath m = metrics("");
-    long after = System.currentTimeMillis() / 1000;
+    long answered = System.currentTimeMillis() / 1000;
     assertEquals("local", m.getString("source"));
     assertEquals(900, m.getInt("window_seconds"));
     assertEquals(1, m.getInt("step_seconds"));
@@ -155,8 +155,8 @@ class MetricsApiTest {
     // The last whole second at the time the server answered, however long that took.
     long last = m.getLong("timestamps[899]");
     assertTrue(
-        last >= before - 1 && last <= after - 1,
-        "the last whole second: " + last + " asked at " + before + ", answered by " + after);
+        last >= asked - 1 && last <= answered - 1,
+        "the last whole second: " + last + " asked at " + asked + ", answered by " + answered);
   }
 
   @Test
