@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.knoe.control.router.Pool;
 import dev.knoe.control.router.Target;
+import dev.knoe.control.testing.FakeClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;

@@ -3,6 +3,7 @@ package dev.knoe.control.runtime.local;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.knoe.control.testing.FakeClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.stream.Stream;

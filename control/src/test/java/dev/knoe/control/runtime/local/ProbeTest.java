@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.knoe.control.runtime.local.Instance.State;
+import dev.knoe.control.testing.FakeClock;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.knoe.control.runtime.local;
+package dev.knoe.control.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,16 +6,16 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock that tests move by hand. */
-final class FakeClock extends Clock {
+/** A clock that tests move by hand (shared by the tests of every package that takes a Clock). */
+public final class FakeClock extends Clock {
 
   private Instant now;
 
-  FakeClock(Instant start) {
+  public FakeClock(Instant start) {
     this.now = start;
   }
 
-  void advance(Duration d) {
+  public void advance(Duration d) {
     now = now.plus(d);
   }
 
