@@ -13,8 +13,12 @@ import java.util.Optional;
  * @param key the operator's private key (PEM), with {@code cert}
  * @param selfSigned make a self-signed pair for development (instead of {@code cert} and {@code
  *     key})
+ * @param cluster {@code knoe.backend=knative}: a pod binds every address of its own network
+ *     namespace, reached through a Kubernetes Service (in-cluster model downloads included), where
+ *     TLS is the ingress's or the mesh's; plain HTTP is allowed there
  */
-record Listen(String host, Optional<String> cert, Optional<String> key, boolean selfSigned) {
+record Listen(
+    String host, Optional<String> cert, Optional<String> key, boolean selfSigned, boolean cluster) {
 
   static final String DEFAULT_HOST = "127.0.0.1";
 
@@ -29,7 +33,7 @@ record Listen(String host, Optional<String> cert, Optional<String> key, boolean 
           "--tls-self-signed makes its own certificate: give it or --tls-cert/--tls-key, not"
               + " both");
     }
-    if (!(selfSigned || cert.isPresent()) && !loopback(host)) {
+    if (!(selfSigned || cert.isPresent()) && !cluster && !loopback(host)) {
       throw new IllegalArgumentException(
           "--host "
               + host

@@ -269,13 +269,14 @@ public class Platform {
    * How this server listens, from the settings {@code knoe serve} made; checked again here, so that
    * no way of configuring it (a variable Quarkus reads itself) serves plain HTTP beyond loopback.
    */
-  private static Listen listen() {
+  private Listen listen() {
     var c = ConfigProvider.getConfig();
     return new Listen(
         c.getOptionalValue("quarkus.http.host", String.class).orElse(Listen.DEFAULT_HOST),
         c.getOptionalValue("knoe.tls.cert", String.class),
         c.getOptionalValue("knoe.tls.key", String.class),
-        false);
+        false,
+        config.clusterMode());
   }
 
   private static int port(Listen listen) {

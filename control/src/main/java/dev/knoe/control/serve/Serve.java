@@ -63,7 +63,9 @@ public final class Serve {
     }
     Listen listen;
     try {
-      listen = new Listen(host, cert, key, selfSigned);
+      boolean cluster =
+          setting("knoe.backend", "KNOE_BACKEND").filter("knative"::equalsIgnoreCase).isPresent();
+      listen = new Listen(host, cert, key, selfSigned, cluster);
     } catch (IllegalArgumentException e) {
       usageError(e.getMessage());
       return;

@@ -19,14 +19,28 @@ class ListenTest {
       boolean selfSigned,
       String refusal,
       boolean tls,
-      String clientHost) {
+      String clientHost,
+      boolean cluster) {
+    Case(
+        String name,
+        String host,
+        String cert,
+        String key,
+        boolean selfSigned,
+        String refusal,
+        boolean tls,
+        String clientHost) {
+      this(name, host, cert, key, selfSigned, refusal, tls, clientHost, false);
+    }
+
     @Override
     public String toString() {
       return name;
     }
 
     Listen listen() {
-      return new Listen(host, Optional.ofNullable(cert), Optional.ofNullable(key), selfSigned);
+      return new Listen(
+          host, Optional.ofNullable(cert), Optional.ofNullable(key), selfSigned, cluster);
     }
   }
 
@@ -108,7 +122,17 @@ class ListenTest {
             true,
             "not both",
             false,
-            null));
+            null),
+        new Case(
+            "a cluster pod binds every address in plain HTTP: TLS is the ingress's",
+            "0.0.0.0",
+            null,
+            null,
+            false,
+            null,
+            false,
+            "127.0.0.1",
+            true));
   }
 
   @ParameterizedTest(name = "{0}")
