@@ -4,7 +4,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code --url} and {@code --admin-key}, on every command that calls the control API. */
+/**
+ * {@code --url}, {@code --admin-key} and {@code --ca-file}, on every command that calls the control
+ * API.
+ */
 final class ApiOptions {
 
   @Spec(Spec.Target.MIXEE)
@@ -24,6 +27,15 @@ final class ApiOptions {
       description = "The control API's admin key. Default: KNOE_ADMIN_KEY, then that config.")
   String adminKey;
 
+  @Option(
+      names = "--ca-file",
+      paramLabel = "FILE",
+      description =
+          "PEM certificates to trust for an https:// server: its CA, or its self-signed"
+              + " certificate (<data>/tls/cert.pem). Default: KNOE_CA_FILE, then the CA in that"
+              + " config, else the JDK's trusted CAs.")
+  String caFile;
+
   CliContext context() {
     return KnoeCommand.context(mixee);
   }
@@ -31,6 +43,6 @@ final class ApiOptions {
   /** A client of the server found from the flags, the environment or the config file. */
   ControlApi connect() {
     CliContext ctx = context();
-    return new ControlApi(ServerLocator.locate(url, adminKey, ctx.env(), ctx.home()));
+    return new ControlApi(ServerLocator.locate(url, adminKey, caFile, ctx.env(), ctx.home()));
   }
 }

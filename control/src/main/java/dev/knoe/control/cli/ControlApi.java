@@ -2,6 +2,7 @@ package dev.knoe.control.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.knoe.control.cli.ServerLocator.Server;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -14,8 +15,18 @@ import java.net.http.HttpRequest.BodyPublisher;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.Map;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The control API over HTTP: every call carries the admin key; an answer outside 2xx becomes a
@@ -31,11 +42,44 @@ final class ControlApi {
 
   ControlApi(Server server) {
     this.server = server;
-    this.http =
+    HttpClient.Builder b =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(CONNECT_TIMEOUT)
-            .build();
+            .connectTimeout(CONNECT_TIMEOUT);
+    if (server.caCerts() != null) {
+      b.sslContext(trusting(server.caCerts(), server.caSource()));
+    }
+    // The host name is checked against the certificate by HttpClient itself (HTTPS endpoint
+    // identification), whatever the trust.
+    this.http = b.build();
+  }
+
+  /** A TLS context that trusts these PEM certificates, and nothing else. */
+  static SSLContext trusting(String pem, String source) {
+    try {
+      KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+      trust.load(null, null);
+      int n = 0;
+      for (Certificate c :
+          CertificateFactory.getInstance("X.509")
+              .generateCertificates(
+                  new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))) {
+        trust.setCertificateEntry("ca-" + n++, c);
+      }
+      if (n == 0) {
+        throw CliException.failed(source + " holds no PEM certificate");
+      }
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(trust);
+      SSLContext ssl = SSLContext.getInstance("TLS");
+      ssl.init(null, tmf.getTrustManagers(), null);
+      return ssl;
+    } catch (CertificateException e) {
+      throw CliException.failed(source + " is not a PEM certificate: " + e.getMessage(), e);
+    } catch (GeneralSecurityException | IOException e) {
+      throw CliException.failed("cannot trust " + source + ": " + e.getMessage(), e);
+    }
   }
 
   /** An answer: status, headers and body. */
@@ -173,12 +217,47 @@ final class ControlApi {
       return new Reply(response.statusCode(), response.headers(), response.body());
     } catch (ConnectException | HttpConnectTimeoutException e) {
       throw CliException.failed("cannot reach " + target + ": is 'knoe serve' running?", e);
+    } catch (SSLHandshakeException e) {
+      throw CliException.failed(handshakeFailure(target, e), e);
     } catch (IOException e) {
       throw CliException.failed("cannot talk to " + target + ": " + describe(e), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw CliException.failed("interrupted", e);
     }
+  }
+
+  /**
+   * Why the server was not trusted, in one line: an unknown issuer or a certificate that does not
+   * name the host, and what to pass.
+   */
+  private String handshakeFailure(String target, SSLHandshakeException e) {
+    Throwable root = e;
+    boolean untrusted = false;
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      root = t;
+      untrusted |=
+          t instanceof CertPathValidatorException
+              || t instanceof CertPathBuilderException
+              || String.valueOf(t.getMessage()).startsWith("PKIX");
+    }
+    String why = root.getMessage() != null ? root.getMessage() : root.toString();
+    String trusted =
+        server.caSource() != null ? "the certificates of " + server.caSource() : "the JDK's CAs";
+    if (untrusted) {
+      return "cannot verify the TLS certificate of "
+          + target
+          + ": it is not signed by "
+          + trusted
+          + " ("
+          + why
+          + "); pass --ca-file FILE (or KNOE_CA_FILE) with the server's CA or its"
+          + " self-signed certificate, <data>/tls/cert.pem";
+    }
+    if (why.contains("subject alternative name") || why.contains("No name matching")) {
+      return "the TLS certificate of " + target + " does not name its host: " + why;
+    }
+    return "the TLS handshake with " + target + " failed: " + why;
   }
 
   private static Reply expect(Reply reply, String what) {

@@ -14,8 +14,9 @@ import picocli.CommandLine.Unmatched;
     name = "serve",
     description = {
       "Run the embedded platform: control API and endpoints on one port (default 8500).",
-      "Options: --port N, --data-dir DIR (default ~/.knoe/data). Writes ~/.knoe/config.json,"
-          + " which the other commands read."
+      "Options: --port N, --host H (default 127.0.0.1), --data-dir DIR (default ~/.knoe/data),"
+          + " --tls-cert FILE --tls-key FILE or --tls-self-signed (HTTPS only; needed beyond"
+          + " loopback). Writes ~/.knoe/config.json, which the other commands read."
     })
 final class ServeCommand implements Callable<Integer> {
 

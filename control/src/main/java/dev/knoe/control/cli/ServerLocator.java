@@ -19,34 +19,66 @@ import java.util.Map;
  * itself reads to choose where to write it), else {@code ~/.knoe/config.json}: {@code {"url":
  * "http://127.0.0.1:8500", "admin_key": "..."}}. It is read only when a flag or variable is
  * missing.
+ *
+ * <p>Trust, for an {@code https://} server: {@code --ca-file}, then {@code KNOE_CA_FILE}, then the
+ * config file's {@code ca_cert} (PEM, written by a {@code knoe serve} with TLS; used only for the
+ * config's own URL, like its key), else the JDK's trusted CAs. Never "trust anything".
  */
 final class ServerLocator {
 
   private ServerLocator() {}
 
-  /** A control API to call; {@link #toString} leaves the key out. */
-  record Server(URI url, String adminKey) {
+  /**
+   * A control API to call; {@link #toString} leaves the key out.
+   *
+   * @param caCerts PEM certificates to trust for it, or null for the JDK's trusted CAs
+   * @param caSource where {@code caCerts} came from, for messages ({@code --ca-file /x.pem})
+   */
+  record Server(URI url, String adminKey, String caCerts, String caSource) {
+
+    Server(URI url, String adminKey) {
+      this(url, adminKey, null, null);
+    }
+
     @Override
     public String toString() {
       return url.toString();
     }
   }
 
+  static Server locate(String urlFlag, String keyFlag, Map<String, String> env, Path home) {
+    return locate(urlFlag, keyFlag, null, env, home);
+  }
+
   /**
    * @param urlFlag {@code --url}, or null
    * @param keyFlag {@code --admin-key}, or null
+   * @param caFlag {@code --ca-file}, or null
    * @throws CliException naming what is missing and how to provide it
    */
-  static Server locate(String urlFlag, String keyFlag, Map<String, String> env, Path home) {
+  static Server locate(
+      String urlFlag, String keyFlag, String caFlag, Map<String, String> env, Path home) {
     String url = firstSet(urlFlag, env.get("KNOE_URL"));
     String key = firstSet(keyFlag, env.get("KNOE_ADMIN_KEY"));
+    String caFile = firstSet(caFlag, env.get("KNOE_CA_FILE"));
+    String ca = null;
+    String caSource = null;
+    if (caFile != null) {
+      caSource = (caFlag != null ? "--ca-file " : "KNOE_CA_FILE ") + caFile;
+      ca = readCaFile(Path.of(caFile), caSource);
+    }
     Path configFile = configFile(env, home);
-    if (url == null || key == null) {
+    if (url == null || key == null || ca == null) {
       JsonNode config = readConfig(configFile);
       String configUrl = text(config, "url");
-      // The file's admin key belongs to the file's server: never send it to another URL.
-      if (key == null && (url == null || configUrl == null || sameServer(url, configUrl))) {
+      // The file's admin key and CA belong to the file's server: never used for another URL.
+      boolean configServer = url == null || configUrl == null || sameServer(url, configUrl);
+      if (key == null && configServer) {
         key = text(config, "admin_key");
+      }
+      if (ca == null && configServer && text(config, "ca_cert") != null) {
+        ca = text(config, "ca_cert");
+        caSource = "the CA in " + configFile;
       }
       if (url == null) {
         url = configUrl;
@@ -67,7 +99,20 @@ final class ServerLocator {
               + configFile
               + ")");
     }
-    return new Server(uri, key);
+    return new Server(uri, key, ca, caSource);
+  }
+
+  private static String readCaFile(Path file, String source) {
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      String message =
+          "cannot read "
+              + source
+              + ": "
+              + (e instanceof NoSuchFileException ? "no such file" : e.getMessage());
+      throw source.startsWith("--") ? CliException.usage(message) : CliException.failed(message);
+    }
   }
 
   private static boolean sameServer(String a, String b) {

@@ -35,6 +35,8 @@ public interface ControlConfig {
 
   Tokens tokens();
 
+  Tls tls();
+
   Autoscaler autoscaler();
 
   Metrics metrics();
@@ -157,6 +159,23 @@ public interface ControlConfig {
     /** Time between scaling decisions (Knative's tick-interval). */
     @WithDefault("2s")
     Duration tickInterval();
+  }
+
+  /**
+   * HTTPS for {@code knoe serve} (read by {@code knoe serve} before Quarkus starts, which turns
+   * them into {@code quarkus.http.ssl.*}; {@code --tls-cert}, {@code --tls-key}, {@code
+   * --tls-self-signed}). Without them it speaks plain HTTP, on loopback only.
+   */
+  interface Tls {
+    /** The server's certificate, PEM (its chain after it); with {@link #key}. */
+    Optional<String> cert();
+
+    /** The certificate's private key, PEM. */
+    Optional<String> key();
+
+    /** Make a self-signed pair for development in {@code <data>/tls/}. */
+    @WithDefault("false")
+    boolean selfSigned();
   }
 
   interface Tokens {

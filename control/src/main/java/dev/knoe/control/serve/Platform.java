@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.knoe.autoscaler.ScalingPolicy;
 import dev.knoe.control.credentials.ApiCredentials;
 import dev.knoe.control.credentials.Secrets;
+import dev.knoe.control.credentials.ServerCertificate;
 import dev.knoe.control.credentials.TokenIssuer;
 import dev.knoe.control.endpoint.Endpoints;
 import dev.knoe.control.endpoint.LocalEndpoints;
@@ -246,8 +247,43 @@ public class Platform {
       local.get().restore(); // local instances; on a cluster the reconciler owns what runs
       gaugeTimer = vertx.setPeriodic(1000, id -> live.sampleGauges());
     }
-    writeCliConfig(adminKey());
-    LOG.infof("Knoe is serving; data in %s", dataDir());
+    Listen listen = listen();
+    String url = (listen.tls() ? "https://" : "http://") + listen.clientHost() + ":" + port(listen);
+    String caCert = null;
+    if (listen.tls()) {
+      Path cert = Path.of(listen.cert().orElseThrow());
+      try {
+        caCert = Files.readString(cert, StandardCharsets.US_ASCII);
+        LOG.infof(
+            "TLS certificate %s, SHA-256 fingerprint %s",
+            cert, ServerCertificate.fingerprint(ServerCertificate.read(cert).get(0)));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read the TLS certificate " + cert, e);
+      }
+    }
+    writeCliConfig(url, adminKey(), caCert);
+    LOG.infof("Knoe is serving on %s; data in %s", url, dataDir());
+  }
+
+  /**
+   * How this server listens, from the settings {@code knoe serve} made; checked again here, so that
+   * no way of configuring it (a variable Quarkus reads itself) serves plain HTTP beyond loopback.
+   */
+  private Listen listen() {
+    var c = ConfigProvider.getConfig();
+    return new Listen(
+        c.getOptionalValue("quarkus.http.host", String.class).orElse(Listen.DEFAULT_HOST),
+        c.getOptionalValue("knoe.tls.cert", String.class),
+        c.getOptionalValue("knoe.tls.key", String.class),
+        false,
+        config.clusterMode());
+  }
+
+  private static int port(Listen listen) {
+    return ConfigProvider.getConfig()
+        .getOptionalValue(
+            listen.tls() ? "quarkus.http.ssl-port" : "quarkus.http.port", Integer.class)
+        .orElse(Serve.DEFAULT_PORT);
   }
 
   void stop(@Observes ShutdownEvent event, Backend backend, DataPlane dataPlane) {
@@ -282,11 +318,11 @@ public class Platform {
     }
   }
 
-  private void writeCliConfig(String admin) {
-    int port =
-        ConfigProvider.getConfig()
-            .getOptionalValue("quarkus.http.port", Integer.class)
-            .orElse(Serve.DEFAULT_PORT);
+  /**
+   * The CLI's config: this server's URL, the admin key, and with HTTPS the certificate (PEM) the
+   * CLI trusts for this URL.
+   */
+  private void writeCliConfig(String url, String admin, String caCert) {
     Path file =
         config
             .cliConfig()
@@ -294,8 +330,11 @@ public class Platform {
             .map(Path::of)
             .orElseGet(() -> Path.of(System.getProperty("user.home"), ".knoe", "config.json"));
     Map<String, String> cfg = new LinkedHashMap<>();
-    cfg.put("url", "http://127.0.0.1:" + port);
+    cfg.put("url", url);
     cfg.put("admin_key", admin);
+    if (caCert != null) {
+      cfg.put("ca_cert", caCert);
+    }
     try {
       AtomicFiles.writeSecret(
           file, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(cfg));

@@ -164,4 +164,51 @@ class ServerLocatorTest {
             () -> ServerLocator.locate("http://elsewhere:9", null, Map.of(), home));
     assertTrue(e.getMessage().contains("no admin key for http://elsewhere:9"), e.getMessage());
   }
+
+  private static final String PEM =
+      "-----BEGIN CERTIFICATE-----\nfrom-config\n-----END CERTIFICATE-----\n";
+
+  private void configWithCa() throws IOException {
+    Files.createDirectories(home.resolve(".knoe"));
+    Files.writeString(
+        home.resolve(".knoe/config.json"),
+        "{\"url\": \"https://127.0.0.1:8500\", \"admin_key\": \"k\", \"ca_cert\": "
+            + Json.MAPPER.writeValueAsString(PEM)
+            + "}");
+  }
+
+  @Test
+  void theConfigsCaIsTrustedForItsServerOnly() throws IOException {
+    configWithCa();
+    Server own = ServerLocator.locate(null, null, null, Map.of(), home);
+    assertEquals(PEM, own.caCerts());
+    assertTrue(own.caSource().contains("config.json"), own.caSource());
+
+    Server other = ServerLocator.locate("https://elsewhere:9", "k2", null, Map.of(), home);
+    assertEquals(null, other.caCerts(), "the JDK's CAs for another server");
+  }
+
+  @Test
+  void caFileFlagBeatsKnoeCaFileBeatsTheConfig() throws IOException {
+    configWithCa();
+    Path flag = Files.writeString(home.resolve("flag.pem"), "flag");
+    Path env = Files.writeString(home.resolve("env.pem"), "env");
+    Map<String, String> vars = Map.of("KNOE_CA_FILE", env.toString());
+
+    Server s = ServerLocator.locate(null, null, flag.toString(), vars, home);
+    assertEquals("flag", s.caCerts());
+    assertEquals("--ca-file " + flag, s.caSource());
+    assertEquals("k", s.adminKey(), "the config still gives the key");
+    assertEquals("env", ServerLocator.locate(null, null, null, vars, home).caCerts());
+  }
+
+  @Test
+  void aMissingCaFileIsNamed() {
+    var e =
+        assertThrows(
+            CliException.class,
+            () -> ServerLocator.locate("https://h:1", "k", "/no/such.pem", Map.of(), home));
+    assertEquals(CliException.USAGE, e.exitCode());
+    assertEquals("cannot read --ca-file /no/such.pem: no such file", e.getMessage());
+  }
 }

@@ -10,10 +10,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * A real {@code knoe serve} process from the packaged app, on a free port, with its own data
@@ -35,15 +39,89 @@ final class KnoeServe implements AutoCloseable {
   volatile int port;
 
   final Path log;
-  final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  /** A client of this server; with TLS, one that trusts its certificate (once it exists). */
+  volatile HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
   private final Map<String, String> env;
+  private final List<String> args;
   private Process process;
 
   KnoeServe(Path dataDir, Map<String, String> env) throws IOException {
+    this(dataDir, env, List.of());
+  }
+
+  /** With more arguments for {@code knoe serve}, e.g. {@code --tls-self-signed}. */
+  KnoeServe(Path dataDir, Map<String, String> env, List<String> args) throws IOException {
     this.dataDir = dataDir;
     this.env = env;
+    this.args = args;
     port = freePort();
     log = dataDir.resolveSibling(dataDir.getFileName() + "-serve.log");
+  }
+
+  boolean tls() {
+    return args.contains("--tls-self-signed");
+  }
+
+  /** The self-signed certificate {@code knoe serve --tls-self-signed} makes. */
+  Path certificate() {
+    return dataDir.resolve("tls").resolve("cert.pem");
+  }
+
+  /** The CLI config {@code knoe serve} writes. */
+  Path cliConfig() {
+    return dataDir.resolveSibling(dataDir.getFileName() + "-cli.json");
+  }
+
+  /** A client trusting only the certificates of a PEM file. */
+  static HttpClient trusting(Path pem) throws Exception {
+    KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+    trust.load(null, null);
+    try (var in = Files.newInputStream(pem)) {
+      int n = 0;
+      for (var c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+        trust.setCertificateEntry("ca-" + n++, c);
+      }
+    }
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    SSLContext ssl = SSLContext.getInstance("TLS");
+    ssl.init(null, tmf.getTrustManagers(), null);
+    return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).sslContext(ssl).build();
+  }
+
+  /** What a {@code knoe} CLI process printed, and its exit code. */
+  record CliRun(int exit, String out, String err) {}
+
+  /**
+   * Runs the packaged {@code knoe} CLI as a process with these variables (and no others of ours).
+   */
+  static CliRun cli(Map<String, String> env, String... args) throws Exception {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                APP.resolve("quarkus-run.jar").toString()));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().keySet().removeIf(k -> k.startsWith("KNOE_"));
+    pb.environment().putAll(env);
+    Path out = Files.createTempFile("knoe-cli", ".out");
+    Path err = Files.createTempFile("knoe-cli", ".err");
+    try {
+      Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+      if (!p.waitFor(600, java.util.concurrent.TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new AssertionError("knoe " + String.join(" ", args) + " did not finish");
+      }
+      return new CliRun(p.exitValue(), Files.readString(out), Files.readString(err));
+    } finally {
+      Files.deleteIfExists(out);
+      Files.deleteIfExists(err);
+    }
   }
 
   private static int freePort() throws IOException {
@@ -79,6 +157,7 @@ final class KnoeServe implements AutoCloseable {
                 Integer.toString(port),
                 "--data-dir",
                 dataDir.toString()));
+    cmd.addAll(args);
     ProcessBuilder pb =
         new ProcessBuilder(cmd)
             .redirectErrorStream(true)
@@ -86,10 +165,7 @@ final class KnoeServe implements AutoCloseable {
     pb.environment().putAll(env);
     pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
     pb.environment().put("KNOE_DATA_DIR", dataDir.toString());
-    pb.environment()
-        .put(
-            "KNOE_CLI_CONFIG",
-            dataDir.resolveSibling(dataDir.getFileName() + "-cli.json").toString());
+    pb.environment().put("KNOE_CLI_CONFIG", cliConfig().toString());
     pb.environment()
         .put("KNOE_SCORING_HOME", System.getProperty("scoring.home", "../scoring-function"));
     process = pb.start();
@@ -97,6 +173,9 @@ final class KnoeServe implements AutoCloseable {
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
         throw new IllegalStateException("knoe serve exited: " + Files.readString(log));
+      }
+      if (tls() && Files.exists(certificate())) {
+        http = trusting(certificate()); // made by knoe serve before it listens
       }
       try {
         if (api("GET", "/api/v1/endpoints", null).statusCode() == 200) {
@@ -115,7 +194,7 @@ final class KnoeServe implements AutoCloseable {
   }
 
   URI uri(String path) {
-    return URI.create("http://127.0.0.1:" + port + path);
+    return URI.create((tls() ? "https" : "http") + "://127.0.0.1:" + port + path);
   }
 
   HttpResponse<String> api(String method, String path, String json) throws Exception {
