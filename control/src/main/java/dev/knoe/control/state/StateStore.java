@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.knoe.control.files.AtomicFiles;
+import dev.knoe.control.files.DiskFullException;
 import dev.knoe.control.spec.Names;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -147,7 +148,7 @@ public final class StateStore {
         AtomicFiles.write(file, bytes);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file, e);
+      throw DiskFullException.orUnchecked("cannot write " + file, e);
     }
   }
 
