@@ -50,12 +50,22 @@ public final class StateStore {
   }
 
   /**
-   * Removes what deletions interrupted by a kill left: tombstones, and endpoint folders without
-   * {@code endpoint.json} (deleted by a version that removed that file first, or created no further
-   * than the folder). Otherwise their deployments would come back with the next endpoint created
-   * under the same name.
+   * Removes what writes and deletions interrupted by a kill left: temp files, tombstones, and
+   * endpoint folders without {@code endpoint.json} (deleted by a version that removed that file
+   * first, or created no further than the folder). Otherwise their deployments would come back with
+   * the next endpoint created under the same name.
    */
   private void finishDeletes() {
+    // Temp files of atomic writes a kill interrupted: never read, removed so that they do not pile
+    // up.
+    try (Stream<Path> files = Files.walk(root)) {
+      files
+          .filter(p -> p.getFileName().toString().startsWith(".") && p.toString().endsWith(".tmp"))
+          .filter(Files::isRegularFile)
+          .forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      LOG.warnf("cannot list %s: %s", root, e.getMessage());
+    }
     for (Path dir : list(root)) {
       String name = dir.getFileName().toString();
       boolean tombstone = name.startsWith(TOMBSTONE);

@@ -59,9 +59,13 @@ class StateStoreTest {
     Path endpoints = data.resolve("endpoints");
     Files.delete(endpoints.resolve("ep1/endpoint.json"));
     Files.move(endpoints.resolve("ep2"), endpoints.resolve(".deleted-ep2"));
+    store.save(endpoint("ep3"));
+    Path temp = endpoints.resolve("ep3/.endpoint.json123.tmp"); // an atomic write killed midway
+    Files.writeString(temp, "{\"spec\": {\"na");
 
     StateStore restarted = new StateStore(data);
-    assertEquals(List.of(), restarted.endpoints());
+    assertEquals(List.of("ep3"), restarted.endpoints().stream().map(EndpointState::name).toList());
+    assertFalse(Files.exists(temp));
     restarted.save(endpoint("ep1"));
     restarted.save(endpoint("ep2"));
     assertEquals(List.of(), restarted.deployments("ep1"));
