@@ -34,8 +34,8 @@ import org.junit.jupiter.api.Test;
  * <p>The kills land inside operations: before an operation is sent, a coin (p = 0.2) decides
  * whether a killer thread fires at a random moment of it, drawn from 0 to 1.5 x the recent duration
  * of operations of its kind (so most kills hit while the server handles it, some just after the
- * answer). Everything random comes from one seed, printed; replay a failure with {@code
- * -Dknoe.crash.seed=<seed>}.
+ * answer). Everything random comes from one seed, printed; {@code -Dknoe.crash.seed=<seed>} replays
+ * a run's operations and kill draws (where in an operation a kill lands still depends on timing).
  */
 class CrashConsistencyIT {
 
