@@ -1,6 +1,7 @@
 package dev.knoe.control.api;
 
 import dev.knoe.control.endpoint.EndpointException;
+import dev.knoe.control.files.DiskFullException;
 import dev.knoe.control.model.ModelException;
 import dev.knoe.control.spec.SpecException;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -42,6 +43,16 @@ public class Errors {
   @ServerExceptionMapper
   public Response model(ModelException e) {
     return json(e.status(), Map.of("error", e.getMessage()));
+  }
+
+  /**
+   * The data directory is full: 507 Insufficient Storage (RFC 4918), the write refused whole; the
+   * same request succeeds once space is freed.
+   */
+  @ServerExceptionMapper
+  public Response diskFull(DiskFullException e) {
+    LOG.errorf("%s", e.getMessage());
+    return json(507, Map.of("error", e.getMessage() + "; free space and retry"));
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.knoe.control.endpoint;
 
 import dev.knoe.control.credentials.EndpointKeys;
 import dev.knoe.control.credentials.TokenIssuer;
+import dev.knoe.control.files.DiskFullException;
 import dev.knoe.control.model.ModelException;
 import dev.knoe.control.model.ModelRegistry;
 import dev.knoe.control.model.ModelVersion;
@@ -19,7 +20,6 @@ import dev.knoe.control.state.EndpointState;
 import dev.knoe.control.state.ProvisioningState;
 import dev.knoe.control.state.StateStore;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -475,7 +475,7 @@ public final class LocalEndpoints implements Endpoints, Backend.Listener {
       }
       return target; // a class folder, or a folder holding the jar: the scoring function reads both
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot copy handler code from " + source, e);
+      throw DiskFullException.orUnchecked("cannot copy handler code from " + source, e);
     }
   }
 

@@ -63,6 +63,14 @@ public final class AtomicFiles {
     }
   }
 
+  /**
+   * Renames a file or folder in one step and makes the rename durable; the target must not exist.
+   */
+  public static void rename(Path from, Path to) throws IOException {
+    Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+    syncDirectory(to.toAbsolutePath().getParent());
+  }
+
   static void restrict(Path p) throws IOException {
     try {
       Files.setPosixFilePermissions(

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.knoe.control.files.AtomicFiles;
+import dev.knoe.control.files.DiskFullException;
 import dev.knoe.control.spec.Names;
 import dev.knoe.spi.InvalidModelException;
 import dev.knoe.spi.ModelFolder;
@@ -110,7 +111,7 @@ public final class ModelRegistry {
         Files.deleteIfExists(upload);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot store model " + name, e);
+      throw DiskFullException.orUnchecked("cannot store model " + name, e);
     }
   }
 

@@ -56,6 +56,9 @@ public final class LocalBackend implements Backend {
   private final Clock clock;
   private final Map<String, Running> running = new ConcurrentHashMap<>();
   private final Map<String, Pool> pools = new ConcurrentHashMap<>();
+  // The provisioning state last reported per deployment and generation ("e/d#3"): a tick still
+  // reporting the old generation while a new one is applied does not carry its state over.
+  private final Map<String, ProvisioningState> reported = new ConcurrentHashMap<>();
   private volatile Listener listener = (e, d, g, s, m) -> {};
 
   private final Autoscaling autoscaling;
@@ -191,6 +194,8 @@ public final class LocalBackend implements Backend {
               sameGeneration && old.scaled() != null);
     }
     running.put(key, new Running(supervisor, next, d, scaled));
+    reported.keySet().removeIf(k -> k.startsWith(key + "#"));
+    reported.put(key + "#" + d.generation(), d.state());
   }
 
   /** The autoscaler's current wish and its last reason, for a deployment that autoscales. */
@@ -308,26 +313,23 @@ public final class LocalBackend implements Backend {
                             && v.generation() == r.instances().generation())
                 .count();
         DeploymentState d = r.deployment();
-        ProvisioningState state;
-        String message;
+        String key = key(d.endpoint(), d.name()) + "#" + d.generation();
         int wanted =
             r.scaled() != null ? r.scaled().policy().initialScale() : d.spec().instanceCount();
         boolean provisioned =
             r.scaled() != null ? r.scaled().reached((int) readyNow) : readyNow >= wanted;
-        if (provisioned && !(s.failed() > 0 && readyNow == 0 && s.desired() > 0)) {
-          state = ProvisioningState.Succeeded;
-          message = null;
-        } else if (s.failed() > 0 && s.message() != null) {
-          state = ProvisioningState.Failed;
-          message = s.message();
-        } else {
-          state =
-              d.state() == ProvisioningState.Creating
-                  ? ProvisioningState.Creating
-                  : ProvisioningState.Updating;
-          message = readyNow + " of " + wanted + " instance(s) ready";
-        }
-        listener.changed(d.endpoint(), d.name(), d.generation(), state, message);
+        ProvisioningDecision.Outcome outcome =
+            ProvisioningDecision.decide(
+                reported.getOrDefault(key, d.state()),
+                wanted,
+                provisioned,
+                (int) readyNow,
+                s.failed(),
+                s.desired(),
+                s.failed() > 0 ? s.message() : null);
+        reported.put(key, outcome.state());
+        listener.changed(
+            d.endpoint(), d.name(), d.generation(), outcome.state(), outcome.message());
       } catch (RuntimeException e) {
         // a supervisor closing under us: the next tick sees the new state
       }
@@ -337,6 +339,7 @@ public final class LocalBackend implements Backend {
   @Override
   public synchronized void remove(String endpoint, String deployment) {
     Running r = running.remove(key(endpoint, deployment));
+    reported.keySet().removeIf(k -> k.startsWith(key(endpoint, deployment) + "#"));
     if (r != null) {
       if (r.scaled() != null) {
         r.scaled().retire();

@@ -5,12 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.knoe.control.files.AtomicFiles;
+import dev.knoe.control.files.DiskFullException;
 import dev.knoe.control.spec.Names;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
@@ -20,10 +22,15 @@ import org.jboss.logging.Logger;
  * (owner-only: it holds the keys) and {@code deployments/<name>.json}, each written atomically. A
  * name {@link Names} refuses is a {@link dev.knoe.control.spec.SpecException} before any path is
  * built from it.
+ *
+ * <p>Deleting an endpoint is one rename of its folder to a tombstone ({@code .deleted-<name>}), the
+ * point where it is gone, then the removal of the tombstone; a kill in between leaves the
+ * tombstone, which the next start removes.
  */
 public final class StateStore {
 
   private static final Logger LOG = Logger.getLogger(StateStore.class);
+  private static final String TOMBSTONE = ".deleted-";
 
   private final Path root;
   private final ObjectMapper json =
@@ -38,6 +45,36 @@ public final class StateStore {
       AtomicFiles.ownerOnlyDirectory(root);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create " + root, e);
+    }
+    finishDeletes();
+  }
+
+  /**
+   * Removes what writes and deletions interrupted by a kill left: temp files, tombstones, and
+   * endpoint folders without {@code endpoint.json} (deleted by a version that removed that file
+   * first, or created no further than the folder). Otherwise their deployments would come back with
+   * the next endpoint created under the same name.
+   */
+  private void finishDeletes() {
+    // Temp files of atomic writes a kill interrupted: never read, removed so that they do not pile
+    // up.
+    try (Stream<Path> files = Files.walk(root)) {
+      files
+          .filter(p -> p.getFileName().toString().startsWith(".") && p.toString().endsWith(".tmp"))
+          .filter(Files::isRegularFile)
+          .forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      LOG.warnf("cannot list %s: %s", root, e.getMessage());
+    }
+    for (Path dir : list(root)) {
+      String name = dir.getFileName().toString();
+      boolean tombstone = name.startsWith(TOMBSTONE);
+      if (Files.isDirectory(dir)
+          && (tombstone
+              || (Names.ENDPOINT.isValid(name) && !Files.exists(dir.resolve("endpoint.json"))))) {
+        LOG.infof("Removing %s, left by an interrupted deletion", dir);
+        deleteTree(dir);
+      }
     }
   }
 
@@ -59,22 +96,24 @@ public final class StateStore {
 
   public void deleteEndpoint(String endpoint) {
     Path dir = endpointDir(endpoint);
+    Path tombstone = root.resolve(TOMBSTONE + endpoint);
     try {
-      // The endpoint file goes first: once it is gone, a restart does not bring the endpoint back.
-      AtomicFiles.delete(dir.resolve("endpoint.json"));
-      try (Stream<Path> files = Files.walk(dir)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      if (!Files.exists(dir)) {
+        return;
       }
+      deleteTree(tombstone); // a previous deletion's, if its removal failed
+      AtomicFiles.rename(dir, tombstone); // from here on, a restart does not bring it back
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    deleteTree(tombstone);
   }
 
   public List<EndpointState> endpoints() {
     List<EndpointState> out = new ArrayList<>();
     for (Path dir : list(root)) {
       Path file = dir.resolve("endpoint.json");
-      if (Files.exists(file)) {
+      if (Names.ENDPOINT.isValid(dir.getFileName().toString()) && Files.exists(file)) {
         read(file, EndpointState.class, out);
       }
     }
@@ -119,7 +158,18 @@ public final class StateStore {
         AtomicFiles.write(file, bytes);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file, e);
+      throw DiskFullException.orUnchecked("cannot write " + file, e);
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      LOG.warnf("cannot delete %s: %s", dir, e.getMessage());
     }
   }
 

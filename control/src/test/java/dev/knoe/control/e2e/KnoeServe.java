@@ -237,6 +237,22 @@ final class KnoeServe implements AutoCloseable {
     return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  /**
+   * The instance process listening on {@code port}: a child of knoe serve started with {@code
+   * QUARKUS_HTTP_PORT=<port>} (read from /proc, so Linux only).
+   */
+  ProcessHandle instance(int port) throws IOException {
+    for (ProcessHandle child : process.toHandle().descendants().toList()) {
+      Path environ = Path.of("/proc", Long.toString(child.pid()), "environ");
+      if (Files.isReadable(environ)
+          && List.of(new String(Files.readAllBytes(environ)).split("\0"))
+              .contains("QUARKUS_HTTP_PORT=" + port)) {
+        return child;
+      }
+    }
+    throw new IllegalStateException("no instance of knoe serve listens on port " + port);
+  }
+
   /** Simulates a crash: no shutdown hook runs; instances notice their parent is gone and stop. */
   void kill() throws InterruptedException {
     process.destroyForcibly();
