@@ -307,6 +307,29 @@ public class ScoringService {
                 .orElse(""));
   }
 
+  /** The one version of the model this instance serves, in V2 paths and answers. */
+  public static final String MODEL_VERSION = "1";
+
+  /**
+   * Refuses (404) a V2 model version other than the one served: an instance loads one model file,
+   * and the registry's version of it is not passed to instances, so its only version is {@value
+   * #MODEL_VERSION}. An empty version (gRPC's default, a path without {@code /versions/}) names it.
+   */
+  public void checkModelVersion(String model, String asked) {
+    if (asked == null || asked.isEmpty() || asked.equals(MODEL_VERSION)) {
+      return;
+    }
+    throw new ScoringException(
+        ScoringException.Kind.NOT_FOUND,
+        "model '"
+            + model
+            + "' has no version '"
+            + asked
+            + "'; its only version is '"
+            + MODEL_VERSION
+            + "'");
+  }
+
   public Optional<Signature> signature() {
     return Optional.ofNullable(model).map(OnnxModel::signature);
   }

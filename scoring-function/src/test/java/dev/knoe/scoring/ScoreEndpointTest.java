@@ -174,6 +174,42 @@ class ScoreEndpointTest {
         .then()
         .statusCode(404)
         .body("error", containsString("unknown model 'nope'"));
+    given()
+        .when()
+        .get("/v2/models/model-1/versions/1")
+        .then()
+        .statusCode(200)
+        .body("versions", equalTo(java.util.List.of("1")));
+    given()
+        .when()
+        .get("/v2/models/model-1/versions/1/ready")
+        .then()
+        .statusCode(200)
+        .body("ready", equalTo(true));
+    for (String path :
+        java.util.List.of(
+            "/v2/models/model-1/versions/999", "/v2/models/model-1/versions/999/ready")) {
+      given()
+          .when()
+          .get(path)
+          .then()
+          .statusCode(404)
+          .body("error", equalTo("model 'model-1' has no version '999'; its only version is '1'"));
+    }
+  }
+
+  @Test
+  void v2InferOfAnUnknownVersionIs404() {
+    given()
+        .body(
+            """
+        {"inputs": [{"name": "input", "shape": [1, 10], "datatype": "FP32", "data": [1,2,3,4,5,6,7,8,9,10]}]}""")
+        .when()
+        .post("/v2/models/model-1/versions/999/infer")
+        .then()
+        .statusCode(404)
+        .contentType(ContentType.JSON)
+        .body("error", equalTo("model 'model-1' has no version '999'; its only version is '1'"));
   }
 
   @Test

@@ -127,11 +127,15 @@ public class ScoringRoutes {
     router
         .get("/v2/models/:model/versions/:version")
         .handler(ctx -> withModel(ctx, m -> metadata()));
-    router
-        .get("/v2/models/:model/ready")
-        .handler(
-            ctx ->
-                withModel(ctx, m -> "{\"name\":\"" + m + "\",\"ready\":" + service.ready() + "}"));
+    for (String path :
+        List.of("/v2/models/:model/ready", "/v2/models/:model/versions/:version/ready")) {
+      router
+          .get(path)
+          .handler(
+              ctx ->
+                  withModel(
+                      ctx, m -> "{\"name\":\"" + m + "\",\"ready\":" + service.ready() + "}"));
+    }
     router
         .post("/score")
         .handler(body)
@@ -376,6 +380,7 @@ public class ScoringRoutes {
   private String model(RoutingContext ctx) {
     String asked = ctx.pathParam("model");
     service.checkModelName(asked);
+    service.checkModelVersion(asked, ctx.pathParam("version"));
     return asked;
   }
 
@@ -387,7 +392,7 @@ public class ScoringRoutes {
     Signature s = service.signature().orElseThrow(ScoringException::noModel);
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", service.modelName());
-    m.put("versions", List.of("1"));
+    m.put("versions", List.of(ScoringService.MODEL_VERSION));
     m.put("platform", "onnxruntime_onnx");
     m.put("inputs", s.inputs().stream().map(ScoringRoutes::spec).toList());
     m.put("outputs", s.outputs().stream().map(ScoringRoutes::spec).toList());
