@@ -114,6 +114,8 @@ class ScoreEndpointTest {
       unknown field               | {"instances": [[1]]}      | unknown field 'instances'
       neither data nor inputs     | {}                        | neither "data" nor "inputs"
       null value                  | {"data": [[null,2,3,4,5,6,7,8,9,10]]} | holds null
+      beyond FP32 (1e400)         | {"data": [[1,2,3,4,5,6,7,8,9,1e400]]} | input 'input' is FP32, the value 1e400 at element 9 is out of range [-3.4028235E38, 3.4028235E38]
+      beyond FP32 (-3.5e38)       | {"data": [[1,2,3,4,5,6,7,8,9,10],[-3.5e38,2,3,4,5,6,7,8,9,10]]} | input 'input' is FP32, the value -3.5e38 at element 10 is out of range
       """)
   void badInputIs400NamingTheProblem(String name, String body, String message) {
     given()
@@ -253,6 +255,7 @@ class ScoreEndpointTest {
       no name             | {"inputs": [{"shape": [1,10], "datatype": "FP32", "data": [1,2,3,4,5,6,7,8,9,10]}]} | has no "name"
       unknown output      | {"inputs": [{"name": "input", "shape": [1,10], "datatype": "FP32", "data": [1,2,3,4,5,6,7,8,9,10]}], "outputs": [{"name": "y"}]} | unknown output 'y'
       no inputs           | {"id": "x"} | no "inputs"
+      beyond FP32         | {"inputs": [{"name": "input", "shape": [1,10], "datatype": "FP32", "data": [1,2,3.5e38,4,5,6,7,8,9,10]}]} | input 'input' is FP32, the value 3.5e38 at element 2 is out of range
       """)
   void badV2RequestsAre400(String name, String body, String message) {
     given()
