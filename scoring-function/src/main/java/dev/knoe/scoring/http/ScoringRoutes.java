@@ -10,6 +10,8 @@ import dev.knoe.scoring.auth.EventsToken;
 import dev.knoe.scoring.codec.BinaryData;
 import dev.knoe.scoring.codec.V2Codec;
 import dev.knoe.scoring.config.ScoringConfig;
+import dev.knoe.scoring.events.EventCheck;
+import dev.knoe.scoring.events.ScoreEvents;
 import dev.knoe.scoring.grpc.HttpPort;
 import dev.knoe.scoring.model.Signature;
 import dev.knoe.scoring.model.TensorSpec;
@@ -109,6 +111,10 @@ public class ScoringRoutes {
       router.route(path).order(Integer.MIN_VALUE).handler(this::checkEventsToken);
       router.route(path).order(-99).handler(this::refuseEvents);
     }
+    // CloudEvents (Funqy Knative Events owns POST /, and /events/<token> is rerouted there): an
+    // event the HTTP binding would not accept, or whose data is no scoring request, is a 400 here,
+    // after the credential check and before Funqy reads it.
+    router.post("/").order(-98).handler(body).handler(this::checkEvent);
     router.get("/v2/health/live").handler(ctx -> json(ctx, 200, "{\"live\":true}"));
     router
         .get("/v2/health/ready")
@@ -288,6 +294,18 @@ public class ScoringRoutes {
       ctx.put(EVENTS_REFUSAL, refused.get());
       ctx.next();
     }
+  }
+
+  private void checkEvent(RoutingContext ctx) {
+    EventCheck.Result event = EventCheck.check(ctx.request()::getHeader, bytes(ctx), mapper);
+    if (event.problem().isPresent()) {
+      error(ctx, new ScoringException(ScoringException.Kind.BAD_INPUT, event.problem().get()));
+      return;
+    }
+    if (event.data() != null) {
+      ScoreEvents.exactData(event.data());
+    }
+    ctx.next();
   }
 
   /** Without a configured token 404; a missing or wrong token 401, naming neither token. */
@@ -489,6 +507,13 @@ public class ScoringRoutes {
   private void error(RoutingContext ctx, Throwable t) {
     int status;
     String message;
+    // Funqy wraps what the event function threw (ApplicationException, CompletionException).
+    for (Throwable c = t; c != null && c.getCause() != c; c = c.getCause()) {
+      if (c instanceof ScoringException) {
+        t = c;
+        break;
+      }
+    }
     if (t instanceof ScoringException e) {
       status = e.status();
       message = e.getMessage();
