@@ -23,6 +23,7 @@ import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -539,12 +540,46 @@ public class ScoringRoutes {
     } else {
       LOG.info(line);
     }
+    boolean closeAfter = status == 413 && ctx.request().version() != HttpVersion.HTTP_2;
+    if (closeAfter) {
+      // An oversized body: the connection ends with the answer (an HTTP/2 stream just ends; its
+      // connection carries others).
+      ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+      ctx.response().endHandler(v -> lingerThenClose(ctx));
+    }
     json(ctx, status, write(Map.of("error", message)));
     Long start = ctx.get(START);
     metrics.request(
         ctx.normalizedPath().startsWith("/v2") ? "infer" : "score",
         status,
         start == null ? 0 : System.nanoTime() - start);
+  }
+
+  /** How long the rest of a refused body is read and dropped before the connection closes. */
+  private static final long LINGER_MS = 2000;
+
+  /**
+   * Reads and drops the rest of a refused body, then closes the connection: a client that writes
+   * its whole body before it reads the answer (most do) would otherwise meet a reset while writing
+   * and never see the 413. At most {@link #LINGER_MS}, so a client that keeps sending cannot hold
+   * the connection.
+   */
+  private static void lingerThenClose(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    var connection = request.connection();
+    if (request.isEnded()) {
+      connection.close();
+      return;
+    }
+    long timer = ctx.vertx().setTimer(LINGER_MS, t -> connection.close());
+    request
+        .handler(dropped -> {})
+        .endHandler(
+            end -> {
+              ctx.vertx().cancelTimer(timer);
+              connection.close();
+            });
+    request.resume();
   }
 
   /**
