@@ -6,6 +6,8 @@ Writes into this script's folder (works from any directory):
   fixed/   model-1 linear regression with FIXED shapes input [1,10] -> output [1,1] (no dynamic batch)
   scalar/  x FLOAT [N,4] -> y FLOAT [N] = ReduceSum(x, axis 1, keepdims=0)
   corrupt/ model.onnx holding 64 bytes that are not a valid ONNX protobuf
+  range/   step INT64 [1] -> y INT64 [M] = Range(0, 10, step): ONNX Runtime refuses a zero step, so a
+           warm-up with zeros fails; range-sample/ is the same model beside a sample-request.json
 Each <name>/expected.json is either {"request": {"data": ...}, "response": ...} (single input/output)
 or V2 style {"inputs": {name: values}, "outputs": {name: values}}.
 
@@ -103,6 +105,20 @@ def scalar():
                               "response": np.array(request["data"], np.float32).sum(axis=1).tolist()})
 
 
+def range_models():
+    nodes = [helper.make_node("Squeeze", ["step"], ["delta"]),
+             helper.make_node("Range", ["start", "limit", "delta"], ["y"])]
+    inits = [numpy_helper.from_array(np.array(0, np.int64), "start"),
+             numpy_helper.from_array(np.array(10, np.int64), "limit")]
+    for name in ("range", "range-sample"):
+        save(name, nodes, [vi("step", T.INT64, [1])], [vi("y", T.INT64, ["M"])], inits)
+        request = {"data": [3]}
+        write_expected(name, {"request": request, "response": np.arange(0, 10, 3).tolist()})
+    with open(os.path.join(HERE, "range-sample", "sample-request.json"), "w") as f:
+        json.dump({"data": [5]}, f)
+        f.write("\n")
+
+
 def corrupt():
     os.makedirs(os.path.join(HERE, "corrupt"), exist_ok=True)
     with open(os.path.join(HERE, "corrupt", "model.onnx"), "wb") as f:
@@ -110,4 +126,4 @@ def corrupt():
 
 
 if __name__ == "__main__":
-    multi(); types(); fixed(); scalar(); corrupt()
+    multi(); types(); fixed(); scalar(); range_models(); corrupt()

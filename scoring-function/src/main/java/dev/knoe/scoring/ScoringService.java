@@ -47,6 +47,9 @@ public class ScoringService {
 
   private static final Logger LOG = Logger.getLogger(ScoringService.class);
 
+  /** A {@code /score} body beside the model file, used for the warm-up run instead of zeros. */
+  public static final String SAMPLE_REQUEST = "sample-request.json";
+
   @Inject ScoringConfig config;
   @Inject ObjectMapper mapper;
   @Inject Metrics metrics;
@@ -100,7 +103,7 @@ public class ScoringService {
           OnnxModel.load(
               file, plan, config.cudaDeviceId(), intraOp, config.intraOpSpinning(), nativeDir);
       loaded = System.nanoTime();
-      model.warmUp();
+      warmUp(file);
       warmed = System.nanoTime();
       inference = inference(model.signature());
     }
@@ -142,6 +145,31 @@ public class ScoringService {
       LOG.infof(
           "Cold start: process start to framework ready %d ms, ONNX Runtime and model load %d ms, first inference %d ms",
           bootedAt - spawned.get(), (loaded - start) / 1_000_000, (warmed - loaded) / 1_000_000);
+    }
+  }
+
+  /**
+   * One run before ready, so the first request does not pay for lazy initialisation: with the
+   * model's own {@value #SAMPLE_REQUEST} (a {@code /score} body beside the model file) when there
+   * is one, else with zeros. A failure is logged and the instance starts all the same: zeros are
+   * not a valid input of every model (a Range step, a divisor, a scale), and ONNX Runtime has
+   * loaded it, so each request is judged on its own.
+   */
+  private void warmUp(Path file) {
+    Path sample = file.resolveSibling(SAMPLE_REQUEST);
+    boolean hasSample = Files.isRegularFile(sample);
+    try {
+      if (hasSample) {
+        model.run(ScoreCodec.decode(Files.readAllBytes(sample), model.signature()));
+      } else {
+        model.warmUp();
+      }
+    } catch (Exception e) {
+      LOG.warnf(
+          "Warm-up run with %s failed; serving all the same (the model's inputs are %s): %s",
+          hasSample ? sample : "zeros (add a " + SAMPLE_REQUEST + " beside the model to use it)",
+          model.signature().inputNames(),
+          e.getMessage());
     }
   }
 
@@ -277,6 +305,29 @@ public class ScoringService {
                 .endpointName()
                 .map(e -> " (or, by its endpoint's name, '" + e + "')")
                 .orElse(""));
+  }
+
+  /** The one version of the model this instance serves, in V2 paths and answers. */
+  public static final String MODEL_VERSION = "1";
+
+  /**
+   * Refuses (404) a V2 model version other than the one served: an instance loads one model file,
+   * and the registry's version of it is not passed to instances, so its only version is {@value
+   * #MODEL_VERSION}. An empty version (gRPC's default, a path without {@code /versions/}) names it.
+   */
+  public void checkModelVersion(String model, String asked) {
+    if (asked == null || asked.isEmpty() || asked.equals(MODEL_VERSION)) {
+      return;
+    }
+    throw new ScoringException(
+        ScoringException.Kind.NOT_FOUND,
+        "model '"
+            + model
+            + "' has no version '"
+            + asked
+            + "'; its only version is '"
+            + MODEL_VERSION
+            + "'");
   }
 
   public Optional<Signature> signature() {

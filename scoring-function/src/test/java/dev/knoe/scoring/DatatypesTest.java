@@ -117,8 +117,9 @@ class DatatypesTest {
       delimiter = '|',
       textBlock =
           """
-      int8 out of range      | i8   | [[128, 0], [0, 0]]        | input 'i8' is INT8, the value 128 is out of range [-128, 127]
-      uint8 negative         | u8   | [[-1, 0], [0, 0]]         | input 'u8' is UINT8, the value -1 is out of range [0, 255]
+      int8 out of range      | i8   | [[128, 0], [0, 0]]        | input 'i8' is INT8, the value 128 at element 0 is out of range [-128, 127]
+      uint8 negative         | u8   | [[0, 0], [0, -1]]         | input 'u8' is UINT8, the value -1 at element 3 is out of range [0, 255]
+      fp16 beyond its range  | f16  | [[0, 0], [-70000, 0]]     | input 'f16' is FP16, the value -70000 at element 2 is out of range [-65504.0, 65504.0]
       fraction for int64     | i64  | [[1.5, 0], [0, 0]]        | input 'i64' is INT64, but the request holds the number 1.5
       int64 beyond 64 bits   | i64  | [[99999999999999999999, 0], [0, 0]] | out of range
       number for bool        | flag | [[1, 0], [0, 1]]          | input 'flag' is BOOL, but the request holds the number 1

@@ -133,6 +133,44 @@ class EventsTokenTest {
   }
 
   @Test
+  void brokenEventsAre400AsOnSlash() throws Exception {
+    CloudEvent notAScoringRequest =
+        CloudEventBuilder.v1()
+            .withId("n1")
+            .withSource(URI.create("shop"))
+            .withType("com.example.order.created")
+            .withDataContentType("application/json")
+            .withData("{\"order\": 42}".getBytes(StandardCharsets.UTF_8))
+            .build();
+    for (boolean structured : List.of(true, false)) {
+      Reply reply = send("/events/" + TOKEN, notAScoringRequest, structured, null);
+      assertEquals(400, reply.status, reply.text());
+      assertTrue(
+          reply.text().contains("the CloudEvent's data is not a scoring request"), reply.text());
+    }
+    // Binary mode without ce-id, and with a body that is not JSON: written by hand.
+    HttpRequest.Builder noId =
+        HttpRequest.newBuilder(
+                URI.create("http://localhost:" + RestAssured.port + "/events/" + TOKEN))
+            .header("ce-specversion", "1.0")
+            .header("ce-source", "shop")
+            .header("ce-type", "knoe.score.request")
+            .header("Content-Type", "application/json");
+    HttpResponse<String> answer =
+        HTTP.send(
+            noId.POST(HttpRequest.BodyPublishers.ofString(ScoreEndpointTest.SAMPLE)).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(400, answer.statusCode(), answer.body());
+    assertTrue(answer.body().contains("no 'ce-id' attribute"), answer.body());
+    answer =
+        HTTP.send(
+            noId.header("ce-id", "x").POST(HttpRequest.BodyPublishers.ofString("{oops")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(400, answer.statusCode(), answer.body());
+    assertTrue(answer.body().contains("the event's data is not JSON"), answer.body());
+  }
+
+  @Test
   void aWrongOrMissingTokenIs401NamingNoSecret() throws Exception {
     for (String path :
         List.of("/events/" + TOKEN + "x", "/events/" + TOKEN.substring(1), "/events/", "/events")) {

@@ -6,7 +6,9 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.matchesPattern;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.junit.QuarkusTest;
@@ -114,6 +116,8 @@ class ScoreEndpointTest {
       unknown field               | {"instances": [[1]]}      | unknown field 'instances'
       neither data nor inputs     | {}                        | neither "data" nor "inputs"
       null value                  | {"data": [[null,2,3,4,5,6,7,8,9,10]]} | holds null
+      beyond FP32 (1e400)         | {"data": [[1,2,3,4,5,6,7,8,9,1e400]]} | input 'input' is FP32, the value 1e400 at element 9 is out of range [-3.4028235E38, 3.4028235E38]
+      beyond FP32 (-3.5e38)       | {"data": [[1,2,3,4,5,6,7,8,9,10],[-3.5e38,2,3,4,5,6,7,8,9,10]]} | input 'input' is FP32, the value -3.5e38 at element 10 is out of range
       """)
   void badInputIs400NamingTheProblem(String name, String body, String message) {
     given()
@@ -146,6 +150,66 @@ class ScoreEndpointTest {
     given().body(SAMPLE).when().post("/score").then().statusCode(200);
   }
 
+  /**
+   * 50 MB, by Content-Length and chunked, written by hand on a socket whose reads time out after 10
+   * s: the answer is 413 once the limit is passed and the connection closes, the rest unread.
+   */
+  @ParameterizedTest(name = "chunked: {0}")
+  @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+  void fiftyMegabytesAre413AndTheConnectionCloses(boolean chunked) throws Exception {
+    int fiftyMb = 50 * 1024 * 1024;
+    byte[] chunk = "1,".repeat(32 * 1024).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    try (var socket = new java.net.Socket("localhost", io.restassured.RestAssured.port)) {
+      socket.setSoTimeout(10_000);
+      var out = socket.getOutputStream();
+      out.write(
+          ("POST /score HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                  + (chunked ? "Transfer-Encoding: chunked" : "Content-Length: " + fiftyMb)
+                  + "\r\n\r\n")
+              .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      Thread writer =
+          new Thread(
+              () -> {
+                try {
+                  for (int sent = 0; sent < fiftyMb; sent += chunk.length) {
+                    if (chunked) {
+                      out.write((Integer.toHexString(chunk.length) + "\r\n").getBytes());
+                    }
+                    out.write(chunk);
+                    if (chunked) {
+                      out.write("\r\n".getBytes());
+                    }
+                  }
+                } catch (java.io.IOException closed) {
+                  // the server answered and closed the connection
+                }
+              });
+      writer.setDaemon(true);
+      writer.start();
+      var in = socket.getInputStream();
+      var head = new java.io.ByteArrayOutputStream();
+      while (!head.toString().endsWith("\r\n\r\n")) {
+        int c = in.read();
+        assertTrue(c >= 0, "connection closed before the answer's headers: " + head);
+        head.write(c);
+      }
+      String headers = head.toString().toLowerCase();
+      org.hamcrest.MatcherAssert.assertThat(headers, startsWith("http/1.1 413"));
+      org.hamcrest.MatcherAssert.assertThat(headers, containsString("connection: close"));
+      var length = java.util.regex.Pattern.compile("content-length: *(\\d+)").matcher(headers);
+      assertTrue(length.find(), headers);
+      String body = new String(in.readNBytes(Integer.parseInt(length.group(1))));
+      org.hamcrest.MatcherAssert.assertThat(
+          body, containsString("larger than the limit of 65536 bytes (KNOE_MAX_BODY_BYTES)"));
+      try {
+        assertEquals(-1, in.read(), "the connection is closed after the answer");
+      } catch (java.net.SocketException reset) {
+        // closed with the body's rest unread: the peer may see a reset, which is closed too
+      }
+    }
+    given().body(SAMPLE).when().post("/score").then().statusCode(200);
+  }
+
   @Test
   void v2HealthAndMetadata() {
     given().when().get("/v2/health/live").then().statusCode(200).body("live", equalTo(true));
@@ -174,6 +238,42 @@ class ScoreEndpointTest {
         .then()
         .statusCode(404)
         .body("error", containsString("unknown model 'nope'"));
+    given()
+        .when()
+        .get("/v2/models/model-1/versions/1")
+        .then()
+        .statusCode(200)
+        .body("versions", equalTo(java.util.List.of("1")));
+    given()
+        .when()
+        .get("/v2/models/model-1/versions/1/ready")
+        .then()
+        .statusCode(200)
+        .body("ready", equalTo(true));
+    for (String path :
+        java.util.List.of(
+            "/v2/models/model-1/versions/999", "/v2/models/model-1/versions/999/ready")) {
+      given()
+          .when()
+          .get(path)
+          .then()
+          .statusCode(404)
+          .body("error", equalTo("model 'model-1' has no version '999'; its only version is '1'"));
+    }
+  }
+
+  @Test
+  void v2InferOfAnUnknownVersionIs404() {
+    given()
+        .body(
+            """
+        {"inputs": [{"name": "input", "shape": [1, 10], "datatype": "FP32", "data": [1,2,3,4,5,6,7,8,9,10]}]}""")
+        .when()
+        .post("/v2/models/model-1/versions/999/infer")
+        .then()
+        .statusCode(404)
+        .contentType(ContentType.JSON)
+        .body("error", equalTo("model 'model-1' has no version '999'; its only version is '1'"));
   }
 
   @Test
@@ -217,6 +317,7 @@ class ScoreEndpointTest {
       no name             | {"inputs": [{"shape": [1,10], "datatype": "FP32", "data": [1,2,3,4,5,6,7,8,9,10]}]} | has no "name"
       unknown output      | {"inputs": [{"name": "input", "shape": [1,10], "datatype": "FP32", "data": [1,2,3,4,5,6,7,8,9,10]}], "outputs": [{"name": "y"}]} | unknown output 'y'
       no inputs           | {"id": "x"} | no "inputs"
+      beyond FP32         | {"inputs": [{"name": "input", "shape": [1,10], "datatype": "FP32", "data": [1,2,3.5e38,4,5,6,7,8,9,10]}]} | input 'input' is FP32, the value 3.5e38 at element 2 is out of range
       """)
   void badV2RequestsAre400(String name, String body, String message) {
     given()

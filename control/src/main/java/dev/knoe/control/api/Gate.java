@@ -6,15 +6,18 @@ import dev.knoe.spi.RequestTarget;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -60,11 +63,40 @@ public class Gate {
   private static final Pattern MODEL_CONTENT =
       Pattern.compile("/api/v1/models/[^/]+/versions/[0-9]+/content");
 
+  /** A model upload, the one API call whose body may be large (up to knoe.models.max-bytes). */
+  private static final Pattern MODEL_UPLOAD = Pattern.compile("/api/v1/models/[^/]+/versions/?");
+
   @Inject ApiCredentials credentials;
+
+  /** Largest body of any other API call (a spec, a key regeneration, a token request), in bytes. */
+  @ConfigProperty(name = "knoe.api.max-spec-bytes")
+  long maxSpecBytes;
+
+  /** Largest model upload, in bytes. */
+  @ConfigProperty(name = "knoe.models.max-bytes")
+  long maxModelBytes;
+
+  private BodyHandler specBody;
+
+  /** Set on a request whose body the spec body handler reads, so its 413 is told apart. */
+  private static final String SPEC_BODY = "knoe.spec-body";
 
   /** Before every other route (the API's, the router's, the metrics'), on every request. */
   void register(@Observes Router router) {
+    specBody = BodyHandler.create(false).setBodyLimit(maxSpecBytes);
     router.route().order(Integer.MIN_VALUE).handler(this::handle);
+    // The spec body handler's refusal (a chunked body that passed the limit), answered as ours.
+    router
+        .route()
+        .order(Integer.MIN_VALUE)
+        .failureHandler(
+            ctx -> {
+              if (ctx.statusCode() == 413 && ctx.get(SPEC_BODY) != null) {
+                tooLarge(ctx, maxSpecBytes, "knoe.api.max-spec-bytes");
+              } else {
+                ctx.next();
+              }
+            });
   }
 
   /** Who must vouch for a request: decided on the path as the routes match it (normalized). */
@@ -122,7 +154,7 @@ public class Gate {
       return;
     }
     if (letIn) {
-      ctx.next();
+      limitBody(ctx, access);
       return;
     }
     // Without the credential the path needs the answer says only that, whatever else is wrong.
@@ -132,6 +164,96 @@ public class Gate {
         401,
         "the control API needs the admin credential: 'Authorization: Bearer <admin key>' "
             + "(printed by the first 'knoe serve', kept in <data dir>/admin-key and in the CLI config)");
+  }
+
+  /**
+   * Bodies are limited here, in the gate, because it is the one handler every request passes before
+   * any route reads a body; the HTTP server's own limit (quarkus.http.limits.max-body-size) is
+   * sized for model uploads, so a 50 MB spec would otherwise be read whole before anything
+   * answered. A body over its limit is refused at once by its Content-Length, and a chunked one as
+   * soon as the count passes the limit (the spec body handler, which reads at most that much for
+   * the resource; a model upload streams to the registry, which counts too). The router's paths are
+   * the router's: it streams bodies to an instance, whose own limit (KNOE_MAX_BODY_BYTES) answers.
+   */
+  private void limitBody(RoutingContext ctx, Access access) {
+    if (access == Access.ENDPOINT_CREDENTIAL) {
+      ctx.next();
+      return;
+    }
+    boolean upload =
+        ctx.request().method() == HttpMethod.POST
+            && MODEL_UPLOAD.matcher(ctx.normalizedPath()).matches();
+    long limit = upload ? maxModelBytes : maxSpecBytes;
+    String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (length != null && declaredLength(length) > limit) {
+      tooLarge(ctx, limit, upload ? "knoe.models.max-bytes" : "knoe.api.max-spec-bytes");
+    } else if (upload) {
+      ctx.next();
+    } else {
+      ctx.put(SPEC_BODY, Boolean.TRUE);
+      specBody.handle(ctx);
+    }
+  }
+
+  /** A Content-Length as a number; one that is not a number is the server's to refuse. */
+  private static long declaredLength(String value) {
+    try {
+      return Long.parseLong(value.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /**
+   * 413 naming the limit, and the connection closed once the answer is written (an HTTP/2 stream
+   * just ends; its connection carries others).
+   */
+  private static void tooLarge(RoutingContext ctx, long limit, String setting) {
+    HttpServerRequest request = ctx.request();
+    String message =
+        "the request body is larger than the limit of " + limit + " bytes (" + setting + ")";
+    LOG.infof("%s %s -> 413: %s", request.method(), ctx.normalizedPath(), message);
+    boolean http1 = request.version() != HttpVersion.HTTP_2;
+    if (http1) {
+      ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+    }
+    ctx.response()
+        .setStatusCode(413)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(new JsonObject().put("error", message).encode())
+        .onComplete(
+            done -> {
+              if (http1) {
+                lingerThenClose(ctx);
+              }
+            });
+  }
+
+  /** How long the rest of a refused body is read and dropped before the connection closes. */
+  private static final long LINGER_MS = 2000;
+
+  /**
+   * Reads and drops the rest of a refused body, then closes the connection: a client that writes
+   * its whole body before it reads the answer (most do) would otherwise meet a reset while writing
+   * and never see the 413. At most {@link #LINGER_MS}, so a client that keeps sending cannot hold
+   * the connection.
+   */
+  private static void lingerThenClose(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    var connection = request.connection();
+    if (request.isEnded()) {
+      connection.close();
+      return;
+    }
+    long timer = ctx.vertx().setTimer(LINGER_MS, t -> connection.close());
+    request
+        .handler(dropped -> {})
+        .endHandler(
+            end -> {
+              ctx.vertx().cancelTimer(timer);
+              connection.close();
+            });
+    request.resume();
   }
 
   private boolean vouched(HttpServerRequest request, Access access) {

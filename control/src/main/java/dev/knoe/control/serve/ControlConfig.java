@@ -33,6 +33,9 @@ public interface ControlConfig {
 
   Models models();
 
+  /** Limits of the control API's requests. */
+  Api api();
+
   Tokens tokens();
 
   Tls tls();
@@ -99,6 +102,15 @@ public interface ControlConfig {
      * them.
      */
     Optional<String> kubeconfig();
+  }
+
+  interface Api {
+    /**
+     * Largest body of a control API call other than a model upload (endpoint and deployment specs,
+     * key regeneration, token requests), in bytes; a larger one is refused with 413 at once.
+     */
+    @WithDefault("4194304")
+    long maxSpecBytes();
   }
 
   interface Models {

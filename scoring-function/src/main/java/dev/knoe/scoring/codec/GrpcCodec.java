@@ -258,7 +258,9 @@ public final class GrpcCodec {
                 .anyMatch(
                     e -> e.getValue().type() == DType.FP16 || e.getValue().type() == DType.BF16);
     ModelInferResponse.Builder b =
-        ModelInferResponse.newBuilder().setModelName(modelName).setModelVersion("1");
+        ModelInferResponse.newBuilder()
+            .setModelName(modelName)
+            .setModelVersion(dev.knoe.scoring.ScoringService.MODEL_VERSION);
     if (request.id() != null) {
       b.setId(request.id());
     }

@@ -51,6 +51,17 @@ abstract class ValueSink {
         "input '%s' is %s, but the request holds %s", input, type, describe(p));
   }
 
+  /**
+   * A number the element type cannot hold (1e400 or 3.5e38 as FP32, 70000 as FP16, 300 as UINT8):
+   * refused rather than stored as infinity or wrapped. The index counts elements in row-major order
+   * from 0, as the flattened tensor holds them.
+   */
+  ScoringException outOfRange(JsonParser p, String range) throws IOException {
+    return ScoringException.badInput(
+        "input '%s' is %s, the value %s at element %d is out of range %s",
+        input, type, abbreviate(p.getText()), count, range);
+  }
+
   static String describe(JsonParser p) throws IOException {
     JsonToken t = p.currentToken();
     return switch (t) {
@@ -84,7 +95,11 @@ abstract class ValueSink {
       if (count == values.length) {
         values = Arrays.copyOf(values, count * 2);
       }
-      values[count++] = p.getFloatValue();
+      float v = p.getFloatValue();
+      if (Float.isInfinite(v)) {
+        throw outOfRange(p, "[-" + Float.MAX_VALUE + ", " + Float.MAX_VALUE + "]");
+      }
+      values[count++] = v;
     }
 
     @Override
@@ -112,7 +127,11 @@ abstract class ValueSink {
       if (count == values.length) {
         values = Arrays.copyOf(values, count * 2);
       }
-      values[count++] = p.getDoubleValue();
+      double v = p.getDoubleValue();
+      if (Double.isInfinite(v)) {
+        throw outOfRange(p, "[-" + Double.MAX_VALUE + ", " + Double.MAX_VALUE + "]");
+      }
+      values[count++] = v;
     }
 
     @Override
@@ -142,8 +161,17 @@ abstract class ValueSink {
         values = Arrays.copyOf(values, count * 2);
       }
       float f = p.getFloatValue();
-      values[count++] =
+      short bits =
           type == DType.FP16 ? Fp16Conversions.floatToFp16(f) : Fp16Conversions.floatToBf16(f);
+      float back =
+          type == DType.FP16
+              ? Fp16Conversions.fp16ToFloat(bits)
+              : Fp16Conversions.bf16ToFloat(bits);
+      if (Float.isInfinite(back)) {
+        throw outOfRange(
+            p, type == DType.FP16 ? "[-65504.0, 65504.0]" : "[-3.3895314E38, 3.3895314E38]");
+      }
+      values[count++] = bits;
     }
 
     @Override
@@ -245,15 +273,12 @@ abstract class ValueSink {
       if (p.currentToken() != JsonToken.VALUE_NUMBER_INT) {
         throw wrong(p);
       }
-      long v;
       if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-        throw ScoringException.badInput(
-            "input '%s' is %s, the value %s is out of range", input, type, p.getText());
+        throw outOfRange(p, "[" + min + ", " + max + "]");
       }
-      v = p.getLongValue();
+      long v = p.getLongValue();
       if (v < min || v > max) {
-        throw ScoringException.badInput(
-            "input '%s' is %s, the value %d is out of range [%d, %d]", input, type, v, min, max);
+        throw outOfRange(p, "[" + min + ", " + max + "]");
       }
       if (count == values.length) {
         values = Arrays.copyOf(values, count * 2);

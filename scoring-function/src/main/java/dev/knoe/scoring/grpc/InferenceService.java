@@ -64,6 +64,7 @@ public class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServ
         answer,
         () -> {
           service.checkModelName(request.getName());
+          service.checkModelVersion(request.getName(), request.getVersion());
           return ModelReadyResponse.newBuilder().setReady(service.ready()).build();
         });
   }
@@ -87,11 +88,12 @@ public class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServ
         answer,
         () -> {
           service.checkModelName(request.getName());
+          service.checkModelVersion(request.getName(), request.getVersion());
           Signature s = signature();
           ModelMetadataResponse.Builder b =
               ModelMetadataResponse.newBuilder()
                   .setName(service.modelName())
-                  .addVersions("1")
+                  .addVersions(ScoringService.MODEL_VERSION)
                   .setPlatform("onnxruntime_onnx");
           s.inputs().forEach(t -> b.addInputs(tensor(t)));
           s.outputs().forEach(t -> b.addOutputs(tensor(t)));
@@ -107,6 +109,7 @@ public class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServ
     boolean raw = request.getRawInputContentsCount() > 0;
     try {
       service.checkModelName(request.getModelName());
+      service.checkModelVersion(request.getModelName(), request.getModelVersion());
       service
           .infer(
               signature -> GrpcCodec.decode(request, signature),

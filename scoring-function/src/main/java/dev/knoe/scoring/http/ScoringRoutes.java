@@ -10,6 +10,8 @@ import dev.knoe.scoring.auth.EventsToken;
 import dev.knoe.scoring.codec.BinaryData;
 import dev.knoe.scoring.codec.V2Codec;
 import dev.knoe.scoring.config.ScoringConfig;
+import dev.knoe.scoring.events.EventCheck;
+import dev.knoe.scoring.events.ScoreEvents;
 import dev.knoe.scoring.grpc.HttpPort;
 import dev.knoe.scoring.model.Signature;
 import dev.knoe.scoring.model.TensorSpec;
@@ -21,6 +23,7 @@ import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -109,6 +112,10 @@ public class ScoringRoutes {
       router.route(path).order(Integer.MIN_VALUE).handler(this::checkEventsToken);
       router.route(path).order(-99).handler(this::refuseEvents);
     }
+    // CloudEvents (Funqy Knative Events owns POST /, and /events/<token> is rerouted there): an
+    // event the HTTP binding would not accept, or whose data is no scoring request, is a 400 here,
+    // after the credential check and before Funqy reads it.
+    router.post("/").order(-98).handler(body).handler(this::checkEvent);
     router.get("/v2/health/live").handler(ctx -> json(ctx, 200, "{\"live\":true}"));
     router
         .get("/v2/health/ready")
@@ -127,11 +134,15 @@ public class ScoringRoutes {
     router
         .get("/v2/models/:model/versions/:version")
         .handler(ctx -> withModel(ctx, m -> metadata()));
-    router
-        .get("/v2/models/:model/ready")
-        .handler(
-            ctx ->
-                withModel(ctx, m -> "{\"name\":\"" + m + "\",\"ready\":" + service.ready() + "}"));
+    for (String path :
+        List.of("/v2/models/:model/ready", "/v2/models/:model/versions/:version/ready")) {
+      router
+          .get(path)
+          .handler(
+              ctx ->
+                  withModel(
+                      ctx, m -> "{\"name\":\"" + m + "\",\"ready\":" + service.ready() + "}"));
+    }
     router
         .post("/score")
         .handler(body)
@@ -286,6 +297,18 @@ public class ScoringRoutes {
     }
   }
 
+  private void checkEvent(RoutingContext ctx) {
+    EventCheck.Result event = EventCheck.check(ctx.request()::getHeader, bytes(ctx), mapper);
+    if (event.problem().isPresent()) {
+      error(ctx, new ScoringException(ScoringException.Kind.BAD_INPUT, event.problem().get()));
+      return;
+    }
+    if (event.data() != null) {
+      ScoreEvents.exactData(event.data());
+    }
+    ctx.next();
+  }
+
   /** Without a configured token 404; a missing or wrong token 401, naming neither token. */
   private void refuseEvents(RoutingContext ctx) {
     EventsToken.Refusal refused = ctx.get(EVENTS_REFUSAL);
@@ -376,6 +399,7 @@ public class ScoringRoutes {
   private String model(RoutingContext ctx) {
     String asked = ctx.pathParam("model");
     service.checkModelName(asked);
+    service.checkModelVersion(asked, ctx.pathParam("version"));
     return asked;
   }
 
@@ -387,7 +411,7 @@ public class ScoringRoutes {
     Signature s = service.signature().orElseThrow(ScoringException::noModel);
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", service.modelName());
-    m.put("versions", List.of("1"));
+    m.put("versions", List.of(ScoringService.MODEL_VERSION));
     m.put("platform", "onnxruntime_onnx");
     m.put("inputs", s.inputs().stream().map(ScoringRoutes::spec).toList());
     m.put("outputs", s.outputs().stream().map(ScoringRoutes::spec).toList());
@@ -484,6 +508,13 @@ public class ScoringRoutes {
   private void error(RoutingContext ctx, Throwable t) {
     int status;
     String message;
+    // Funqy wraps what the event function threw (ApplicationException, CompletionException).
+    for (Throwable c = t; c != null && c.getCause() != c; c = c.getCause()) {
+      if (c instanceof ScoringException) {
+        t = c;
+        break;
+      }
+    }
     if (t instanceof ScoringException e) {
       status = e.status();
       message = e.getMessage();
@@ -509,12 +540,46 @@ public class ScoringRoutes {
     } else {
       LOG.info(line);
     }
+    boolean closeAfter = status == 413 && ctx.request().version() != HttpVersion.HTTP_2;
+    if (closeAfter) {
+      // An oversized body: the connection ends with the answer (an HTTP/2 stream just ends; its
+      // connection carries others).
+      ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+      ctx.response().endHandler(v -> lingerThenClose(ctx));
+    }
     json(ctx, status, write(Map.of("error", message)));
     Long start = ctx.get(START);
     metrics.request(
         ctx.normalizedPath().startsWith("/v2") ? "infer" : "score",
         status,
         start == null ? 0 : System.nanoTime() - start);
+  }
+
+  /** How long the rest of a refused body is read and dropped before the connection closes. */
+  private static final long LINGER_MS = 2000;
+
+  /**
+   * Reads and drops the rest of a refused body, then closes the connection: a client that writes
+   * its whole body before it reads the answer (most do) would otherwise meet a reset while writing
+   * and never see the 413. At most {@link #LINGER_MS}, so a client that keeps sending cannot hold
+   * the connection.
+   */
+  private static void lingerThenClose(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    var connection = request.connection();
+    if (request.isEnded()) {
+      connection.close();
+      return;
+    }
+    long timer = ctx.vertx().setTimer(LINGER_MS, t -> connection.close());
+    request
+        .handler(dropped -> {})
+        .endHandler(
+            end -> {
+              ctx.vertx().cancelTimer(timer);
+              connection.close();
+            });
+    request.resume();
   }
 
   /**
