@@ -23,8 +23,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 @TestProfile(ControlApiTest.Api.class)
 class BadNamesTest {
 
-  // Not ControlApiTest's statics: its static block sets RestAssured's YAML encoding once, when the
-  // class is first used, and Quarkus resets it after each class; used here, it would be spent.
   static final Path ONNX =
       Path.of(System.getProperty("samples.dir", "../samples"), "models/model-1/model/model.onnx");
 

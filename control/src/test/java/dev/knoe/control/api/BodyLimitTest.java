@@ -72,7 +72,6 @@ class BodyLimitTest {
 
   @Test
   void aSpecUnderTheLimitStillPasses() {
-    // (ControlApiTest's helpers are not called: its static RestAssured setup must run as its own.)
     given()
         .header("Authorization", "Bearer " + ControlApiTest.ADMIN)
         .contentType("application/json")

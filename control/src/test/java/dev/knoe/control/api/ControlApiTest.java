@@ -53,16 +53,19 @@ class ControlApiTest {
     }
   }
 
-  static {
-    io.restassured.RestAssured.config =
-        io.restassured.RestAssured.config()
-            .encoderConfig(
-                io.restassured.config.EncoderConfig.encoderConfig()
-                    .encodeContentTypeAs("application/yaml", io.restassured.http.ContentType.TEXT));
-  }
+  /**
+   * YAML bodies sent as text, given with every request: Quarkus resets RestAssured's global config
+   * after each test class, so a global setting made once would be gone for the classes after the
+   * first one to use it (the order of classes decided which tests failed).
+   */
+  static final io.restassured.config.RestAssuredConfig YAML =
+      io.restassured.config.RestAssuredConfig.config()
+          .encoderConfig(
+              io.restassured.config.EncoderConfig.encoderConfig()
+                  .encodeContentTypeAs("application/yaml", io.restassured.http.ContentType.TEXT));
 
   static RequestSpecification admin() {
-    return given().header("Authorization", "Bearer " + ADMIN);
+    return given().config(YAML).header("Authorization", "Bearer " + ADMIN);
   }
 
   static void endpoint(String name) {
