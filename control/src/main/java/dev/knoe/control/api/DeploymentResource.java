@@ -26,6 +26,9 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 
 /**
  * {@code /api/v1/endpoints/{endpoint}/deployments}: create, update, show, list, delete, logs. The
@@ -57,6 +60,12 @@ public class DeploymentResource {
   }
 
   /** Create only: 409 when it exists. Answers 202: instances start in the background. */
+  @RequestBody(
+      required = true,
+      content = {
+        @Content(mediaType = "application/yaml", schema = @Schema(ref = "DeploymentSpec")),
+        @Content(mediaType = "application/json", schema = @Schema(ref = "DeploymentSpec"))
+      })
   @POST
   @Consumes(MediaType.WILDCARD)
   public Response create(
@@ -71,6 +80,12 @@ public class DeploymentResource {
   @PUT
   @Path("{name}")
   @Consumes(MediaType.WILDCARD)
+  @RequestBody(
+      required = true,
+      content = {
+        @Content(mediaType = "application/yaml", schema = @Schema(ref = "DeploymentSpec")),
+        @Content(mediaType = "application/json", schema = @Schema(ref = "DeploymentSpec"))
+      })
   public Response put(
       @PathParam("endpoint") String endpoint,
       @PathParam("name") String name,

@@ -24,6 +24,9 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 
 /**
  * {@code /api/v1/endpoints}: create, update, show, list, delete, keys and tokens. The name in the
@@ -50,6 +53,12 @@ public class EndpointResource {
   }
 
   /** Create only: 409 when the endpoint exists. */
+  @RequestBody(
+      required = true,
+      content = {
+        @Content(mediaType = "application/yaml", schema = @Schema(ref = "EndpointSpec")),
+        @Content(mediaType = "application/json", schema = @Schema(ref = "EndpointSpec"))
+      })
   @POST
   @Consumes(MediaType.WILDCARD)
   public Response create(byte[] body, @HeaderParam("Content-Type") String type) {
@@ -65,6 +74,12 @@ public class EndpointResource {
   @PUT
   @Path("{name}")
   @Consumes(MediaType.WILDCARD)
+  @RequestBody(
+      required = true,
+      content = {
+        @Content(mediaType = "application/yaml", schema = @Schema(ref = "EndpointSpec")),
+        @Content(mediaType = "application/json", schema = @Schema(ref = "EndpointSpec"))
+      })
   public Response put(
       @PathParam("name") String name,
       byte[] body,
