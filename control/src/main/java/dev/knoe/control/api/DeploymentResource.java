@@ -29,6 +29,7 @@ import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * {@code /api/v1/endpoints/{endpoint}/deployments}: create, update, show, list, delete, logs. The
@@ -68,6 +69,10 @@ public class DeploymentResource {
       })
   @POST
   @Consumes(MediaType.WILDCARD)
+  @APIResponse(
+      responseCode = "202",
+      description =
+          "accepted: instances start in the background; Location is the deployment, whose provisioning_state says where it is")
   public Response create(
       @PathParam("endpoint") String endpoint,
       byte[] body,
@@ -86,6 +91,10 @@ public class DeploymentResource {
         @Content(mediaType = "application/yaml", schema = @Schema(ref = "DeploymentSpec")),
         @Content(mediaType = "application/json", schema = @Schema(ref = "DeploymentSpec"))
       })
+  @APIResponse(
+      responseCode = "202",
+      description =
+          "accepted: instances start (or roll) in the background; Location is the deployment, whose provisioning_state says where it is")
   public Response put(
       @PathParam("endpoint") String endpoint,
       @PathParam("name") String name,
@@ -101,6 +110,7 @@ public class DeploymentResource {
   /** {@code If-Match} guards against deleting what changed since it was read. */
   @DELETE
   @Path("{name}")
+  @APIResponse(responseCode = "204", description = "deleted")
   public Response delete(
       @PathParam("endpoint") String endpoint,
       @PathParam("name") String name,

@@ -27,6 +27,7 @@ import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * {@code /api/v1/endpoints}: create, update, show, list, delete, keys and tokens. The name in the
@@ -61,6 +62,7 @@ public class EndpointResource {
       })
   @POST
   @Consumes(MediaType.WILDCARD)
+  @APIResponse(responseCode = "201", description = "created: the endpoint, with an ETag")
   public Response create(byte[] body, @HeaderParam("Content-Type") String type) {
     Parsed<EndpointSpec> parsed = parse(body, type);
     EndpointView e = endpoints.putEndpoint(parsed.spec(), null, true);
@@ -104,6 +106,7 @@ public class EndpointResource {
   /** {@code If-Match} guards against deleting what changed since it was read. */
   @DELETE
   @Path("{name}")
+  @APIResponse(responseCode = "204", description = "deleted, with its deployments")
   public Response delete(@PathParam("name") String name, @HeaderParam("If-Match") String ifMatch) {
     Names.ENDPOINT.require(name);
     endpoints.deleteEndpoint(name, ifMatch);

@@ -75,6 +75,25 @@ class ApiDocumentTest {
     assertEquals(dev.knoe.control.spec.Names.DEPLOYMENT.pattern().pattern(), name);
   }
 
+  @Test
+  void saysTheStatusesTheResourcesAnswer() {
+    JsonPath doc = ControlApiTest.admin().get("/api/v1/openapi.json").jsonPath();
+    String deployment = "paths.'/api/v1/endpoints/{endpoint}/deployments/{name}'";
+    assertEquals(Set.of("201"), success(doc, "paths.'/api/v1/endpoints'.post"));
+    assertEquals(Set.of("202"), success(doc, deployment + ".put"));
+    assertEquals(Set.of("204"), success(doc, deployment + ".delete"));
+    assertEquals(Set.of("201"), success(doc, "paths.'/api/v1/models/{name}/versions'.post"));
+  }
+
+  private static Set<String> success(JsonPath doc, String operation) {
+    Set<String> out = new TreeSet<>();
+    doc.getMap(operation + ".responses").keySet().stream()
+        .map(Object::toString)
+        .filter(c -> c.startsWith("2"))
+        .forEach(out::add);
+    return out;
+  }
+
   /** {@code VERB /path} of every JAX-RS resource method of the control module. */
   static Set<String> routes() {
     Set<String> out = new TreeSet<>();
