@@ -15,6 +15,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import java.nio.file.Files;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -344,7 +345,14 @@ class ScoreEndpointTest {
         .body(
             "paths.'/score'.post.requestBody.content.'application/json'.schema.oneOf[0].properties.data.items.items.type",
             equalTo("number"))
-        .body("paths.'/score'.post.responses.'400'.description", containsString("Malformed"));
+        .body("paths.'/score'.post.responses.'400'.description", containsString("Malformed"))
+        // An answer's float may be non-finite, written as a string: the schema says so.
+        .body(
+            "paths.'/score'.post.responses.'200'.content.'application/json'.schema.items.items.oneOf.type",
+            equalTo(List.of("number", "string")))
+        .body(
+            "paths.'/score'.post.responses.'200'.content.'application/json'.schema.items.items.oneOf[1].enum",
+            equalTo(List.of("NaN", "Infinity", "-Infinity")));
     given().when().get("/swagger.json").then().statusCode(200).body("openapi", equalTo("3.0.3"));
   }
 

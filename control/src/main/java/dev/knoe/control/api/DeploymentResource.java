@@ -26,6 +26,10 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * {@code /api/v1/endpoints/{endpoint}/deployments}: create, update, show, list, delete, logs. The
@@ -57,8 +61,18 @@ public class DeploymentResource {
   }
 
   /** Create only: 409 when it exists. Answers 202: instances start in the background. */
+  @RequestBody(
+      required = true,
+      content = {
+        @Content(mediaType = "application/yaml", schema = @Schema(ref = "DeploymentSpec")),
+        @Content(mediaType = "application/json", schema = @Schema(ref = "DeploymentSpec"))
+      })
   @POST
   @Consumes(MediaType.WILDCARD)
+  @APIResponse(
+      responseCode = "202",
+      description =
+          "accepted: instances start in the background; Location is the deployment, whose provisioning_state says where it is")
   public Response create(
       @PathParam("endpoint") String endpoint,
       byte[] body,
@@ -71,6 +85,16 @@ public class DeploymentResource {
   @PUT
   @Path("{name}")
   @Consumes(MediaType.WILDCARD)
+  @RequestBody(
+      required = true,
+      content = {
+        @Content(mediaType = "application/yaml", schema = @Schema(ref = "DeploymentSpec")),
+        @Content(mediaType = "application/json", schema = @Schema(ref = "DeploymentSpec"))
+      })
+  @APIResponse(
+      responseCode = "202",
+      description =
+          "accepted: instances start (or roll) in the background; Location is the deployment, whose provisioning_state says where it is")
   public Response put(
       @PathParam("endpoint") String endpoint,
       @PathParam("name") String name,
@@ -86,6 +110,7 @@ public class DeploymentResource {
   /** {@code If-Match} guards against deleting what changed since it was read. */
   @DELETE
   @Path("{name}")
+  @APIResponse(responseCode = "204", description = "deleted")
   public Response delete(
       @PathParam("endpoint") String endpoint,
       @PathParam("name") String name,

@@ -24,6 +24,10 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * {@code /api/v1/endpoints}: create, update, show, list, delete, keys and tokens. The name in the
@@ -50,8 +54,15 @@ public class EndpointResource {
   }
 
   /** Create only: 409 when the endpoint exists. */
+  @RequestBody(
+      required = true,
+      content = {
+        @Content(mediaType = "application/yaml", schema = @Schema(ref = "EndpointSpec")),
+        @Content(mediaType = "application/json", schema = @Schema(ref = "EndpointSpec"))
+      })
   @POST
   @Consumes(MediaType.WILDCARD)
+  @APIResponse(responseCode = "201", description = "created: the endpoint, with an ETag")
   public Response create(byte[] body, @HeaderParam("Content-Type") String type) {
     Parsed<EndpointSpec> parsed = parse(body, type);
     EndpointView e = endpoints.putEndpoint(parsed.spec(), null, true);
@@ -65,6 +76,12 @@ public class EndpointResource {
   @PUT
   @Path("{name}")
   @Consumes(MediaType.WILDCARD)
+  @RequestBody(
+      required = true,
+      content = {
+        @Content(mediaType = "application/yaml", schema = @Schema(ref = "EndpointSpec")),
+        @Content(mediaType = "application/json", schema = @Schema(ref = "EndpointSpec"))
+      })
   public Response put(
       @PathParam("name") String name,
       byte[] body,
@@ -89,6 +106,7 @@ public class EndpointResource {
   /** {@code If-Match} guards against deleting what changed since it was read. */
   @DELETE
   @Path("{name}")
+  @APIResponse(responseCode = "204", description = "deleted, with its deployments")
   public Response delete(@PathParam("name") String name, @HeaderParam("If-Match") String ifMatch) {
     Names.ENDPOINT.require(name);
     endpoints.deleteEndpoint(name, ifMatch);

@@ -20,6 +20,7 @@ import jakarta.ws.rs.core.Response;
 import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * {@code /api/v1/models}: register (upload) a version, list, show, delete. The name in the path is
@@ -86,6 +87,7 @@ public class ModelResource {
   @POST
   @Path("{name}/versions")
   @Consumes(MediaType.WILDCARD)
+  @APIResponse(responseCode = "201", description = "registered: the new version, with an ETag")
   public Response register(
       @PathParam("name") String name,
       @QueryParam("description") String description,
@@ -98,6 +100,7 @@ public class ModelResource {
   /** {@code If-Match} guards against deleting a version registered again under the same number. */
   @DELETE
   @Path("{name}/versions/{version}")
+  @APIResponse(responseCode = "204", description = "deleted")
   public Response delete(
       @PathParam("name") String name,
       @PathParam("version") int version,

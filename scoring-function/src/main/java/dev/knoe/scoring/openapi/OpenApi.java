@@ -30,10 +30,10 @@ public final class OpenApi {
     }
     Object response;
     if (signature.outputs().size() == 1) {
-      response = tensor(signature.outputs().get(0));
+      response = output(signature.outputs().get(0));
     } else {
       Map<String, Object> named = new LinkedHashMap<>();
-      signature.outputs().forEach(s -> named.put(s.name(), tensor(s)));
+      signature.outputs().forEach(s -> named.put(s.name(), output(s)));
       response = object(named, List.copyOf(named.keySet()));
     }
     Map<String, Object> error = object(Map.of("error", Map.of("type", "string")), List.of("error"));
@@ -88,9 +88,32 @@ public final class OpenApi {
     return o;
   }
 
-  /** Nested arrays, one level per dimension, with fixed lengths where the model fixes them. */
+  /** An input: nested arrays, one level per dimension, fixed lengths where the model fixes them. */
   static Map<String, Object> tensor(TensorSpec spec) {
-    Map<String, Object> schema = scalar(spec);
+    return nested(spec, scalar(spec));
+  }
+
+  /**
+   * An output, as {@link #tensor}, except that a floating-point value may be {@code "NaN"}, {@code
+   * "Infinity"} or {@code "-Infinity"}: JSON has no such numbers, and a model can answer them from
+   * finite inputs (an overflow, a log of 0), so the answer writes them as strings.
+   */
+  static Map<String, Object> output(TensorSpec spec) {
+    Map<String, Object> scalar = scalar(spec);
+    if (switch (spec.type()) {
+      case FP16, BF16, FP32, FP64 -> true;
+      default -> false;
+    }) {
+      Map<String, Object> nonFinite = new LinkedHashMap<>();
+      nonFinite.put("type", "string");
+      nonFinite.put("enum", List.of("NaN", "Infinity", "-Infinity"));
+      scalar = new LinkedHashMap<>(Map.of("oneOf", List.of(scalar, nonFinite)));
+    }
+    return nested(spec, scalar);
+  }
+
+  private static Map<String, Object> nested(TensorSpec spec, Map<String, Object> scalar) {
+    Map<String, Object> schema = scalar;
     long[] shape = spec.shape();
     for (int i = shape.length - 1; i >= 0; i--) {
       Map<String, Object> array = new LinkedHashMap<>();
