@@ -49,8 +49,9 @@ class MirrorRouteTest {
               + port
               + "\", \"percent\": 100}");
       String body = "{\"data\": [[1,2,3,4,5,6,7,8,9,10]]}";
+      // A bound, not a speed test: on a loaded CI machine 10 s was once not enough.
       Awaitility.await("the rule is re-read and a copy arrives")
-          .atMost(Duration.ofSeconds(10))
+          .atMost(Duration.ofSeconds(30))
           .pollInterval(Duration.ofMillis(300))
           .until(
               () -> {
