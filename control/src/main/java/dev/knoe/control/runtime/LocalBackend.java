@@ -2,11 +2,13 @@ package dev.knoe.control.runtime;
 
 import dev.knoe.autoscaler.Decision;
 import dev.knoe.autoscaler.ScalingPolicy;
+import dev.knoe.control.knative.InstanceTypeCatalog;
 import dev.knoe.control.router.Pool;
 import dev.knoe.control.router.Target;
 import dev.knoe.control.runtime.local.Instance;
 import dev.knoe.control.runtime.local.InstanceSpec;
 import dev.knoe.control.runtime.local.InstanceSupervisor;
+import dev.knoe.control.runtime.local.JvmMemory;
 import dev.knoe.control.runtime.local.LogReader;
 import dev.knoe.control.runtime.local.Probe;
 import dev.knoe.control.runtime.local.ProcessLauncher;
@@ -269,7 +271,10 @@ public final class LocalBackend implements Backend {
         model,
         env,
         probe(s.readinessProbe()),
-        probe(s.livenessProbe()));
+        probe(s.livenessProbe()),
+        // The chart's catalog: locally an instance type bounds memory only. A name it does not
+        // know (an Azure SKU without a mapping) leaves the JVM's own sizing.
+        InstanceTypeCatalog.DEFAULT.find(s.instanceType()).map(JvmMemory::flags).orElse(List.of()));
   }
 
   private static Probe probe(dev.knoe.control.spec.Probe p) {
@@ -285,6 +290,7 @@ public final class LocalBackend implements Backend {
       InstanceSpec a, Map<String, String> userA, InstanceSpec b, Map<String, String> userB) {
     return a.modelDir().equals(b.modelDir())
         && withoutDerived(a.env(), userA).equals(withoutDerived(b.env(), userB))
+        && a.jvmOptions().equals(b.jvmOptions())
         && a.readiness().equals(b.readiness())
         && a.liveness().equals(b.liveness());
   }
