@@ -1,16 +1,16 @@
 package dev.knoe.control.runtime.local;
 
-import dev.knoe.control.knative.InstanceType;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.math.BigDecimal;
 import java.util.List;
 
 /**
- * The JVM memory bound of a local instance, from its instance type's memory: what a container limit
- * does for the JVM on a cluster (the JVM is container-aware and sizes its heap from the pod's
- * {@code resources.limits.memory}, which {@code KnativeRenderer} sets from the same type). Without
- * it a local instance sizes its heap from the whole machine (a quarter of 24 GiB, and an initial
- * heap of 1/64 of it, 384 MiB, before the first request).
+ * The JVM memory bound of a local instance, from its instance type's memory (the catalog is the
+ * caller's: {@code serve.Platform} passes the chart's): what a container limit does for the JVM on
+ * a cluster (the JVM is container-aware and sizes its heap from the pod's {@code
+ * resources.limits.memory}, which {@code KnativeRenderer} sets from the same type). Without it a
+ * local instance sizes its heap from the whole machine (a quarter of 24 GiB, and an initial heap of
+ * 1/64 of it, 384 MiB, before the first request).
  */
 public final class JvmMemory {
 
@@ -27,15 +27,17 @@ public final class JvmMemory {
   private JvmMemory() {}
 
   /**
-   * JVM flags that bound an instance of {@code type}: {@code -XX:MaxRAM} = the type's memory in
-   * bytes and {@code -XX:MaxRAMPercentage} = {@value #HEAP_PERCENT}; none when the type says no
-   * memory.
+   * JVM flags that bound an instance of an instance type with {@code memory}: {@code -XX:MaxRAM} =
+   * the memory in bytes and {@code -XX:MaxRAMPercentage} = {@value #HEAP_PERCENT}; none when {@code
+   * memory} is null or blank.
+   *
+   * @param memory a Kubernetes quantity, {@code "2Gi"} (2147483648 bytes) or {@code "1.5G"}
    */
-  public static List<String> flags(InstanceType type) {
-    if (type.memory() == null || type.memory().isBlank()) {
+  public static List<String> flags(String memory) {
+    if (memory == null || memory.isBlank()) {
       return List.of();
     }
-    BigDecimal bytes = Quantity.getAmountInBytes(new Quantity(type.memory()));
+    BigDecimal bytes = Quantity.getAmountInBytes(new Quantity(memory));
     return List.of(
         "-XX:MaxRAM=" + bytes.toBigInteger(), "-XX:MaxRAMPercentage=" + HEAP_PERCENT + ".0");
   }

@@ -2,10 +2,8 @@ package dev.knoe.control.runtime.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.knoe.control.knative.InstanceType;
 import dev.knoe.control.knative.InstanceTypeCatalog;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -43,14 +41,14 @@ class JvmMemoryTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("bounds")
   void flagsFromTheInstanceTypesMemory(Bound b) {
-    assertEquals(b.flags(), JvmMemory.flags(InstanceTypeCatalog.DEFAULT.require(b.instanceType())));
+    assertEquals(
+        b.flags(), JvmMemory.flags(InstanceTypeCatalog.DEFAULT.require(b.instanceType()).memory()));
   }
 
   @Test
   void decimalUnits() {
     assertEquals(
-        List.of("-XX:MaxRAM=1500000000", "-XX:MaxRAMPercentage=50.0"),
-        JvmMemory.flags(new InstanceType("t", "1", "1.5G", 0, Map.of(), List.of())));
+        List.of("-XX:MaxRAM=1500000000", "-XX:MaxRAMPercentage=50.0"), JvmMemory.flags("1.5G"));
   }
 
   record Opts(String name, List<String> bound, String user, String expected) {
@@ -82,7 +80,6 @@ class JvmMemoryTest {
 
   @Test
   void noMemoryNoFlags() {
-    assertEquals(
-        List.of(), JvmMemory.flags(new InstanceType("t", "1", null, 0, Map.of(), List.of())));
+    assertEquals(List.of(), JvmMemory.flags(null));
   }
 }
