@@ -7,6 +7,7 @@ import dev.knoe.control.router.Target;
 import dev.knoe.control.runtime.local.Instance;
 import dev.knoe.control.runtime.local.InstanceSpec;
 import dev.knoe.control.runtime.local.InstanceSupervisor;
+import dev.knoe.control.runtime.local.JvmMemory;
 import dev.knoe.control.runtime.local.LogReader;
 import dev.knoe.control.runtime.local.Probe;
 import dev.knoe.control.runtime.local.ProcessLauncher;
@@ -33,6 +34,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
@@ -62,6 +64,8 @@ public final class LocalBackend implements Backend {
   private volatile Listener listener = (e, d, g, s, m) -> {};
 
   private final Autoscaling autoscaling;
+  // instance_type -> its memory, a Kubernetes quantity ("2Gi"); empty leaves the JVM's own sizing.
+  private final Function<String, Optional<String>> instanceMemory;
 
   /**
    * What runs for one deployment: its supervisor, the instance spec it runs, the control plane's
@@ -88,6 +92,21 @@ public final class LocalBackend implements Backend {
   }
 
   public LocalBackend(Path scoringHome, Path logDir, Clock clock, Autoscaling autoscaling) {
+    this(scoringHome, logDir, clock, autoscaling, type -> Optional.empty());
+  }
+
+  /**
+   * @param instanceMemory the memory of an {@code instance_type} (a Kubernetes quantity, {@code
+   *     "2Gi"}), which bounds its instances' JVM ({@link JvmMemory}); empty for a type it does not
+   *     know, whose instances keep the JVM's own sizing
+   */
+  public LocalBackend(
+      Path scoringHome,
+      Path logDir,
+      Clock clock,
+      Autoscaling autoscaling,
+      Function<String, Optional<String>> instanceMemory) {
+    this.instanceMemory = instanceMemory;
     this.launcher =
         new ProcessLauncher(
             ProcessLauncher.scoringCommand(
@@ -152,7 +171,13 @@ public final class LocalBackend implements Backend {
     Running old = running.get(key);
     InstanceSupervisor supervisor =
         old != null ? old.supervisor() : supervisor(d.endpoint(), d.name());
-    InstanceSpec next = instanceSpec(d, model, code, d.generation());
+    InstanceSpec next =
+        instanceSpec(
+            d,
+            model,
+            code,
+            d.generation(),
+            instanceMemory.apply(d.spec().instanceType()).map(JvmMemory::flags).orElse(List.of()));
     boolean sameGeneration =
         old != null
             && sameExceptGeneration(
@@ -247,7 +272,8 @@ public final class LocalBackend implements Backend {
     return s;
   }
 
-  static InstanceSpec instanceSpec(DeploymentState d, Path model, Path code, long generation) {
+  static InstanceSpec instanceSpec(
+      DeploymentState d, Path model, Path code, long generation, List<String> jvmOptions) {
     DeploymentSpec s = d.spec();
     Map<String, String> env = new LinkedHashMap<>(s.environmentVariables());
     if (s.scaleSettings().type() == ScaleSettings.Type.TARGET_UTILIZATION
@@ -269,7 +295,8 @@ public final class LocalBackend implements Backend {
         model,
         env,
         probe(s.readinessProbe()),
-        probe(s.livenessProbe()));
+        probe(s.livenessProbe()),
+        jvmOptions);
   }
 
   private static Probe probe(dev.knoe.control.spec.Probe p) {
@@ -285,6 +312,7 @@ public final class LocalBackend implements Backend {
       InstanceSpec a, Map<String, String> userA, InstanceSpec b, Map<String, String> userB) {
     return a.modelDir().equals(b.modelDir())
         && withoutDerived(a.env(), userA).equals(withoutDerived(b.env(), userB))
+        && a.jvmOptions().equals(b.jvmOptions())
         && a.readiness().equals(b.readiness())
         && a.liveness().equals(b.liveness());
   }

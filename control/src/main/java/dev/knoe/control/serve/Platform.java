@@ -9,6 +9,8 @@ import dev.knoe.control.credentials.TokenIssuer;
 import dev.knoe.control.endpoint.Endpoints;
 import dev.knoe.control.endpoint.LocalEndpoints;
 import dev.knoe.control.files.AtomicFiles;
+import dev.knoe.control.knative.InstanceType;
+import dev.knoe.control.knative.InstanceTypeCatalog;
 import dev.knoe.control.metrics.LocalMetrics;
 import dev.knoe.control.metrics.MetricsSource;
 import dev.knoe.control.metrics.PrometheusMetrics;
@@ -176,7 +178,10 @@ public class Platform {
         dataDir().resolve("logs"),
         Clock.systemUTC(),
         new LocalBackend.Autoscaling(
-            autoscalerBase(a), java.time.Duration.ofSeconds(1), a.tickInterval()));
+            autoscalerBase(a), java.time.Duration.ofSeconds(1), a.tickInterval()),
+        // Locally an instance type bounds the JVM's memory only (the chart's catalog; a name it
+        // does not know, an Azure SKU without a mapping, leaves the JVM's own sizing).
+        type -> InstanceTypeCatalog.DEFAULT.find(type).map(InstanceType::memory));
   }
 
   /**

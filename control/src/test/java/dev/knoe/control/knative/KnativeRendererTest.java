@@ -123,6 +123,12 @@ class KnativeRendererTest {
     assertEquals("/v2/health/live", c.getLivenessProbe().getHttpGet().getPath());
     assertEquals(
         "1", c.getResources().getLimits().get("cpu").toString(), "cpu-small from the catalog");
+    // The container-aware JVM sizes its heap from this limit: on a cluster it is the instance
+    // type's bound (locally, JvmMemory passes the same memory as -XX:MaxRAM).
+    assertEquals(
+        "2Gi",
+        c.getResources().getLimits().get("memory").toString(),
+        "cpu-small's memory from the catalog");
     assertEquals(32L, t.getSpec().getContainerConcurrency());
     assertEquals(5L, t.getSpec().getTimeoutSeconds(), "request_timeout_ms 5000");
     assertEquals(

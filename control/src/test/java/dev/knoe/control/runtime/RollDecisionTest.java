@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.knoe.control.runtime.local.InstanceSpec;
 import dev.knoe.control.runtime.local.Probe;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -47,5 +48,30 @@ class RollDecisionTest {
             Map.of("A", "1"),
             spec(2, Map.of("A", "2")),
             Map.of("A", "2")));
+  }
+
+  @Test
+  void anotherInstanceTypeRollsItsMemoryBoundIn() {
+    InstanceSpec small =
+        new InstanceSpec(
+            "ep1",
+            "blue",
+            1,
+            Path.of("/models/m1"),
+            Map.of(),
+            PROBE,
+            PROBE,
+            List.of("-XX:MaxRAM=2147483648", "-XX:MaxRAMPercentage=50.0"));
+    InstanceSpec medium =
+        new InstanceSpec(
+            "ep1",
+            "blue",
+            2,
+            Path.of("/models/m1"),
+            Map.of(),
+            PROBE,
+            PROBE,
+            List.of("-XX:MaxRAM=4294967296", "-XX:MaxRAMPercentage=50.0"));
+    assertFalse(LocalBackend.sameExceptGeneration(small, Map.of(), medium, Map.of()));
   }
 }

@@ -3,6 +3,7 @@ package dev.knoe.control.runtime.local;
 import dev.knoe.control.scoring.ScoringEnvironment;
 import dev.knoe.control.spec.Names;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -19,6 +20,8 @@ import java.util.Set;
  *     {@link #RESERVED_ENV}
  * @param readiness probe of {@code /v2/health/ready}
  * @param liveness probe of {@code /v2/health/live}
+ * @param jvmOptions JVM flags the runtime puts before the user's {@code KNOE_JAVA_OPTS} (the memory
+ *     bound of the instance type, {@link JvmMemory}); empty for none
  */
 public record InstanceSpec(
     String endpoint,
@@ -27,7 +30,8 @@ public record InstanceSpec(
     Path modelDir,
     Map<String, String> env,
     Probe readiness,
-    Probe liveness) {
+    Probe liveness,
+    List<String> jvmOptions) {
 
   /** Set by the local runtime for every instance: a spec may not override them. */
   public static final Set<String> RESERVED_ENV =
@@ -59,5 +63,18 @@ public record InstanceSpec(
     }
     Objects.requireNonNull(readiness, "readiness");
     Objects.requireNonNull(liveness, "liveness");
+    jvmOptions = jvmOptions == null ? List.of() : List.copyOf(jvmOptions);
+  }
+
+  /** A spec without JVM options of the runtime's. */
+  public InstanceSpec(
+      String endpoint,
+      String deployment,
+      long generation,
+      Path modelDir,
+      Map<String, String> env,
+      Probe readiness,
+      Probe liveness) {
+    this(endpoint, deployment, generation, modelDir, env, readiness, liveness, List.of());
   }
 }

@@ -54,6 +54,9 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
           "KNOE_FAST_START",
           "KNOE_DEVICE");
 
+  /** Extra JVM flags of the scoring function's launcher script. */
+  public static final String JAVA_OPTS = "KNOE_JAVA_OPTS";
+
   // Time a child gets to finish in-flight requests after SIGTERM (Quarkus graceful shutdown); the
   // supervisor's stop grace should be longer so that this, not SIGKILL, ends a normal stop.
   static final String SHUTDOWN_TIMEOUT = "5s";
@@ -138,6 +141,9 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
     env.putAll(environment);
     env.put("QUARKUS_SHUTDOWN_TIMEOUT", SHUTDOWN_TIMEOUT);
     env.putAll(spec.env());
+    if (!spec.jvmOptions().isEmpty()) {
+      env.put(JAVA_OPTS, JvmMemory.javaOpts(spec.jvmOptions(), env.get(JAVA_OPTS)));
+    }
     env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
     env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
     env.putAll(

@@ -84,4 +84,33 @@ class ProcessLauncherTest {
           Files.readAllLines(logs.resolve("ep1/blue/blue-1-0.log.1")).get(0));
     }
   }
+
+  /**
+   * The runtime's JVM options come before the user's KNOE_JAVA_OPTS (inherited from knoe serve),
+   * which stay.
+   */
+  @Test
+  void memoryBoundBeforeTheUsersJavaOptions() throws Exception {
+    try (ProcessLauncher launcher =
+        new ProcessLauncher(
+            List.of("/bin/sh", "-c", "echo \"$KNOE_JAVA_OPTS\""),
+            home.resolve("logs"),
+            Map.of("PATH", "/usr/bin:/bin", "KNOE_JAVA_OPTS", "-Xss1m"))) {
+      InstanceSpec spec =
+          new InstanceSpec(
+              "ep1",
+              "blue",
+              1,
+              home,
+              Map.of(),
+              Probe.AZURE_DEFAULT,
+              Probe.AZURE_DEFAULT,
+              List.of("-XX:MaxRAM=2147483648", "-XX:MaxRAMPercentage=50.0"));
+      Launcher.Launched launched = launcher.launch(spec, "blue-1-0");
+      launched.process().waitFor();
+      assertEquals(
+          List.of("-XX:MaxRAM=2147483648 -XX:MaxRAMPercentage=50.0 -Xss1m"),
+          Files.readAllLines(launched.log()));
+    }
+  }
 }
