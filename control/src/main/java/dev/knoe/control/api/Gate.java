@@ -185,9 +185,15 @@ public class Gate {
             && MODEL_UPLOAD.matcher(ctx.normalizedPath()).matches();
     long limit = upload ? maxModelBytes : maxSpecBytes;
     String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
+    boolean chunked =
+        "chunked".equalsIgnoreCase(ctx.request().getHeader(HttpHeaders.TRANSFER_ENCODING));
     if (length != null && declaredLength(length) > limit) {
       tooLarge(ctx, limit, upload ? "knoe.models.max-bytes" : "knoe.api.max-spec-bytes");
-    } else if (upload) {
+    } else if (upload || !chunked) {
+      // A declared length within the limit is all the resource can read; no body, nothing to
+      // count. Reading it here anyway broke the resources in the packaged server: RESTEasy
+      // Reactive could no longer pause a request already read ("Request has already been read",
+      // every request over an h2c-upgraded connection, as Java's HttpClient makes).
       ctx.next();
     } else {
       ctx.put(SPEC_BODY, Boolean.TRUE);
