@@ -185,4 +185,28 @@ class BodyLimitTest {
     assertTrue(put.statusCode() == 200 || put.statusCode() == 201, put.body());
     assertEquals(java.net.http.HttpClient.Version.HTTP_2, put.version(), "over HTTP/2");
   }
+
+  /** A small chunked spec is read by the gate's counting handler and still reaches its resource. */
+  @Test
+  void aSmallChunkedSpecStillPasses() throws Exception {
+    byte[] body = "{\"name\": \"chunked-body\"}".getBytes(StandardCharsets.UTF_8);
+    try (Socket socket = new Socket("localhost", RestAssured.port)) {
+      socket.setSoTimeout(10_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(
+          ("PUT /api/v1/endpoints/chunked-body HTTP/1.1\r\nHost: localhost\r\n"
+                  + "Authorization: Bearer "
+                  + ControlApiTest.ADMIN
+                  + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+                  + "Connection: close\r\n\r\n"
+                  + Integer.toHexString(body.length)
+                  + "\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      out.write(body);
+      out.write("\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      String head = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+      assertTrue(head.startsWith("HTTP/1.1 20"), head);
+    }
+  }
 }
