@@ -1,6 +1,7 @@
 package dev.knoe.control.knative;
 
 import dev.knoe.autoscaler.ScalingPolicy;
+import dev.knoe.control.scoring.JvmMemory;
 import dev.knoe.control.scoring.Scaling;
 import dev.knoe.control.scoring.ScoringEnvironment;
 import dev.knoe.control.spec.DeploymentSpec;
@@ -417,6 +418,11 @@ public final class KnativeRenderer {
             d.modelName(),
             d.code() == null ? null : CODE + "/" + d.code().fileName(),
             pod);
+    // The pod's memory limit is the instance type's; the heap's share of it is the same rule as
+    // locally, and a KNOE_JAVA_OPTS of the deployment's environment_variables still comes last.
+    env.put(
+        ScoringEnvironment.JAVA_OPTS,
+        JvmMemory.javaOpts(JvmMemory.heapShare(), env.get(ScoringEnvironment.JAVA_OPTS)));
     List<EnvVar> list = new ArrayList<>();
     env.forEach((k, v) -> list.add(new EnvVar(k, v, null)));
     return list;

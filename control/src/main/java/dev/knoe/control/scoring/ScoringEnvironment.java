@@ -37,6 +37,12 @@ public final class ScoringEnvironment {
   public static final String HANDLER_PATH = "KNOE_HANDLER_PATH";
   public static final String HANDLER_CLASS = "KNOE_HANDLER_CLASS";
 
+  /**
+   * Extra JVM flags of the scoring function's launcher script (the image's entrypoint too): the
+   * memory bound ({@link JvmMemory}), then the user's own.
+   */
+  public static final String JAVA_OPTS = "KNOE_JAVA_OPTS";
+
   /** Set by the local backend only, from the deployment's scale settings. */
   public static final String FAST_START = "KNOE_FAST_START";
 

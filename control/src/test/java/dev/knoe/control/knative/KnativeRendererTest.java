@@ -151,6 +151,27 @@ class KnativeRendererTest {
     assertEquals("1", t.getMetadata().getAnnotations().get("autoscaling.knative.dev/max-scale"));
   }
 
+  /**
+   * The container-aware JVM reads the pod's memory limit but would give the heap only 25 % of it:
+   * the pod gets the same share as a local instance, and the user's own KNOE_JAVA_OPTS after it (so
+   * that a user's -Xmx wins).
+   */
+  @Test
+  void heapIsHalfThePodsMemoryUnlessTheDeploymentSaysOtherwise() throws Exception {
+    DeploymentSpec blue = deployment("blue-deployment.yml");
+    Container plain =
+        renderer.template(endpoint(), revision(blue, 1)).getSpec().getContainers().get(0);
+    assertEquals("-XX:MaxRAMPercentage=50.0", env(plain).get("KNOE_JAVA_OPTS"));
+
+    DeploymentSpec own = blue.withEnvironmentVariables(Map.of("KNOE_JAVA_OPTS", "-Xmx300m"));
+    Container c = renderer.template(endpoint(), revision(own, 2)).getSpec().getContainers().get(0);
+    assertEquals("-XX:MaxRAMPercentage=50.0 -Xmx300m", env(c).get("KNOE_JAVA_OPTS"));
+    assertEquals(
+        1,
+        c.getEnv().stream().filter(e -> e.getName().equals("KNOE_JAVA_OPTS")).count(),
+        "one variable, not the user's and Knoe's side by side");
+  }
+
   @Test
   void mirrorTrafficIsAMountedRuleSoChangingItMakesNoRevision() throws Exception {
     EndpointSpec e =

@@ -1,5 +1,6 @@
 package dev.knoe.control.runtime.local;
 
+import dev.knoe.control.scoring.JvmMemory;
 import dev.knoe.control.scoring.ScoringEnvironment;
 import dev.knoe.control.spec.Names;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package dev.knoe.control.runtime.local;
 
+import dev.knoe.control.scoring.JvmMemory;
 import dev.knoe.control.scoring.ScoringEnvironment;
 import dev.knoe.control.spec.Names;
 import java.io.IOException;
@@ -53,9 +54,6 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
           "KNOE_APP_DIR",
           "KNOE_FAST_START",
           "KNOE_DEVICE");
-
-  /** Extra JVM flags of the scoring function's launcher script. */
-  public static final String JAVA_OPTS = "KNOE_JAVA_OPTS";
 
   // Time a child gets to finish in-flight requests after SIGTERM (Quarkus graceful shutdown); the
   // supervisor's stop grace should be longer so that this, not SIGKILL, ends a normal stop.
@@ -142,7 +140,9 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
     env.put("QUARKUS_SHUTDOWN_TIMEOUT", SHUTDOWN_TIMEOUT);
     env.putAll(spec.env());
     if (!spec.jvmOptions().isEmpty()) {
-      env.put(JAVA_OPTS, JvmMemory.javaOpts(spec.jvmOptions(), env.get(JAVA_OPTS)));
+      env.put(
+          ScoringEnvironment.JAVA_OPTS,
+          JvmMemory.javaOpts(spec.jvmOptions(), env.get(ScoringEnvironment.JAVA_OPTS)));
     }
     env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
     env.put("QUARKUS_HTTP_PORT", Integer.toString(port));

@@ -1,16 +1,21 @@
-package dev.knoe.control.runtime.local;
+package dev.knoe.control.scoring;
 
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The JVM memory bound of a local instance, from its instance type's memory (the catalog is the
- * caller's: {@code serve.Platform} passes the chart's): what a container limit does for the JVM on
- * a cluster (the JVM is container-aware and sizes its heap from the pod's {@code
- * resources.limits.memory}, which {@code KnativeRenderer} sets from the same type). Without it a
- * local instance sizes its heap from the whole machine (a quarter of 24 GiB, and an initial heap of
- * 1/64 of it, 384 MiB, before the first request).
+ * The JVM memory bound of a scoring-function instance, one rule for both backends: the heap is
+ * {@value #HEAP_PERCENT} % of the instance type's memory.
+ *
+ * <p>On a cluster the JVM is container-aware and reads the memory from the pod's {@code
+ * resources.limits.memory} ({@code KnativeRenderer} sets it from the instance type), so the pod
+ * gets only the share ({@link #heapShare}); without it the JVM's container default is 25 %. A local
+ * instance has no container: {@link #flags} also passes the type's memory as {@code -XX:MaxRAM}
+ * (the catalog is the caller's: {@code serve.Platform} passes the chart's). Without that a local
+ * instance sizes its heap from the whole machine (a quarter of 24 GiB, and an initial heap of 1/64
+ * of it, 384 MiB, before the first request).
  */
 public final class JvmMemory {
 
@@ -27,6 +32,14 @@ public final class JvmMemory {
   private JvmMemory() {}
 
   /**
+   * The heap's share of the memory the JVM sees: {@code -XX:MaxRAMPercentage}={@value
+   * #HEAP_PERCENT}; all a pod needs, its container limit being the memory.
+   */
+  public static List<String> heapShare() {
+    return List.of("-XX:MaxRAMPercentage=" + HEAP_PERCENT + ".0");
+  }
+
+  /**
    * JVM flags that bound an instance of an instance type with {@code memory}: {@code -XX:MaxRAM} =
    * the memory in bytes and {@code -XX:MaxRAMPercentage} = {@value #HEAP_PERCENT}; none when {@code
    * memory} is null or blank.
@@ -38,8 +51,9 @@ public final class JvmMemory {
       return List.of();
     }
     BigDecimal bytes = Quantity.getAmountInBytes(new Quantity(memory));
-    return List.of(
-        "-XX:MaxRAM=" + bytes.toBigInteger(), "-XX:MaxRAMPercentage=" + HEAP_PERCENT + ".0");
+    List<String> flags = new ArrayList<>(List.of("-XX:MaxRAM=" + bytes.toBigInteger()));
+    flags.addAll(heapShare());
+    return List.copyOf(flags);
   }
 
   /**

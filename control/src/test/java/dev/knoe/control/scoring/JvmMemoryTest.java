@@ -1,4 +1,4 @@
-package dev.knoe.control.runtime.local;
+package dev.knoe.control.scoring;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
