@@ -335,6 +335,11 @@ mlp_phase() {  # mlp_phase LABEL "CONCURRENCIES" MODE [VAR=value...]
 }
 mlp_phase on "1 16 64" "on (defaults)"
 mlp_phase off "1 16 64" "off (KNOE_BATCH_MAX_SIZE=1)" KNOE_BATCH_MAX_SIZE=1
+# The same as "on", with the JVM bound knoe serve gives a cpu-small instance (scoring.JvmMemory):
+# the phases above run with the JVM's own sizing from the whole machine, as the image's entrypoint
+# did before the bound. JAVA_TOOL_OPTIONS, because this script starts java itself.
+BOUND="-XX:MaxRAM=2147483648 -XX:MaxRAMPercentage=50.0"
+mlp_phase bounded "64" "on, bounded like cpu-small" JAVA_TOOL_OPTIONS="$BOUND"
 if [[ $DIAG == 1 ]]; then
   # Knobs that change where the 2 cores go: ONNX Runtime threads (and their spinning) against the
   # event loops, the batcher's wait for more requests, and concurrent merged runs.
@@ -430,6 +435,7 @@ ELAPSED=$(( $(date +%s) - T0 ))
   echo "|---|---|"
   echo "| RSS after mlp load, batching on (VmRSS / VmHWM) | $RSS_on / $HWM_on MiB |"
   echo "| RSS after mlp load, batching off (VmRSS / VmHWM) | $RSS_off / $HWM_off MiB |"
+  echo "| RSS after mlp load, batching on, bounded like cpu-small ($BOUND; c=64 only) (VmRSS / VmHWM) | $RSS_bounded / $HWM_bounded MiB (**$(div "$RSS_bounded" "$RSS_on")** of unbounded) |"
   echo "| model-1 start -> ready, $STARTS starts (ms) | ${READY[*]} (median $READY_MEDIAN) |"
   echo "| raw rows/s at the formed batch ($FORMED rows, mean $ROWS_on_64 at c=64), intra-op $RAW_INTRA / $SERVER_INTRA | $(fmt "$RAW_FORMED") / $(fmt "$RAW_FORMED_SERVER") |"
   echo
