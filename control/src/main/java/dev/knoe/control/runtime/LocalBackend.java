@@ -330,6 +330,11 @@ public final class LocalBackend implements Backend {
 
   /** Turns each supervisor's status into the deployment's provisioning state. */
   private void report() {
+    if (launcher.stoppingAll()) {
+      // knoe serve is stopping and its instances with it: what is saved stays the state they had
+      // while serving (a restart sets Updating anyway), not Failed or 0 ready.
+      return;
+    }
     for (Running r : running.values()) {
       try {
         InstanceSupervisor.Status s = r.supervisor().status();

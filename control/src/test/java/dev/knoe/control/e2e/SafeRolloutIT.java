@@ -2,14 +2,17 @@ package dev.knoe.control.e2e;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -171,6 +174,17 @@ class SafeRolloutIT {
       assertEquals(GREEN_ANSWER, after.body());
       JsonNode endpoints = serve.ok("GET", "/api/v1/endpoints", null);
       assertEquals(2, endpoints.size());
+
+      // A graceful stop (SIGTERM, as Ctrl-C sends SIGINT): the instances stop with knoe serve, not
+      // as crashes (the launcher's own shutdown hook may stop them before the supervisors close).
+      long logged = Files.size(serve.log);
+      serve.close();
+      byte[] all = Files.readAllBytes(serve.log);
+      String stopping =
+          new String(Arrays.copyOfRange(all, (int) logged, all.length), StandardCharsets.UTF_8);
+      assertFalse(stopping.contains("restarting it in"), stopping);
+      assertFalse(stopping.contains(" failed: "), stopping);
+      serve = new KnoeServe(data, Map.of()).start();
 
       serve.ok(
           "PUT", "/api/v1/endpoints/my-endpoint", "{\"name\": \"my-endpoint\", \"traffic\": {}}");

@@ -418,7 +418,7 @@ public final class InstanceSupervisor implements AutoCloseable {
       return;
     }
     inst.exited(code);
-    if (inst.state() == State.STOPPING) {
+    if (inst.state() == State.STOPPING || launcher.stoppingAll()) {
       finishStop(inst);
       publish();
       return;

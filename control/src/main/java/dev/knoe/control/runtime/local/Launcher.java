@@ -12,6 +12,15 @@ public interface Launcher {
    */
   Launched launch(InstanceSpec spec, String instanceId) throws IOException;
 
+  /**
+   * True once the launcher has begun to stop every process it started (its close, or the JVM
+   * shutting down under {@code knoe serve}, whose hook may run before the supervisors are closed):
+   * an exit from then on is that stop, not a crash.
+   */
+  default boolean stoppingAll() {
+    return false;
+  }
+
   /** A started process. */
   record Launched(Process process, int port, Path log) {}
 }

@@ -211,6 +211,13 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
     destroyAll();
   }
 
+  @Override
+  public boolean stoppingAll() {
+    synchronized (lifecycle) {
+      return closed;
+    }
+  }
+
   private void destroyAll() {
     List<Process> all;
     synchronized (lifecycle) {

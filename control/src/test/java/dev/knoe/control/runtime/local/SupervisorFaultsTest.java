@@ -100,6 +100,23 @@ class SupervisorFaultsTest {
   }
 
   /**
+   * knoe serve's shutdown: the launcher's own hook may stop the children before the supervisors are
+   * closed. Their exits are that stop: no crash reported, no restart.
+   */
+  @Test
+  void childrenStoppedByTheLauncherAreNoCrash() throws Exception {
+    Probe late = new Probe(60, 10, 1, 1, 3);
+    InstanceSupervisor s = supervisor(sh("exec sleep 60"));
+    s.scale(new InstanceSpec("ep1", "blue", 1, Path.of("model"), Map.of(), late, late), 1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> s.instances().size() == 1);
+    launcher.close();
+    await().atMost(Duration.ofSeconds(10)).until(() -> s.instances().isEmpty());
+    Thread.sleep(SETTINGS.backoff().delay(1).toMillis() + 500); // a restart would be due by now
+    assertEquals(List.of(), s.instances());
+    assertEquals(0, s.status().failed());
+  }
+
+  /**
    * A port taken between pick and bind is retried at once on another port, three times, then backs
    * off.
    */
