@@ -57,6 +57,9 @@ LUA=$ROOT/bench/soak/mixed.lua
 ENDPOINT=my-endpoint ZERO=soak-zero
 
 T0=$(date +%s)
+# At the start: the apps copied below are this commit's build (the work tree may move meanwhile).
+GIT_REV=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+STARTED=$(date -u '+%Y-%m-%d %H:%M UTC')
 log() { printf '[%s +%4ss] %s\n' "$(date +%H:%M:%S)" "$(( $(date +%s) - T0 ))" "$*" >&2; }
 die() { echo "soak.sh: ERROR: $*" >&2; exit 1; }
 
@@ -282,7 +285,7 @@ LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---------------------------------------------------------------- report
 {
-  echo "Command: \`bench/soak.sh$([[ $QUICK == 1 ]] && echo ' --quick')\` (MINUTES=$MINUTES in runs of INTERVAL=$INTERVAL s, c=$CONC, warm-up $WARMUP s; moves every $MOVE_EVERY s, key rotation every $REGEN_EVERY s, wake every $WAKE_EVERY s, stable window ${ZERO_WINDOW:-60s} and scale-to-zero grace ${ZERO_GRACE:-30s}), $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$ROOT" rev-parse --short HEAD)."
+  echo "Command: \`bench/soak.sh$([[ $QUICK == 1 ]] && echo ' --quick')\` (MINUTES=$MINUTES in runs of INTERVAL=$INTERVAL s, c=$CONC, warm-up $WARMUP s; moves every $MOVE_EVERY s, key rotation every $REGEN_EVERY s, wake every $WAKE_EVERY s, stable window ${ZERO_WINDOW:-60s} and scale-to-zero grace ${ZERO_GRACE:-30s}), started $STARTED, commit $GIT_REV."
   echo
   echo "Machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM; load average $LOAD_START at start (the rest of the machine used $BUSY_BEFORE cores before knoe serve started; waited ${QUIET_WAITED} s for other benchmarks, ${CPU_WAITED} s for busy processes), $LOAD_END at the end. wrk, knoe serve and the instances share the cores."
   echo
