@@ -50,6 +50,9 @@ public class ScoringService {
   /** A {@code /score} body beside the model file, used for the warm-up run instead of zeros. */
   public static final String SAMPLE_REQUEST = "sample-request.json";
 
+  // A process's start time is derived from the boot time, which Linux gives in whole seconds.
+  private static final long START_TIME_SLACK_MS = 2_000;
+
   @Inject ScoringConfig config;
   @Inject ObjectMapper mapper;
   @Inject Metrics metrics;
@@ -112,18 +115,9 @@ public class ScoringService {
     }
     // A kill -9 of `knoe serve` runs no shutdown hook: follow the parent instead of lingering as an
     // orphan.
-    config
-        .parentPid()
-        .flatMap(ProcessHandle::of)
-        .ifPresent(
-            parent ->
-                parent
-                    .onExit()
-                    .thenRun(
-                        () -> {
-                          LOG.warnf("Parent process %d exited; stopping", parent.pid());
-                          io.quarkus.runtime.Quarkus.asyncExit();
-                        }));
+    if (config.parentPid().isPresent() && !followParent(config.parentPid().get())) {
+      return;
+    }
     ready = true;
     LOG.infof(
         "Model '%s' ready in %d ms%s",
@@ -146,6 +140,38 @@ public class ScoringService {
           "Cold start: process start to framework ready %d ms, ONNX Runtime and model load %d ms, first inference %d ms",
           bootedAt - spawned.get(), (loaded - start) / 1_000_000, (warmed - loaded) / 1_000_000);
     }
+  }
+
+  /**
+   * Exits when the parent process does: true when it lives and is watched; false when it is gone
+   * already (killed while this instance started: CrashConsistencyIT left such orphans running for
+   * good), the exit begun. A pid that the system has given to a process started after this one was
+   * spawned is not the parent.
+   */
+  private boolean followParent(long pid) {
+    Optional<ProcessHandle> parent = ProcessHandle.of(pid).filter(this::startedBeforeUs);
+    if (parent.isEmpty()) {
+      LOG.warnf("Parent process %d is gone; stopping", pid);
+      io.quarkus.runtime.Quarkus.asyncExit();
+      return false;
+    }
+    parent
+        .get()
+        .onExit()
+        .thenRun(
+            () -> {
+              LOG.warnf("Parent process %d exited; stopping", pid);
+              io.quarkus.runtime.Quarkus.asyncExit();
+            });
+    return true;
+  }
+
+  private boolean startedBeforeUs(ProcessHandle p) {
+    Optional<Long> spawned = config.spawnedAtMs();
+    Optional<java.time.Instant> started = p.info().startInstant();
+    return spawned.isEmpty()
+        || started.isEmpty()
+        || started.get().toEpochMilli() <= spawned.get() + START_TIME_SLACK_MS;
   }
 
   /**

@@ -233,6 +233,28 @@ class CrashConsistencyIT {
     } finally {
       serve.close();
     }
+    // Instances follow their knoe serve: none lingers as an orphan, not even one that was still
+    // starting at a kill (such ones used to serve for good).
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(500))
+        .untilAsserted(() -> assertEquals(List.of(), processesIn(data)));
+  }
+
+  /** Processes whose working directory is under {@code dir} (an instance's is its log folder). */
+  static List<String> processesIn(Path dir) {
+    return ProcessHandle.allProcesses()
+        .filter(
+            p -> {
+              try {
+                return Files.readSymbolicLink(Path.of("/proc", Long.toString(p.pid()), "cwd"))
+                    .startsWith(dir);
+              } catch (IOException | UnsupportedOperationException | SecurityException e) {
+                return false; // gone meanwhile, or not ours to read
+              }
+            })
+        .map(p -> p.pid() + " " + p.info().commandLine().orElse("?"))
+        .toList();
   }
 
   // ---- the script: a valid next operation for the expected state
