@@ -563,6 +563,10 @@ public class ScoringRoutes {
    * its whole body before it reads the answer (most do) would otherwise meet a reset while writing
    * and never see the 413. At most {@link #LINGER_MS}, so a client that keeps sending cannot hold
    * the connection.
+   *
+   * <p>The same as {@code knoe serve}'s {@code api.Gate.lingerThenClose}: keep the two alike. They
+   * are twins, not one shared method, because the only module both servers share is scoring-spi,
+   * the handlers' API, which takes no Vert.x.
    */
   private static void lingerThenClose(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
