@@ -3,6 +3,7 @@ package dev.knoe.control.endpoint;
 import dev.knoe.control.credentials.EndpointKeys;
 import dev.knoe.control.credentials.TokenIssuer;
 import dev.knoe.control.files.DiskFullException;
+import dev.knoe.control.files.Trees;
 import dev.knoe.control.model.ModelException;
 import dev.knoe.control.model.ModelRegistry;
 import dev.knoe.control.model.ModelVersion;
@@ -175,7 +176,7 @@ public final class LocalEndpoints implements Endpoints, Backend.Listener {
       store.deleteEndpoint(name);
       endpoints.remove(name);
       deployments.remove(name);
-      deleteTree(codeFolder(name));
+      Trees.delete(codeFolder(name));
       LOG.infof("Deleted endpoint %s", name);
     }
   }
@@ -289,7 +290,7 @@ public final class LocalEndpoints implements Endpoints, Backend.Listener {
       store.deleteDeployment(endpoint, name);
       deployments.get(endpoint).remove(name);
       publish(endpoint);
-      deleteTree(codeFolder(endpoint, name));
+      Trees.delete(codeFolder(endpoint, name));
       LOG.infof("Deleted deployment %s/%s", endpoint, name);
     }
   }
@@ -454,7 +455,7 @@ public final class LocalEndpoints implements Endpoints, Backend.Listener {
               "code_configuration.code " + source + " does not exist");
         }
         Path tmp = target.resolveSibling(target.getFileName() + ".part");
-        deleteTree(tmp);
+        Trees.delete(tmp);
         Files.createDirectories(tmp);
         if (Files.isDirectory(source)) {
           try (Stream<Path> files = Files.walk(source)) {
@@ -551,16 +552,5 @@ public final class LocalEndpoints implements Endpoints, Backend.Listener {
 
   private Object lock(String endpoint) {
     return locks.computeIfAbsent(endpoint, k -> new Object());
-  }
-
-  private static void deleteTree(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> files = Files.walk(dir)) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      LOG.warnf("cannot delete %s: %s", dir, e.getMessage());
-    }
   }
 }

@@ -6,13 +6,13 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.knoe.control.files.AtomicFiles;
 import dev.knoe.control.files.DiskFullException;
+import dev.knoe.control.files.Trees;
 import dev.knoe.control.spec.Names;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
@@ -73,7 +73,7 @@ public final class StateStore {
           && (tombstone
               || (Names.ENDPOINT.isValid(name) && !Files.exists(dir.resolve("endpoint.json"))))) {
         LOG.infof("Removing %s, left by an interrupted deletion", dir);
-        deleteTree(dir);
+        Trees.delete(dir);
       }
     }
   }
@@ -101,12 +101,12 @@ public final class StateStore {
       if (!Files.exists(dir)) {
         return;
       }
-      deleteTree(tombstone); // a previous deletion's, if its removal failed
+      Trees.delete(tombstone); // a previous deletion's, if its removal failed
       AtomicFiles.rename(dir, tombstone); // from here on, a restart does not bring it back
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    deleteTree(tombstone);
+    Trees.delete(tombstone);
   }
 
   public List<EndpointState> endpoints() {
@@ -159,17 +159,6 @@ public final class StateStore {
       }
     } catch (IOException e) {
       throw DiskFullException.orUnchecked("cannot write " + file, e);
-    }
-  }
-
-  private static void deleteTree(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> files = Files.walk(dir)) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      LOG.warnf("cannot delete %s: %s", dir, e.getMessage());
     }
   }
 
